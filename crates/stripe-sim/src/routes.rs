@@ -1,0 +1,262 @@
+//! The HTTP surface: thin handlers that read the request and hand it to [`Sim`] with the right operation.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use kassa_stripe::form;
+use serde_json::{json, Value};
+
+use crate::engine;
+use crate::failure::Failure;
+use crate::sim::{Access, Reply, Sim};
+
+type S = State<Arc<Sim>>;
+
+pub fn router(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .route("/v1/payment_intents", post(create_intent).get(list_intents))
+        .route(
+            "/v1/payment_intents/{id}",
+            get(retrieve_intent).post(update_intent),
+        )
+        .route("/v1/payment_intents/{id}/confirm", post(confirm_intent))
+        .route("/v1/payment_intents/{id}/cancel", post(cancel_intent))
+        .route("/v1/payment_intents/{id}/capture", post(capture_intent))
+        .route(
+            "/v1/test_helpers/payment_intents/{id}/authenticate",
+            post(authenticate),
+        )
+        .route("/v1/refunds", post(create_refund))
+        .route("/v1/refunds/{id}", get(retrieve_refund))
+        .route("/v1/events", get(list_events))
+        .route("/v1/events/{id}", get(retrieve_event))
+        .route("/v3", get(|| async { crate::stripejs::serve("stripe.js") }))
+        .route(
+            "/v3/",
+            get(|| async { crate::stripejs::serve("stripe.js") }),
+        )
+        .route(
+            "/v3/elements/payment",
+            get(|| async { crate::stripejs::serve("payment.html") }),
+        )
+        .route(
+            "/v3/challenge",
+            get(|| async { crate::stripejs::serve("challenge.html") }),
+        )
+        .route("/_sim/deliveries", get(deliveries))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(unrecognized)
+        .with_state(sim)
+}
+
+/// A body that is not Stripe's form encoding is refused, naming the parameter it could not read.
+fn form_body(body: &str) -> Result<Value, Failure> {
+    form::decode(body)
+        .map_err(|e| Failure::param(&e.param, Some("parameter_invalid_string"), e.message))
+}
+
+fn query(raw: Option<String>) -> Result<Value, Failure> {
+    form_body(raw.as_deref().unwrap_or_default())
+}
+
+fn bad(f: Failure) -> Response {
+    (
+        axum::http::StatusCode::from_u16(f.status).unwrap_or(axum::http::StatusCode::BAD_REQUEST),
+        axum::Json(f.body),
+    )
+        .into_response()
+}
+
+macro_rules! try_input {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(failure) => return bad(failure),
+        }
+    };
+}
+
+fn client_secret_of(params: &Value, headers: &HeaderMap) -> Option<String> {
+    params
+        .get("client_secret")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .or_else(|| {
+            headers
+                .get("stripe-client-secret")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+}
+
+async fn create_intent(State(sim): S, headers: HeaderMap, body: String) -> Response {
+    let params = try_input!(form_body(&body));
+    sim.write(
+        &headers,
+        "POST /v1/payment_intents",
+        params,
+        Access::Secret,
+        engine::create_intent,
+    )
+}
+
+async fn list_intents(State(sim): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let params = try_input!(query(q));
+    sim.read(&headers, Access::Secret, |store| {
+        engine::list_intents(store, &params).map(Reply::Json)
+    })
+}
+
+async fn retrieve_intent(
+    State(sim): S,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let params = try_input!(query(q));
+    let access = Access::IntentClientSecret {
+        intent: &id,
+        client_secret: client_secret_of(&params, &headers),
+    };
+    sim.read(&headers, access, |store| {
+        engine::retrieve_intent(store, &id, &params).map(Reply::Json)
+    })
+}
+
+async fn update_intent(
+    State(sim): S,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let params = try_input!(form_body(&body));
+    sim.write(
+        &headers,
+        &format!("POST /v1/payment_intents/{id}"),
+        params,
+        Access::Secret,
+        |s, c, p| engine::update_intent(s, c, &id, p),
+    )
+}
+
+async fn confirm_intent(
+    State(sim): S,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let params = try_input!(form_body(&body));
+    let access = Access::IntentClientSecret {
+        intent: &id,
+        client_secret: client_secret_of(&params, &headers),
+    };
+    sim.write(
+        &headers,
+        &format!("POST /v1/payment_intents/{id}/confirm"),
+        params.clone(),
+        access,
+        |s, c, p| engine::confirm_intent(s, c, &id, p),
+    )
+}
+
+async fn cancel_intent(
+    State(sim): S,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let params = try_input!(form_body(&body));
+    sim.write(
+        &headers,
+        &format!("POST /v1/payment_intents/{id}/cancel"),
+        params,
+        Access::Secret,
+        |s, c, p| engine::cancel_intent(s, c, &id, p),
+    )
+}
+
+async fn capture_intent(
+    State(sim): S,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let params = try_input!(form_body(&body));
+    sim.write(
+        &headers,
+        &format!("POST /v1/payment_intents/{id}/capture"),
+        params,
+        Access::Secret,
+        |s, c, p| engine::capture_intent(s, c, &id, p),
+    )
+}
+
+async fn authenticate(
+    State(sim): S,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let params = try_input!(form_body(&body));
+    let access = Access::IntentClientSecret {
+        intent: &id,
+        client_secret: client_secret_of(&params, &headers),
+    };
+    let path = format!("POST /v1/test_helpers/payment_intents/{id}/authenticate");
+    sim.write(&headers, &path, params.clone(), access, |s, c, p| {
+        engine::authenticate(s, c, &id, p)
+    })
+}
+
+async fn create_refund(State(sim): S, headers: HeaderMap, body: String) -> Response {
+    let params = try_input!(form_body(&body));
+    sim.write(
+        &headers,
+        "POST /v1/refunds",
+        params,
+        Access::Secret,
+        engine::create_refund,
+    )
+}
+
+async fn retrieve_refund(State(sim): S, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    sim.read(&headers, Access::Secret, |store| {
+        engine::retrieve_refund(store, &id).map(Reply::Json)
+    })
+}
+
+async fn list_events(State(sim): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let params = try_input!(query(q));
+    sim.read(&headers, Access::Secret, |store| {
+        let page = engine::list_events(store, &params)?;
+        // The stored JSON is spliced in as is, so a listed event is byte for byte the delivered one.
+        let data = page.events.iter().map(|e| e.as_ref()).collect::<Vec<_>>().join(",\n");
+        Ok(Reply::Raw(format!(
+            "{{\n  \"object\": \"list\",\n  \"data\": [\n{data}\n  ],\n  \"has_more\": {},\n  \"url\": \"/v1/events\"\n}}",
+            page.has_more
+        )))
+    })
+}
+
+async fn retrieve_event(State(sim): S, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    sim.read(&headers, Access::Secret, |store| {
+        engine::retrieve_event(store, &id).map(|e| Reply::Raw(e.to_string()))
+    })
+}
+
+async fn deliveries(State(sim): S) -> Response {
+    axum::Json(json!({ "attempts": sim.deliveries.snapshot() })).into_response()
+}
+
+async fn unrecognized(method: Method, uri: Uri) -> Response {
+    let mut f = Failure::auth(format!(
+        "Unrecognized request URL ({method}: {}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+        uri.path()
+    ));
+    f.status = 404;
+    bad(f)
+}

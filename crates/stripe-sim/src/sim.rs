@@ -1,0 +1,275 @@
+//! The running simulator's state, and the one path every API call takes through it: authenticate, read the form,
+//! honour the Idempotency-Key, run the operation under the store's lock, then persist, deliver and schedule.
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+use crate::auth::{self, Caller};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::engine;
+use crate::failure::{Failure, Outcome};
+use crate::ids::IdGen;
+use crate::persist::Persist;
+use crate::store::{Ctx, IdempotencyRecord, Store};
+use crate::webhooks::{Deliverer, DeliveryLog};
+
+pub struct Sim {
+    pub config: Config,
+    pub store: Mutex<Store>,
+    pub ids: Arc<IdGen>,
+    pub clock: Arc<dyn Clock>,
+    pub origin: String,
+    pub webhook_secret: String,
+    pub deliveries: Arc<DeliveryLog>,
+    pub(crate) deliverer: Option<Deliverer>,
+    pub(crate) persist: Option<Mutex<Persist>>,
+}
+
+/// What an operation may do, given who called.
+pub enum Access<'a> {
+    /// Secret key only.
+    Secret,
+    /// Secret key, or the publishable key with this intent's client secret.
+    IntentClientSecret {
+        intent: &'a str,
+        client_secret: Option<String>,
+    },
+}
+
+pub enum Reply {
+    Json(Value),
+    Raw(String),
+}
+
+impl Sim {
+    fn ctx(&self, request_id: Option<String>, idempotency_key: Option<String>) -> Ctx<'_> {
+        Ctx {
+            now: self.clock.now(),
+            request_id,
+            idempotency_key,
+            ids: &self.ids,
+            origin: &self.origin,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A read: no idempotency, no events.
+    pub fn read(
+        self: &Arc<Self>,
+        headers: &HeaderMap,
+        access: Access,
+        op: impl FnOnce(&Store) -> Outcome<Reply>,
+    ) -> Response {
+        let request_id = self.ids.id("req");
+        let result = self
+            .authorize(headers, &access)
+            .and_then(|_| op(&self.lock()));
+        respond(result.map(|r| (200, r)), &request_id, None, false)
+    }
+
+    /// A write, run exactly once per Idempotency-Key.
+    pub fn write(
+        self: &Arc<Self>,
+        headers: &HeaderMap,
+        method_and_path: &str,
+        params: Value,
+        access: Access,
+        op: impl FnOnce(&mut Store, &Ctx, &Value) -> Outcome,
+    ) -> Response {
+        let request_id = self.ids.id("req");
+        let caller = match self.authorize(headers, &access) {
+            Ok(c) => c,
+            Err(f) => return respond(Err(f), &request_id, None, false),
+        };
+        let key = headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let ctx = self.ctx(Some(request_id.clone()), key.clone());
+        let mut store = self.lock();
+        let scoped_key = key.as_ref().map(|k| format!("{}\u{0}{k}", caller.key()));
+        let fingerprint = format!("{method_and_path} {}", canonical(&params));
+        if let Some(scoped) = &scoped_key {
+            if let Some(record) = store.recall(scoped, ctx.now) {
+                if record.fingerprint != fingerprint {
+                    let key = key.as_deref().unwrap_or_default();
+                    return respond(
+                        Err(Failure::idempotency(format!(
+                            "Keys for idempotent requests can only be used with the same parameters they were first \
+                             used with. Try using a key other than '{key}' if you meant to execute a different request."
+                        ))),
+                        &request_id,
+                        Some(key),
+                        false,
+                    );
+                }
+                let status = record.status;
+                let body = record.body.clone();
+                let original = record.request_id.clone();
+                drop(store);
+                return respond_raw(status, body, &original, key.as_deref(), true);
+            }
+        }
+        let result = op(&mut store, &ctx, &params);
+        let (status, body, saved) = match &result {
+            Ok(v) => (200, v.clone(), true),
+            Err(f) => (f.status, f.body.clone(), !f.before_execution),
+        };
+        if let (Some(scoped), true) = (scoped_key, saved) {
+            let record = IdempotencyRecord {
+                fingerprint,
+                status,
+                body: body.clone(),
+                request_id: request_id.clone(),
+                created: ctx.now,
+            };
+            store.remember(scoped, record);
+        }
+        self.commit(store);
+        respond_raw(status, body, &request_id, key.as_deref(), false)
+    }
+
+    /// After an operation: write what changed, hand new events to delivery, schedule asynchronous outcomes.
+    pub(crate) fn commit(self: &Arc<Self>, mut store: std::sync::MutexGuard<'_, Store>) {
+        if let Some(persist) = &self.persist {
+            if let Err(e) = persist
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .save(&mut store)
+            {
+                tracing::error!("could not write the simulator's database: {e}");
+            }
+        } else {
+            store.dirty.clear();
+        }
+        let events = std::mem::take(&mut store.outbox);
+        let processing = std::mem::take(&mut store.entered_processing);
+        drop(store);
+        if let Some(deliverer) = &self.deliverer {
+            for event in events {
+                deliverer.send(event);
+            }
+        }
+        for id in processing {
+            self.schedule_processing(id);
+        }
+    }
+
+    pub(crate) fn schedule_processing(self: &Arc<Self>, id: String) {
+        let sim = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(sim.config.processing_delay()).await;
+            let mut store = sim.lock();
+            let ctx = sim.ctx(None, None);
+            engine::finish_processing(&mut store, &ctx, &id);
+            sim.commit(store);
+        });
+    }
+
+    fn authorize(&self, headers: &HeaderMap, access: &Access) -> Result<Caller, Failure> {
+        let caller = auth::caller(headers, self.config.secret_key.as_deref())?;
+        match (&caller, access) {
+            (Caller::Secret(_), _) => Ok(caller),
+            (Caller::Publishable(_), Access::Secret) => Err(auth::publishable_refused()),
+            (
+                Caller::Publishable(_),
+                Access::IntentClientSecret {
+                    intent,
+                    client_secret,
+                },
+            ) => {
+                let store = self.lock();
+                let Some(found) = store.intent(intent) else {
+                    return Err(Failure::no_such("payment_intent", "intent", intent));
+                };
+                match client_secret {
+                    Some(given) if *given == found.client_secret => Ok(caller),
+                    _ => Err(auth::client_secret_mismatch()),
+                }
+            }
+        }
+    }
+}
+
+/// Parameters with keys sorted, so the same request fingerprints the same whatever the order it was sent in.
+fn canonical(v: &Value) -> String {
+    fn sort(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<_> = m.keys().collect();
+                keys.sort();
+                Value::Object(
+                    keys.into_iter()
+                        .map(|k| (k.clone(), sort(&m[k])))
+                        .collect::<Map<_, _>>(),
+                )
+            }
+            Value::Array(a) => Value::Array(a.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    sort(v).to_string()
+}
+
+fn respond(
+    result: Outcome<(u16, Reply)>,
+    request_id: &str,
+    key: Option<&str>,
+    replayed: bool,
+) -> Response {
+    match result {
+        Ok((status, Reply::Json(v))) => respond_raw(status, v, request_id, key, replayed),
+        Ok((status, Reply::Raw(s))) => finish(status, s, request_id, key, replayed),
+        Err(f) => respond_raw(f.status, f.body, request_id, key, replayed),
+    }
+}
+
+fn respond_raw(
+    status: u16,
+    body: Value,
+    request_id: &str,
+    key: Option<&str>,
+    replayed: bool,
+) -> Response {
+    finish(
+        status,
+        serde_json::to_string_pretty(&body).expect("JSON values serialize"),
+        request_id,
+        key,
+        replayed,
+    )
+}
+
+fn finish(
+    status: u16,
+    body: String,
+    request_id: &str,
+    key: Option<&str>,
+    replayed: bool,
+) -> Response {
+    let mut resp = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
+    let h = resp.headers_mut();
+    h.insert("content-type", HeaderValue::from_static("application/json"));
+    h.insert(
+        "stripe-version",
+        HeaderValue::from_static(kassa_stripe::STRIPE_VERSION),
+    );
+    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert("request-id", v);
+    }
+    if let Some(Ok(v)) = key.map(HeaderValue::from_str) {
+        h.insert("idempotency-key", v);
+    }
+    if replayed {
+        h.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    resp
+}
