@@ -1,0 +1,119 @@
+//! The event log behind the feed. `cursor` is SQLite's AUTOINCREMENT rowid: strictly increasing, never reused,
+//! so a till that stores the last cursor it applied resumes exactly where it left off.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+pub struct NewEvent<'a> {
+    pub event_id: &'a str,
+    pub kind: &'a str,
+    pub payment_intent_id: Option<&'a str>,
+    pub order_id: Option<&'a str>,
+    pub terminal: Option<&'a str>,
+    pub source: &'a str,
+    pub stripe_created: i64,
+    pub received: i64,
+    pub payload: &'a str,
+}
+
+pub fn exists(conn: &Connection, event_id: &str) -> rusqlite::Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM events WHERE event_id = ?1",
+            [event_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Stores an event; returns its cursor.
+pub fn insert(conn: &Connection, e: &NewEvent) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO events (event_id, type, payment_intent_id, order_id, terminal, is_foreign, source, stripe_created, received, payload)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        e.event_id,
+        e.kind,
+        e.payment_intent_id,
+        e.order_id,
+        e.terminal,
+        e.order_id.is_none(),
+        e.source,
+        e.stripe_created,
+        e.received,
+        e.payload
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+#[derive(Debug, Serialize)]
+pub struct FeedItem {
+    pub cursor: i64,
+    pub order_id: Option<String>,
+    pub terminal: Option<String>,
+    /// The event concerns an intent Kassa did not create.
+    pub foreign: bool,
+    /// `webhook`, or `reconcile` for a change learned by re-fetching the intent.
+    pub source: String,
+    pub received: i64,
+    /// The Stripe event, exactly as verified.
+    pub event: Box<RawValue>,
+}
+
+const SELECT: &str =
+    "SELECT cursor, order_id, terminal, is_foreign, source, received, payload FROM events";
+
+fn item(r: &rusqlite::Row) -> rusqlite::Result<FeedItem> {
+    let payload: String = r.get(6)?;
+    Ok(FeedItem {
+        cursor: r.get(0)?,
+        order_id: r.get(1)?,
+        terminal: r.get(2)?,
+        foreign: r.get(3)?,
+        source: r.get(4)?,
+        received: r.get(5)?,
+        event: RawValue::from_string(payload)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
+    })
+}
+
+/// Events past `after`, oldest first; only `terminal`'s own when given.
+pub fn feed(
+    conn: &Connection,
+    after: i64,
+    terminal: Option<&str>,
+    limit: usize,
+) -> rusqlite::Result<Vec<FeedItem>> {
+    match terminal {
+        Some(t) => conn
+            .prepare_cached(&format!(
+                "{SELECT} WHERE terminal = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3"
+            ))?
+            .query_map(params![t, after, limit as i64], item)?
+            .collect(),
+        None => conn
+            .prepare_cached(&format!(
+                "{SELECT} WHERE cursor > ?1 ORDER BY cursor LIMIT ?2"
+            ))?
+            .query_map(params![after, limit as i64], item)?
+            .collect(),
+    }
+}
+
+pub fn latest_cursor(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT COALESCE(MAX(cursor), 0) FROM events", [], |r| {
+        r.get(0)
+    })
+}
+
+/// An order's events, for the admin's timeline.
+pub fn for_intent(conn: &Connection, payment_intent_id: &str) -> rusqlite::Result<Vec<FeedItem>> {
+    conn.prepare_cached(&format!(
+        "{SELECT} WHERE payment_intent_id = ?1 ORDER BY cursor"
+    ))?
+    .query_map([payment_intent_id], item)?
+    .collect()
+}

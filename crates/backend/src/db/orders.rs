@@ -1,0 +1,405 @@
+//! Orders and their payment state. The state only ever moves as Stripe's lifecycle allows: a terminal status
+//! (succeeded, canceled) is final, and an older snapshot never overwrites a newer one.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Order {
+    pub order_id: String,
+    pub terminal: String,
+    pub payment_intent_id: Option<String>,
+    pub amount: i64,
+    pub currency: String,
+    pub description: Option<String>,
+    pub capture_method: String,
+    pub status: String,
+    pub amount_received: i64,
+    pub amount_capturable: i64,
+    pub amount_refunded: i64,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub last_error_code: Option<String>,
+    pub last_error_message: Option<String>,
+    #[serde(skip)]
+    pub state_as_of: i64,
+    pub created: i64,
+    pub updated: i64,
+}
+
+const COLUMNS: &str = "order_id, terminal, payment_intent_id, amount, currency, description, capture_method, status, \
+    amount_received, amount_capturable, amount_refunded, card_brand, card_last4, last_error_code, last_error_message, \
+    state_as_of, created, updated";
+
+fn from_row(r: &Row) -> rusqlite::Result<Order> {
+    Ok(Order {
+        order_id: r.get(0)?,
+        terminal: r.get(1)?,
+        payment_intent_id: r.get(2)?,
+        amount: r.get(3)?,
+        currency: r.get(4)?,
+        description: r.get(5)?,
+        capture_method: r.get(6)?,
+        status: r.get(7)?,
+        amount_received: r.get(8)?,
+        amount_capturable: r.get(9)?,
+        amount_refunded: r.get(10)?,
+        card_brand: r.get(11)?,
+        card_last4: r.get(12)?,
+        last_error_code: r.get(13)?,
+        last_error_message: r.get(14)?,
+        state_as_of: r.get(15)?,
+        created: r.get(16)?,
+        updated: r.get(17)?,
+    })
+}
+
+pub fn get(conn: &Connection, order_id: &str) -> rusqlite::Result<Option<Order>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM orders WHERE order_id = ?1"),
+        [order_id],
+        from_row,
+    )
+    .optional()
+}
+
+pub fn by_intent(conn: &Connection, payment_intent_id: &str) -> rusqlite::Result<Option<Order>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM orders WHERE payment_intent_id = ?1"),
+        [payment_intent_id],
+        from_row,
+    )
+    .optional()
+}
+
+/// Records a new order before its intent exists, so a crash between Stripe's answer and ours is recoverable:
+/// the retry finds the row and repeats the create with the same Idempotency-Key.
+pub fn insert(conn: &Connection, o: &Order) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO orders (order_id, terminal, amount, currency, description, capture_method, status, created, updated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![o.order_id, o.terminal, o.amount, o.currency, o.description, o.capture_method, o.status, o.created],
+    )?;
+    Ok(())
+}
+
+pub fn save(conn: &Connection, o: &Order) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE orders SET payment_intent_id = ?2, amount = ?3, currency = ?4, description = ?5, capture_method = ?6,
+             status = ?7, amount_received = ?8, amount_capturable = ?9, amount_refunded = ?10, card_brand = ?11,
+             card_last4 = ?12, last_error_code = ?13, last_error_message = ?14, state_as_of = ?15, updated = ?16
+         WHERE order_id = ?1",
+        params![
+            o.order_id,
+            o.payment_intent_id,
+            o.amount,
+            o.currency,
+            o.description,
+            o.capture_method,
+            o.status,
+            o.amount_received,
+            o.amount_capturable,
+            o.amount_refunded,
+            o.card_brand,
+            o.card_last4,
+            o.last_error_code,
+            o.last_error_message,
+            o.state_as_of,
+            o.updated
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn non_terminal_intents(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT payment_intent_id FROM orders
+         WHERE payment_intent_id IS NOT NULL AND status NOT IN ('succeeded', 'canceled')",
+    )?;
+    let ids = stmt.query_map([], |r| r.get(0))?.collect();
+    ids
+}
+
+/// Whether a status can still change.
+pub fn is_terminal(status: &str) -> bool {
+    matches!(status, "succeeded" | "canceled")
+}
+
+/// What applying a PaymentIntent snapshot did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The status moved.
+    Changed,
+    /// Nothing moved (a duplicate, or only amounts refreshed).
+    Same,
+    /// The snapshot disagrees with what we hold and cannot be trusted to be newer: ask Stripe.
+    Refetch,
+}
+
+/// Applies a PaymentIntent snapshot. `authoritative` is for one just fetched from Stripe; an event's snapshot is
+/// only a hint, because Stripe promises neither order nor uniqueness.
+pub fn apply_intent(
+    order: &mut Order,
+    pi: &Value,
+    as_of: i64,
+    authoritative: bool,
+    now: i64,
+) -> Applied {
+    let Some(status) = pi.get("status").and_then(Value::as_str) else {
+        return Applied::Same;
+    };
+    let int = |k: &str| pi.get(k).and_then(Value::as_i64);
+    if is_terminal(&order.status) && status != order.status {
+        return Applied::Same;
+    }
+    let trusted =
+        authoritative || is_terminal(status) || as_of > order.state_as_of || status == order.status;
+    if !trusted {
+        return Applied::Refetch;
+    }
+    let changed = status != order.status;
+    order.status = status.to_owned();
+    order.state_as_of = order.state_as_of.max(as_of);
+    if let Some(a) = int("amount") {
+        order.amount = a;
+    }
+    order.amount_received = order
+        .amount_received
+        .max(int("amount_received").unwrap_or(0));
+    order.amount_capturable = int("amount_capturable").unwrap_or(order.amount_capturable);
+    if status == "requires_payment_method" {
+        let error = pi.get("last_payment_error").filter(|e| e.is_object());
+        order.last_error_code = error
+            .and_then(|e| e.get("decline_code").or(e.get("code")))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        order.last_error_message = error
+            .and_then(|e| e.get("message"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+    } else if changed {
+        order.last_error_code = None;
+        order.last_error_message = None;
+    }
+    if let Some(charge) = pi.get("latest_charge").filter(|c| c.is_object()) {
+        apply_charge(order, charge);
+    }
+    order.updated = now;
+    if changed {
+        Applied::Changed
+    } else {
+        Applied::Same
+    }
+}
+
+/// A charge tells the card (for the receipt and the admin table) and how much was refunded.
+pub fn apply_charge(order: &mut Order, charge: &Value) {
+    if let Some(card) = charge.pointer("/payment_method_details/card") {
+        if let Some(brand) = card.get("brand").and_then(Value::as_str) {
+            order.card_brand = Some(brand.to_owned());
+        }
+        if let Some(last4) = card.get("last4").and_then(Value::as_str) {
+            order.card_last4 = Some(last4.to_owned());
+        }
+    }
+    if let Some(refunded) = charge.get("amount_refunded").and_then(Value::as_i64) {
+        if charge
+            .get("captured")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+        {
+            order.amount_refunded = order.amount_refunded.max(refunded);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub status: Option<String>,
+    pub terminal: Option<String>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+impl Filter {
+    fn sql(&self, args: &mut Vec<rusqlite::types::Value>) -> String {
+        let mut clauses = vec!["1 = 1".to_owned()];
+        if let Some(s) = &self.status {
+            args.push(s.clone().into());
+            clauses.push(format!("status = ?{}", args.len()));
+        }
+        if let Some(t) = &self.terminal {
+            args.push(t.clone().into());
+            clauses.push(format!("terminal = ?{}", args.len()));
+        }
+        if let Some(from) = self.from {
+            args.push(from.into());
+            clauses.push(format!("created >= ?{}", args.len()));
+        }
+        if let Some(to) = self.to {
+            args.push(to.into());
+            clauses.push(format!("created < ?{}", args.len()));
+        }
+        clauses.join(" AND ")
+    }
+}
+
+/// One page, newest first, continuing strictly after `after` = (created, order_id): keyset pagination, so every
+/// page costs the same however deep it is.
+pub fn list(
+    conn: &Connection,
+    filter: &Filter,
+    after: Option<(i64, String)>,
+    limit: usize,
+) -> rusqlite::Result<Vec<Order>> {
+    let mut args = Vec::new();
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM orders WHERE {}",
+        filter.sql(&mut args)
+    );
+    if let Some((created, order_id)) = after {
+        args.push(created.into());
+        args.push(order_id.into());
+        sql.push_str(&format!(
+            " AND (created, order_id) < (?{}, ?{})",
+            args.len() - 1,
+            args.len()
+        ));
+    }
+    args.push((limit as i64).into());
+    sql.push_str(&format!(
+        " ORDER BY created DESC, order_id DESC LIMIT ?{}",
+        args.len()
+    ));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args), from_row)?
+        .collect();
+    rows
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Total {
+    pub currency: String,
+    pub status: String,
+    pub count: i64,
+    pub amount: i64,
+    pub amount_received: i64,
+    pub amount_refunded: i64,
+}
+
+pub fn totals(conn: &Connection, filter: &Filter) -> rusqlite::Result<Vec<Total>> {
+    let mut args = Vec::new();
+    let sql = format!(
+        "SELECT currency, status, COUNT(*), SUM(amount), SUM(amount_received), SUM(amount_refunded) FROM orders
+         WHERE {} GROUP BY currency, status ORDER BY currency, status",
+        filter.sql(&mut args)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args), |r| {
+            Ok(Total {
+                currency: r.get(0)?,
+                status: r.get(1)?,
+                count: r.get(2)?,
+                amount: r.get(3)?,
+                amount_received: r.get(4)?,
+                amount_refunded: r.get(5)?,
+            })
+        })?
+        .collect();
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn order(status: &str, as_of: i64) -> Order {
+        Order {
+            order_id: "o1".into(),
+            terminal: "till-1".into(),
+            payment_intent_id: Some("pi_1".into()),
+            amount: 1000,
+            currency: "usd".into(),
+            description: None,
+            capture_method: "automatic".into(),
+            status: status.into(),
+            amount_received: 0,
+            amount_capturable: 0,
+            amount_refunded: 0,
+            card_brand: None,
+            card_last4: None,
+            last_error_code: None,
+            last_error_message: None,
+            state_as_of: as_of,
+            created: 0,
+            updated: 0,
+        }
+    }
+
+    #[test]
+    fn a_late_processing_event_never_overwrites_succeeded() {
+        let mut o = order("succeeded", 10);
+        let applied = apply_intent(&mut o, &json!({"status": "processing"}), 20, false, 30);
+        assert_eq!(applied, Applied::Same);
+        assert_eq!(o.status, "succeeded");
+    }
+
+    #[test]
+    fn a_duplicate_changes_nothing() {
+        let mut o = order("processing", 10);
+        assert_eq!(
+            apply_intent(&mut o, &json!({"status": "processing"}), 10, false, 30),
+            Applied::Same
+        );
+        assert_eq!(o.status, "processing");
+    }
+
+    #[test]
+    fn a_newer_snapshot_moves_the_state_and_an_older_one_asks_stripe() {
+        let mut o = order("requires_action", 10);
+        assert_eq!(
+            apply_intent(
+                &mut o,
+                &json!({"status": "requires_payment_method"}),
+                9,
+                false,
+                30
+            ),
+            Applied::Refetch
+        );
+        assert_eq!(o.status, "requires_action");
+        assert_eq!(
+            apply_intent(&mut o, &json!({"status": "processing"}), 11, false, 30),
+            Applied::Changed
+        );
+        assert_eq!(o.status, "processing");
+    }
+
+    #[test]
+    fn terminal_statuses_apply_whenever_they_arrive() {
+        let mut o = order("processing", 50);
+        assert_eq!(
+            apply_intent(
+                &mut o,
+                &json!({"status": "succeeded", "amount_received": 1000}),
+                40,
+                false,
+                60
+            ),
+            Applied::Changed
+        );
+        assert_eq!((o.status.as_str(), o.amount_received), ("succeeded", 1000));
+    }
+
+    #[test]
+    fn a_decline_keeps_the_reason() {
+        let mut o = order("requires_payment_method", 10);
+        let pi = json!({"status": "requires_payment_method", "last_payment_error": {"code": "card_declined", "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."}});
+        apply_intent(&mut o, &pi, 11, false, 30);
+        assert_eq!(o.last_error_code.as_deref(), Some("insufficient_funds"));
+    }
+}

@@ -1,0 +1,149 @@
+//! Every error the API answers with: a status, a stable code, a message that says what to fix, and the field at
+//! fault where there is one. Never a 500 for bad input; a 5xx only when storage or Stripe itself failed.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("the request body must be JSON: send Content-Type: application/json")]
+    UnsupportedMediaType,
+    #[error("the request body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("missing or unknown bearer token: send Authorization: Bearer <token from `kassa-backend token create`>")]
+    Unauthorized,
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{message}")]
+    Conflict { message: String },
+    /// Stripe refused the request; its own words are passed on.
+    #[error("{message}")]
+    Stripe {
+        status: u16,
+        code: Option<String>,
+        decline_code: Option<String>,
+        message: String,
+        param: Option<String>,
+    },
+    #[error("Stripe could not be reached: {0}")]
+    StripeUnavailable(String),
+    #[error("storage failed: {0}")]
+    Storage(String),
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Invalid { .. } => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Stripe { status, .. } if *status >= 500 => StatusCode::BAD_GATEWAY,
+            Self::Stripe { status, .. } => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST)
+            }
+            Self::StripeUnavailable(_) => StatusCode::BAD_GATEWAY,
+            Self::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn code(&self) -> &str {
+        match self {
+            Self::Invalid { .. } => "invalid_request",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::TooLarge { .. } => "body_too_large",
+            Self::Unauthorized => "unauthorized",
+            Self::NotFound(_) => "not_found",
+            Self::Conflict { .. } => "conflict",
+            Self::Stripe { code, .. } => code.as_deref().unwrap_or("stripe_error"),
+            Self::StripeUnavailable(_) => "stripe_unavailable",
+            Self::Storage(_) => "storage_unavailable",
+        }
+    }
+
+    fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid { field, .. } => Some(field),
+            Self::UnsupportedMediaType => Some("Content-Type"),
+            Self::Unauthorized => Some("Authorization"),
+            Self::Stripe { param, .. } => param.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Detail<'a>,
+}
+
+#[derive(Serialize)]
+struct Detail<'a> {
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decline_code: Option<&'a str>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if matches!(self, Self::Storage(_) | Self::StripeUnavailable(_)) {
+            tracing::error!("{self}");
+        }
+        let decline_code = match &self {
+            Self::Stripe { decline_code, .. } => decline_code.as_deref(),
+            _ => None,
+        };
+        let body = Body {
+            error: Detail {
+                code: self.code(),
+                message: self.to_string(),
+                field: self.field(),
+                decline_code,
+            },
+        };
+        (self.status(), axum::Json(body)).into_response()
+    }
+}
+
+impl From<kassa_stripe::Error> for ApiError {
+    fn from(e: kassa_stripe::Error) -> Self {
+        match e {
+            kassa_stripe::Error::Api {
+                status,
+                code,
+                decline_code,
+                message,
+                param,
+                ..
+            } => Self::Stripe {
+                status,
+                code,
+                decline_code,
+                message: message.unwrap_or_else(|| "Stripe refused the request".into()),
+                param,
+            },
+            other => Self::StripeUnavailable(other.to_string()),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Storage(e.to_string())
+    }
+}

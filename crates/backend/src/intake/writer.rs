@@ -1,0 +1,293 @@
+//! The single writer of events: it takes verified webhooks and re-fetched intents, and commits them in groups,
+//! so that a burst costs one fsync per group rather than one per event, and each webhook is acknowledged only
+//! after the group holding it is on disk.
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::db::events::{self, NewEvent};
+use crate::db::orders::{self, Applied};
+
+/// Groups are capped so one slow batch never holds many acknowledgements hostage.
+const MAX_GROUP: usize = 512;
+
+#[derive(Debug)]
+pub struct VerifiedEvent {
+    pub id: String,
+    pub kind: String,
+    pub created: i64,
+    pub payment_intent_id: Option<String>,
+    pub object: Value,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    New { cursor: i64 },
+    Duplicate,
+}
+
+/// What the reconciler learned about an intent by fetching it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Observed {
+    Changed { cursor: i64 },
+    Unchanged,
+    Unknown,
+}
+
+enum Job {
+    Event(VerifiedEvent, oneshot::Sender<Result<Stored, String>>),
+    Fetched(Value, oneshot::Sender<Result<Observed, String>>),
+}
+
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::UnboundedSender<Job>,
+}
+
+pub struct Wiring {
+    pub writer: Writer,
+    pub feed: watch::Receiver<i64>,
+    /// Intents whose events disagreed with what we hold, to be re-fetched from Stripe.
+    pub refetch: mpsc::UnboundedReceiver<String>,
+}
+
+impl Writer {
+    pub fn start(
+        conn: Arc<Mutex<Connection>>,
+        clock: Arc<dyn stripe_sim::Clock>,
+    ) -> Result<Wiring, rusqlite::Error> {
+        let latest = events::latest_cursor(&conn.lock().unwrap_or_else(|e| e.into_inner()))?;
+        let (feed_tx, feed) = watch::channel(latest);
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (refetch_tx, refetch) = mpsc::unbounded_channel();
+        std::thread::Builder::new()
+            .name("kassa-intake-writer".into())
+            .spawn(move || run(rx, conn, clock, feed_tx, refetch_tx))
+            .expect("the OS can start a thread");
+        Ok(Wiring {
+            writer: Writer { tx },
+            feed,
+            refetch,
+        })
+    }
+
+    pub async fn store_event(&self, event: VerifiedEvent) -> Result<Stored, String> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Job::Event(event, reply))
+            .map_err(|_| "the event writer has stopped".to_owned())?;
+        rx.await
+            .map_err(|_| "the event writer has stopped".to_owned())?
+    }
+
+    pub async fn observe(&self, intent: Value) -> Result<Observed, String> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Job::Fetched(intent, reply))
+            .map_err(|_| "the event writer has stopped".to_owned())?;
+        rx.await
+            .map_err(|_| "the event writer has stopped".to_owned())?
+    }
+}
+
+fn run(
+    mut rx: mpsc::UnboundedReceiver<Job>,
+    conn: Arc<Mutex<Connection>>,
+    clock: Arc<dyn stripe_sim::Clock>,
+    feed: watch::Sender<i64>,
+    refetch: mpsc::UnboundedSender<String>,
+) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let now = clock.now();
+        let mut conn = conn.lock().unwrap_or_else(|e| e.into_inner());
+        let mut stale = Vec::new();
+        let outcome = (|| -> rusqlite::Result<Vec<Result<Stored, Observed>>> {
+            let tx = conn.transaction()?;
+            let results = group
+                .iter()
+                .map(|job| match job {
+                    Job::Event(e, _) => store_event(&tx, e, now, &mut stale).map(Ok),
+                    Job::Fetched(pi, _) => apply_fetched(&tx, pi, now).map(Err),
+                })
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            tx.commit()?;
+            Ok(results)
+        })();
+        let latest = events::latest_cursor(&conn).ok();
+        drop(conn);
+        match outcome {
+            Ok(results) => {
+                for (job, result) in group.into_iter().zip(results) {
+                    match (job, result) {
+                        (Job::Event(_, reply), Ok(stored)) => drop(reply.send(Ok(stored))),
+                        (Job::Fetched(_, reply), Err(observed)) => drop(reply.send(Ok(observed))),
+                        _ => unreachable!("results follow their jobs"),
+                    }
+                }
+                if let Some(latest) = latest {
+                    feed.send_if_modified(|c| std::mem::replace(c, latest) != latest);
+                }
+                for id in stale {
+                    let _ = refetch.send(id);
+                }
+            }
+            Err(e) => {
+                tracing::error!("could not store a group of {} events: {e}", group.len());
+                for job in group {
+                    let error = format!("storage failed: {e}");
+                    match job {
+                        Job::Event(_, reply) => drop(reply.send(Err(error))),
+                        Job::Fetched(_, reply) => drop(reply.send(Err(error))),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn store_event(
+    conn: &Connection,
+    e: &VerifiedEvent,
+    now: i64,
+    stale: &mut Vec<String>,
+) -> rusqlite::Result<Stored> {
+    if events::exists(conn, &e.id)? {
+        return Ok(Stored::Duplicate);
+    }
+    let mut order = match &e.payment_intent_id {
+        Some(pi) => match orders::by_intent(conn, pi)? {
+            Some(o) => Some(o),
+            None => order_awaiting_intent(conn, e, pi)?,
+        },
+        None => None,
+    };
+    let cursor = events::insert(
+        conn,
+        &NewEvent {
+            event_id: &e.id,
+            kind: &e.kind,
+            payment_intent_id: e.payment_intent_id.as_deref(),
+            order_id: order.as_ref().map(|o| o.order_id.as_str()),
+            terminal: order.as_ref().map(|o| o.terminal.as_str()),
+            source: "webhook",
+            stripe_created: e.created,
+            received: now,
+            payload: &e.payload,
+        },
+    )?;
+    if let Some(order) = order.as_mut() {
+        if e.kind.starts_with("payment_intent.") {
+            if orders::apply_intent(order, &e.object, e.created, false, now) == Applied::Refetch {
+                stale.extend(order.payment_intent_id.clone());
+            }
+        } else if e.kind.starts_with("charge.") {
+            orders::apply_charge(order, &e.object);
+            order.updated = now;
+        }
+        orders::save(conn, order)?;
+    }
+    Ok(Stored::New { cursor })
+}
+
+/// An intent's first events can outrun the API call that created it; the order it was created for is named in
+/// its metadata, and is ours if that order is still waiting for its intent.
+fn order_awaiting_intent(
+    conn: &Connection,
+    e: &VerifiedEvent,
+    pi: &str,
+) -> rusqlite::Result<Option<orders::Order>> {
+    if !e.kind.starts_with("payment_intent.") {
+        return Ok(None);
+    }
+    let Some(order_id) = e
+        .object
+        .pointer("/metadata/order_id")
+        .and_then(Value::as_str)
+    else {
+        return Ok(None);
+    };
+    let Some(mut order) = orders::get(conn, order_id)? else {
+        return Ok(None);
+    };
+    let terminal_matches = e
+        .object
+        .pointer("/metadata/terminal")
+        .and_then(Value::as_str)
+        == Some(order.terminal.as_str());
+    if order.payment_intent_id.is_some() || !terminal_matches {
+        return Ok(None);
+    }
+    order.payment_intent_id = Some(pi.to_owned());
+    Ok(Some(order))
+}
+
+/// The event type a change of status would have come with, for a change the webhooks did not tell us.
+fn event_type_for(status: &str) -> &'static str {
+    match status {
+        "succeeded" => "payment_intent.succeeded",
+        "canceled" => "payment_intent.canceled",
+        "processing" => "payment_intent.processing",
+        "requires_action" => "payment_intent.requires_action",
+        "requires_capture" => "payment_intent.amount_capturable_updated",
+        "requires_payment_method" => "payment_intent.payment_failed",
+        _ => "payment_intent.updated",
+    }
+}
+
+fn apply_fetched(conn: &Connection, pi: &Value, now: i64) -> rusqlite::Result<Observed> {
+    let Some(id) = pi.get("id").and_then(Value::as_str) else {
+        return Ok(Observed::Unknown);
+    };
+    let Some(mut order) = orders::by_intent(conn, id)? else {
+        return Ok(Observed::Unknown);
+    };
+    let applied = orders::apply_intent(&mut order, pi, now, true, now);
+    orders::save(conn, &order)?;
+    if applied != Applied::Changed {
+        return Ok(Observed::Unchanged);
+    }
+    // What reconciliation learns enters the feed as an event of Stripe's shape, marked by its source.
+    let kind = event_type_for(&order.status);
+    let event_id = format!("kassa_reconcile_{id}_{}_{now}", order.status);
+    let payload = json!({
+        "id": event_id,
+        "object": "event",
+        "api_version": null,
+        "created": now,
+        "data": { "object": pi },
+        "livemode": pi.get("livemode").cloned().unwrap_or(Value::Bool(false)),
+        "pending_webhooks": 0,
+        "request": { "id": null, "idempotency_key": null },
+        "type": kind,
+    })
+    .to_string();
+    if events::exists(conn, &event_id)? {
+        return Ok(Observed::Unchanged);
+    }
+    let cursor = events::insert(
+        conn,
+        &NewEvent {
+            event_id: &event_id,
+            kind,
+            payment_intent_id: Some(id),
+            order_id: Some(&order.order_id),
+            terminal: Some(&order.terminal),
+            source: "reconcile",
+            stripe_created: now,
+            received: now,
+            payload: &payload,
+        },
+    )?;
+    Ok(Observed::Changed { cursor })
+}

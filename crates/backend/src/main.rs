@@ -1,0 +1,83 @@
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use kassa_backend::config::{Cli, Command, TokenAction};
+use stripe_sim::Clock as _;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "kassa_backend=info,stripe_sim=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Token {
+            action:
+                TokenAction::Create {
+                    name,
+                    admin,
+                    data_dir,
+                },
+        }) => create_token(&name, admin, &data_dir),
+        None => serve(cli.serve).await,
+    }
+}
+
+fn create_token(name: &str, admin: bool, data_dir: &std::path::Path) -> ExitCode {
+    if name.trim().is_empty() || name.len() > 64 {
+        eprintln!("kassa-backend: --name must be 1 to 64 characters");
+        return ExitCode::from(2);
+    }
+    let result = kassa_backend::db::Db::open_dir(data_dir)
+        .map_err(|e| e.to_string())
+        .and_then(|db| {
+            let now = stripe_sim::SystemClock.now();
+            kassa_backend::db::terminals::create(
+                &db.writer().lock().unwrap_or_else(|e| e.into_inner()),
+                name,
+                admin,
+                now,
+            )
+            .map_err(|e| e.to_string())
+        });
+    match result {
+        Ok(token) => {
+            eprintln!("Created a {} token for {name:?}. It is shown once; store it in the till's settings.", if admin { "admin" } else { "terminal" });
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kassa-backend: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: kassa_backend::config::ServeArgs) -> ExitCode {
+    let running = match kassa_backend::start(args, Arc::new(stripe_sim::SystemClock)).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kassa-backend: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(sim) = &running.simulator {
+        println!(
+            "stripe simulator on {} (webhooks signed and delivered to /webhook)",
+            sim.url()
+        );
+    }
+    println!("kassa-backend listening on {}", running.url());
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { if let Some(t) = term.as_mut() { t.recv().await; } } => {}
+    }
+    running.shutdown().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,538 @@
+//! The till API for payments: one PaymentIntent per order, whatever happens (retries, double clicks, restarts),
+//! and the actions on it. Handlers validate, then talk to Stripe with idempotency keys derived from the order.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use kassa_stripe::client::{
+    CancelPaymentIntent, CapturePaymentIntent, CreatePaymentIntent, CreateRefund,
+    UpdatePaymentIntent,
+};
+use kassa_stripe::{AutomaticPaymentMethods, CaptureMethod, RequestOptions};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::auth::Caller;
+use crate::db::events::{self, FeedItem};
+use crate::db::orders::{self, Order};
+use crate::error::ApiError;
+use crate::json::JsonBody;
+use crate::state::AppState;
+
+type S = State<Arc<AppState>>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntentRequest {
+    pub amount: i64,
+    pub currency: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub capture_method: Option<String>,
+}
+
+/// What a till needs to take the card: never more (no secret key), never in a URL.
+#[derive(Debug, Serialize)]
+pub struct IntentInfo {
+    pub order_id: String,
+    pub payment_intent_id: String,
+    pub client_secret: String,
+    pub publishable_key: String,
+    pub stripe_js_url: String,
+    pub status: String,
+    pub amount: i64,
+    pub currency: String,
+}
+
+pub fn check_order_id(order_id: &str) -> Result<(), ApiError> {
+    let ok = (1..=64).contains(&order_id.len())
+        && order_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "order_id",
+            "order_id must be 1 to 64 letters, digits, '-' or '_'",
+        ))
+    }
+}
+
+/// Amount and currency by Stripe's rules, lowercasing the code as Stripe does.
+pub fn check_money(amount: i64, currency: &str) -> Result<String, ApiError> {
+    let code = currency.to_ascii_lowercase();
+    let cur = kassa_stripe::currency::lookup(&code).ok_or_else(|| {
+        ApiError::invalid(
+            "currency",
+            format!(
+                "currency {currency:?} is not one Stripe supports (use a code like usd, eur, jpy)"
+            ),
+        )
+    })?;
+    cur.check_amount(amount)
+        .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
+    Ok(code)
+}
+
+fn intent_params(order: &Order) -> CreatePaymentIntent {
+    CreatePaymentIntent {
+        amount: order.amount,
+        currency: order.currency.clone(),
+        description: order.description.clone(),
+        metadata: [
+            ("order_id".to_owned(), order.order_id.clone()),
+            ("terminal".to_owned(), order.terminal.clone()),
+        ]
+        .into_iter()
+        .collect(),
+        capture_method: Some(CaptureMethod::from(order.capture_method.as_str())),
+        automatic_payment_methods: Some(AutomaticPaymentMethods { enabled: true }),
+        ..Default::default()
+    }
+}
+
+async fn visible_order(
+    state: &AppState,
+    caller: &Caller,
+    order_id: &str,
+) -> Result<Order, ApiError> {
+    check_order_id(order_id)?;
+    let id = order_id.to_owned();
+    let order = state.db.read(move |c| orders::get(c, &id)).await?;
+    // Another terminal's order is reported as absent, so ids reveal nothing.
+    order
+        .filter(|o| caller.may_see(&o.terminal))
+        .ok_or_else(|| ApiError::NotFound(format!("order {order_id}")))
+}
+
+/// Fetches the intent from Stripe and records what it says, through the writer so the feed learns of changes.
+async fn refresh(
+    state: &AppState,
+    payment_intent_id: &str,
+) -> Result<kassa_stripe::PaymentIntent, ApiError> {
+    let pi = state
+        .stripe
+        .retrieve_payment_intent(payment_intent_id, &["latest_charge"])
+        .await?;
+    let value = serde_json::to_value(&pi).expect("a PaymentIntent serializes");
+    state
+        .writer
+        .observe(value)
+        .await
+        .map_err(ApiError::Storage)?;
+    Ok(pi)
+}
+
+/// PUT /api/orders/{order_id}/intent: create the order's PaymentIntent, or return the one it already has.
+pub async fn put_intent(
+    State(state): S,
+    caller: Caller,
+    Path(order_id): Path<String>,
+    JsonBody(req): JsonBody<IntentRequest>,
+) -> Result<Json<IntentInfo>, ApiError> {
+    check_order_id(&order_id)?;
+    let currency = check_money(req.amount, &req.currency)?;
+    let capture_method = match req.capture_method.as_deref() {
+        None | Some("automatic") => "automatic",
+        Some("manual") => "manual",
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "capture_method",
+                format!("capture_method must be automatic or manual, not {other:?}"),
+            ))
+        }
+    };
+    if req
+        .description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 1000)
+    {
+        return Err(ApiError::invalid(
+            "description",
+            "description must be at most 1000 characters",
+        ));
+    }
+    let _guard = state.order_locks.lock(&order_id).await;
+    let now = state.clock.now();
+    let id = order_id.clone();
+    let existing = state.db.read(move |c| orders::get(c, &id)).await?;
+    let mut order = match existing {
+        Some(o) if !caller.may_see(&o.terminal) => {
+            return Err(ApiError::NotFound(format!("order {order_id}")))
+        }
+        Some(o) => o,
+        None => {
+            // The order is on disk before Stripe hears of it: a crash after Stripe answers is healed by the retry.
+            let o = Order {
+                order_id: order_id.clone(),
+                terminal: caller.0.name.clone(),
+                payment_intent_id: None,
+                amount: req.amount,
+                currency: currency.clone(),
+                description: req.description.clone(),
+                capture_method: capture_method.to_owned(),
+                status: "requires_payment_method".to_owned(),
+                amount_received: 0,
+                amount_capturable: 0,
+                amount_refunded: 0,
+                card_brand: None,
+                card_last4: None,
+                last_error_code: None,
+                last_error_message: None,
+                state_as_of: 0,
+                created: now,
+                updated: now,
+            };
+            let row = o.clone();
+            state.db.write(move |c| orders::insert(c, &row)).await?;
+            o
+        }
+    };
+    let pi = match order.payment_intent_id.clone() {
+        None => {
+            // Created with the order's first recorded amount, so the key always carries the same parameters.
+            let key = format!("kassa-order-{}-create", order.order_id);
+            let pi = state
+                .stripe
+                .create_payment_intent(&intent_params(&order), RequestOptions::idempotent(key))
+                .await?;
+            order.payment_intent_id = Some(pi.id.clone());
+            order.status = pi.status.to_string();
+            order.updated = now;
+            let row = order.clone();
+            state.db.write(move |c| orders::save(c, &row)).await?;
+            pi
+        }
+        Some(pi_id) => refresh(&state, &pi_id).await?,
+    };
+    let mut pi = pi;
+    if pi.amount != req.amount || pi.currency != currency {
+        let editable = matches!(
+            pi.status.as_str(),
+            "requires_payment_method" | "requires_confirmation" | "requires_action"
+        );
+        if !editable {
+            return Err(ApiError::Conflict {
+                message: format!(
+                    "order {order_id} is already {}; its amount can no longer change (start a new order instead)",
+                    pi.status
+                ),
+            });
+        }
+        let key = format!(
+            "kassa-order-{order_id}-amount-{}-{currency}-{}",
+            req.amount, pi.amount
+        );
+        let update = UpdatePaymentIntent {
+            amount: Some(req.amount),
+            currency: Some(currency.clone()),
+            ..Default::default()
+        };
+        pi = state
+            .stripe
+            .update_payment_intent(&pi.id, &update, RequestOptions::idempotent(key))
+            .await?;
+        order.amount = pi.amount;
+        order.currency = pi.currency.clone();
+        order.status = pi.status.to_string();
+        order.updated = now;
+        let row = order.clone();
+        state.db.write(move |c| orders::save(c, &row)).await?;
+    }
+    Ok(Json(IntentInfo {
+        order_id,
+        payment_intent_id: pi.id.clone(),
+        client_secret: pi.client_secret.clone().ok_or_else(|| {
+            ApiError::StripeUnavailable("Stripe returned no client_secret".into())
+        })?,
+        publishable_key: state.stripe_config.publishable_key.clone(),
+        stripe_js_url: state.stripe_config.stripe_js_url(),
+        status: pi.status.to_string(),
+        amount: pi.amount,
+        currency: pi.currency,
+    }))
+}
+
+#[derive(Serialize)]
+pub struct OrderView {
+    pub order: Order,
+}
+
+/// GET /api/orders/{order_id}: the order with its intent fetched fresh from Stripe.
+pub async fn get_order(
+    State(state): S,
+    caller: Caller,
+    Path(order_id): Path<String>,
+) -> Result<Json<OrderView>, ApiError> {
+    let order = visible_order(&state, &caller, &order_id).await?;
+    if let Some(pi) = &order.payment_intent_id {
+        refresh(&state, pi).await?;
+    }
+    let order = visible_order(&state, &caller, &order_id).await?;
+    Ok(Json(OrderView { order }))
+}
+
+/// GET /api/orders/{order_id}/events: the order's stored events, oldest first, for the admin's timeline.
+pub async fn order_events(
+    State(state): S,
+    caller: Caller,
+    Path(order_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let order = visible_order(&state, &caller, &order_id).await?;
+    let items: Vec<FeedItem> = match order.payment_intent_id.clone() {
+        Some(pi) => state.db.read(move |c| events::for_intent(c, &pi)).await?,
+        None => Vec::new(),
+    };
+    Ok(Json(json!({ "order": order, "events": items })))
+}
+
+/// POST /api/orders/{order_id}/cancel: cancels the intent (a sale abandoned at the till).
+pub async fn cancel(
+    State(state): S,
+    caller: Caller,
+    Path(order_id): Path<String>,
+) -> Result<Json<OrderView>, ApiError> {
+    let _guard = state.order_locks.lock(&order_id).await;
+    let mut order = visible_order(&state, &caller, &order_id).await?;
+    match order.payment_intent_id.clone() {
+        Some(pi) => {
+            let params = CancelPaymentIntent {
+                cancellation_reason: Some("abandoned".into()),
+            };
+            let key = format!("kassa-order-{order_id}-cancel");
+            state
+                .stripe
+                .cancel_payment_intent(&pi, &params, RequestOptions::idempotent(key))
+                .await?;
+            refresh(&state, &pi).await?;
+        }
+        None => {
+            order.status = "canceled".into();
+            order.updated = state.clock.now();
+            state.db.write(move |c| orders::save(c, &order)).await?;
+        }
+    }
+    let order = visible_order(&state, &caller, &order_id).await?;
+    Ok(Json(OrderView { order }))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    #[serde(default)]
+    pub amount: Option<i64>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// POST /api/orders/{order_id}/refunds: a full or partial refund. Send an Idempotency-Key header so a retried
+/// request cannot refund twice.
+pub async fn refund(
+    State(state): S,
+    caller: Caller,
+    Path(order_id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<RefundRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let order = visible_order(&state, &caller, &order_id).await?;
+    let pi = order
+        .payment_intent_id
+        .clone()
+        .ok_or_else(|| ApiError::Conflict {
+            message: format!("order {order_id} has no payment to refund"),
+        })?;
+    if let Some(amount) = req.amount {
+        if amount <= 0 {
+            return Err(ApiError::invalid(
+                "amount",
+                "amount must be a positive integer in the currency's smallest unit",
+            ));
+        }
+    }
+    if let Some(reason) = &req.reason {
+        if !matches!(
+            reason.as_str(),
+            "duplicate" | "fraudulent" | "requested_by_customer"
+        ) {
+            return Err(ApiError::invalid(
+                "reason",
+                "reason must be duplicate, fraudulent or requested_by_customer",
+            ));
+        }
+    }
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| format!("kassa-refund-{order_id}-{k}"));
+    let params = CreateRefund {
+        payment_intent: Some(pi.clone()),
+        amount: req.amount,
+        reason: req.reason.clone(),
+        ..Default::default()
+    };
+    let refund = state
+        .stripe
+        .create_refund(
+            &params,
+            RequestOptions {
+                idempotency_key: key,
+            },
+        )
+        .await?;
+    refresh(&state, &pi).await?;
+    let order = visible_order(&state, &caller, &order_id).await?;
+    Ok(Json(json!({ "refund": refund, "order": order })))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureRequest {
+    #[serde(default)]
+    pub amount: Option<i64>,
+}
+
+/// POST /api/orders/{order_id}/capture: captures a manual-capture intent, fully or in part.
+pub async fn capture(
+    State(state): S,
+    caller: Caller,
+    Path(order_id): Path<String>,
+    JsonBody(req): JsonBody<CaptureRequest>,
+) -> Result<Json<OrderView>, ApiError> {
+    let _guard = state.order_locks.lock(&order_id).await;
+    let order = visible_order(&state, &caller, &order_id).await?;
+    let pi = order
+        .payment_intent_id
+        .clone()
+        .ok_or_else(|| ApiError::Conflict {
+            message: format!("order {order_id} has no payment to capture"),
+        })?;
+    if req.amount.is_some_and(|a| a <= 0) {
+        return Err(ApiError::invalid(
+            "amount",
+            "amount must be a positive integer in the currency's smallest unit",
+        ));
+    }
+    let key = format!(
+        "kassa-order-{order_id}-capture-{}",
+        req.amount.map_or("all".into(), |a| a.to_string())
+    );
+    state
+        .stripe
+        .capture_payment_intent(
+            &pi,
+            &CapturePaymentIntent {
+                amount_to_capture: req.amount,
+            },
+            RequestOptions::idempotent(key),
+        )
+        .await?;
+    refresh(&state, &pi).await?;
+    let order = visible_order(&state, &caller, &order_id).await?;
+    Ok(Json(OrderView { order }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    status: Option<String>,
+    terminal: Option<String>,
+    from: Option<i64>,
+    to: Option<i64>,
+    limit: Option<usize>,
+    /// The `next` of the previous page.
+    after: Option<String>,
+}
+
+const STATUSES: &[&str] = &[
+    "requires_payment_method",
+    "requires_confirmation",
+    "requires_action",
+    "processing",
+    "requires_capture",
+    "succeeded",
+    "canceled",
+];
+
+fn list_filter(caller: &Caller, q: &ListQuery) -> Result<orders::Filter, ApiError> {
+    if let Some(s) = &q.status {
+        if !STATUSES.contains(&s.as_str()) {
+            return Err(ApiError::invalid(
+                "status",
+                format!("status must be one of {}", STATUSES.join(", ")),
+            ));
+        }
+    }
+    let terminal = match (caller.scope(), &q.terminal) {
+        (Some(own), Some(asked)) if asked != own => {
+            return Err(ApiError::invalid(
+                "terminal",
+                "a terminal token sees only its own orders",
+            ))
+        }
+        (Some(own), _) => Some(own.to_owned()),
+        (None, asked) => asked.clone(),
+    };
+    Ok(orders::Filter {
+        status: q.status.clone(),
+        terminal,
+        from: q.from,
+        to: q.to,
+    })
+}
+
+/// GET /api/payments: the admin table, newest first, keyset-paginated.
+pub async fn list(
+    State(state): S,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let q: ListQuery = crate::query::parse(raw.as_deref())?;
+    let filter = list_filter(&caller, &q)?;
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            "limit must be between 1 and 500",
+        ));
+    }
+    let after = match q.after.as_deref() {
+        None | Some("") => None,
+        Some(token) => {
+            let (created, id) = token.split_once('.').ok_or_else(|| {
+                ApiError::invalid("after", "after must be the `next` of an earlier page")
+            })?;
+            Some((
+                created.parse().map_err(|_| {
+                    ApiError::invalid("after", "after must be the `next` of an earlier page")
+                })?,
+                id.to_owned(),
+            ))
+        }
+    };
+    let page = state
+        .db
+        .read(move |c| orders::list(c, &filter, after, limit + 1))
+        .await?;
+    let has_more = page.len() > limit;
+    let page: Vec<Order> = page.into_iter().take(limit).collect();
+    let next = has_more
+        .then(|| page.last().map(|o| format!("{}.{}", o.created, o.order_id)))
+        .flatten();
+    Ok(Json(json!({ "payments": page, "next": next })))
+}
+
+/// GET /api/payments/totals: counts and sums by currency and status for the same filters.
+pub async fn totals(
+    State(state): S,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let q: ListQuery = crate::query::parse(raw.as_deref())?;
+    let filter = list_filter(&caller, &q)?;
+    let totals = state.db.read(move |c| orders::totals(c, &filter)).await?;
+    Ok(Json(json!({ "totals": totals })))
+}
