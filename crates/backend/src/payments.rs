@@ -160,7 +160,7 @@ pub async fn put_intent(
     let now = state.clock.now();
     let id = order_id.clone();
     let existing = state.db.read(move |c| orders::get(c, &id)).await?;
-    let mut order = match existing {
+    let order = match existing {
         Some(o) if !caller.may_see(&o.terminal) => {
             return Err(ApiError::NotFound(format!("order {order_id}")))
         }
@@ -200,11 +200,11 @@ pub async fn put_intent(
                 .stripe
                 .create_payment_intent(&intent_params(&order), RequestOptions::idempotent(key))
                 .await?;
-            order.payment_intent_id = Some(pi.id.clone());
-            order.status = pi.status.to_string();
-            order.updated = now;
-            let row = order.clone();
-            state.db.write(move |c| orders::save(c, &row)).await?;
+            let (id, pi_id) = (order.order_id.clone(), pi.id.clone());
+            state
+                .db
+                .write(move |c| orders::set_intent(c, &id, &pi_id, now))
+                .await?;
             pi
         }
         Some(pi_id) => refresh(&state, &pi_id).await?,
@@ -236,12 +236,11 @@ pub async fn put_intent(
             .stripe
             .update_payment_intent(&pi.id, &update, RequestOptions::idempotent(key))
             .await?;
-        order.amount = pi.amount;
-        order.currency = pi.currency.clone();
-        order.status = pi.status.to_string();
-        order.updated = now;
-        let row = order.clone();
-        state.db.write(move |c| orders::save(c, &row)).await?;
+        let (id, amount, cur) = (order.order_id.clone(), pi.amount, pi.currency.clone());
+        state
+            .db
+            .write(move |c| orders::set_amount(c, &id, amount, &cur, now))
+            .await?;
     }
     Ok(Json(IntentInfo {
         order_id,

@@ -112,6 +112,35 @@ pub fn save(conn: &Connection, o: &Order) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Links the order to its intent; targeted, so it cannot overwrite state the intake wrote meanwhile.
+pub fn set_intent(
+    conn: &Connection,
+    order_id: &str,
+    payment_intent_id: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE orders SET payment_intent_id = ?2, updated = ?3 WHERE order_id = ?1",
+        params![order_id, payment_intent_id, now],
+    )?;
+    Ok(())
+}
+
+/// Records a new amount (an unpaid order's cart changed).
+pub fn set_amount(
+    conn: &Connection,
+    order_id: &str,
+    amount: i64,
+    currency: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE orders SET amount = ?2, currency = ?3, updated = ?4 WHERE order_id = ?1",
+        params![order_id, amount, currency, now],
+    )?;
+    Ok(())
+}
+
 pub fn non_terminal_intents(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT payment_intent_id FROM orders
