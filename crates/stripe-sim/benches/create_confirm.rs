@@ -20,14 +20,20 @@ async fn anchor() -> String {
     let canned = r#"{"id":"pi_anchor","object":"payment_intent","amount":1999,"currency":"usd","status":"succeeded"}"#;
     let app = Router::new()
         .route("/v1/payment_intents", post(move || async move { canned }))
-        .route("/v1/payment_intents/{id}/confirm", post(move || async move { canned }));
+        .route(
+            "/v1/payment_intents/{id}/confirm",
+            post(move || async move { canned }),
+        );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
 }
 
 /// Runs `connections` loops of create → confirm for `seconds`; returns completed pairs per second.
 async fn load(base: &str, seconds: u64, connections: usize) -> f64 {
-    let http = reqwest::Client::builder().pool_max_idle_per_host(connections).build().unwrap();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()
+        .unwrap();
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
@@ -69,10 +75,16 @@ async fn load(base: &str, seconds: u64, connections: usize) -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let seconds = args.first().and_then(|s| s.parse().ok()).unwrap_or(5);
     let connections = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(32);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let sim = Simulator::start(Config::ephemeral()).await.unwrap();
         let anchor = anchor().await;
@@ -85,7 +97,9 @@ fn main() {
         sims.sort_by(f64::total_cmp);
         anchors.sort_by(f64::total_cmp);
         let (s, a) = (sims[1], anchors[1]);
-        println!("create+confirm pairs/s, {connections} connections, {seconds} s runs, median of 3:");
+        println!(
+            "create+confirm pairs/s, {connections} connections, {seconds} s runs, median of 3:"
+        );
         println!("  stripe-sim     {s:>9.0}  (runs: {sims:.0?})");
         println!("  no-op anchor   {a:>9.0}  (runs: {anchors:.0?})");
         println!("  ratio          {:>9.2}  (simulator / anchor)", s / a);

@@ -751,6 +751,10 @@ pub fn authenticate(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> O
     }
     let after = intent.pending_decline.clone();
     if outcome == "complete" {
+        // The challenge is answered: a succeeded (or authorized) intent has no next_action left.
+        let intent = store.intent_mut(id).expect("exists");
+        intent.next_action = None;
+        intent.pending_decline = None;
         charge(store, ctx, id, after)?;
     } else {
         let pm = intent
@@ -1018,7 +1022,9 @@ pub fn create_refund(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
             Some("charge"),
         ));
     }
-    let refundable = charge.amount_captured - charge.amount_refunded;
+    // amount_refunded already counts the remainder a partial capture released, so what is left to refund is
+    // the charge's amount less amount_refunded (for a full capture, amount_captured less the refunds).
+    let refundable = charge.amount - charge.amount_refunded;
     if refundable <= 0 {
         return Err(Failure::state(
             "charge_already_refunded",
