@@ -1,0 +1,63 @@
+//! The till's errors, serialized for the UI as `{kind, message, field}` (the Yaak way: thiserror types that the
+//! webview can show as they are).
+
+use serde::ser::SerializeStruct;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TillError {
+    #[error("{message}")]
+    Invalid { field: &'static str, message: String },
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the backend cannot be reached: {0}")]
+    Offline(String),
+    #[error("{message}")]
+    Backend { status: u16, code: String, message: String, field: Option<String> },
+    #[error("the till's database failed: {0}")]
+    Storage(String),
+    #[error("{0}")]
+    NotConfigured(String),
+}
+
+impl TillError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Invalid { .. } => "invalid",
+            Self::NotFound(_) => "not_found",
+            Self::Conflict(_) => "conflict",
+            Self::Offline(_) => "offline",
+            Self::Backend { .. } => "backend",
+            Self::Storage(_) => "storage",
+            Self::NotConfigured(_) => "not_configured",
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid { field, .. } => Some(field),
+            Self::Backend { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for TillError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("TillError", 3)?;
+        st.serialize_field("kind", self.kind())?;
+        st.serialize_field("message", &self.to_string())?;
+        st.serialize_field("field", &self.field())?;
+        st.end()
+    }
+}
+
+impl From<rusqlite::Error> for TillError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Storage(e.to_string())
+    }
+}
+
+pub type Result<T, E = TillError> = std::result::Result<T, E>;

@@ -1,0 +1,284 @@
+//! kassa-till: the till's core, with no Tauri dependency, so it runs and is tested headless.
+//!
+//! - [`store`]: the local SQLite (orders, lines, the applied-event log, fulfilments, the feed cursor).
+//! - [`backend`]: the typed client of the companion backend.
+//! - [`sync`]: the feed long-poll that fulfils orders exactly once.
+//! - [`Till`]: what the UI can ask for, as plain methods; the Tauri shell only forwards them.
+
+pub mod backend;
+pub mod catalog;
+pub mod error;
+pub mod store;
+pub mod sync;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use serde::Serialize;
+
+pub use backend::{Backend, IntentInfo};
+pub use catalog::Catalog;
+pub use error::{Result, TillError};
+pub use store::orders::Order;
+use store::apply::{FeedItem, Outcome};
+use store::{orders, Store};
+pub use sync::SyncStatus;
+
+/// How the core tells the UI that something changed (the shell turns these into Tauri events).
+pub trait Notifier: Send + Sync + 'static {
+    fn order_changed(&self, order: &Order);
+    fn sync_changed(&self, status: &SyncStatus);
+}
+
+/// A notifier that tells nobody, for headless use.
+pub struct Silent;
+
+impl Notifier for Silent {
+    fn order_changed(&self, _: &Order) {}
+    fn sync_changed(&self, _: &SyncStatus) {}
+}
+
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> i64;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Receipt {
+    pub order_id: String,
+    pub lines: Vec<orders::Line>,
+    pub total: i64,
+    pub currency: String,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub payment_intent_id: String,
+    pub paid_at: i64,
+    pub terminal: String,
+}
+
+pub struct Till {
+    pub store: Store,
+    pub backend: Backend,
+    pub catalog: Catalog,
+    pub terminal: String,
+    notifier: Arc<dyn Notifier>,
+    clock: Arc<dyn Clock>,
+    sync: Mutex<SyncStatus>,
+}
+
+impl Till {
+    pub fn open(db: &Path, backend: Backend, catalog: Catalog, terminal: &str, notifier: Arc<dyn Notifier>, clock: Arc<dyn Clock>) -> Result<Self> {
+        let store = Store::open(db)?;
+        let cursor = store.cursor()?;
+        Ok(Self {
+            store,
+            backend,
+            catalog,
+            terminal: terminal.to_owned(),
+            notifier,
+            clock,
+            sync: Mutex::new(SyncStatus { online: false, message: Some("Connecting to the payment server…".into()), retry_in_ms: None, cursor }),
+        })
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    pub fn sync_status(&self) -> SyncStatus {
+        self.sync.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn set_sync(&self, status: SyncStatus) {
+        let mut current = self.sync.lock().unwrap_or_else(|e| e.into_inner());
+        if *current != status {
+            *current = status.clone();
+            drop(current);
+            self.notifier.sync_changed(&status);
+        }
+    }
+
+    pub fn order(&self, order_id: &str) -> Result<Order> {
+        orders::get(&self.store.conn(), order_id)
+    }
+
+    pub fn current_order(&self) -> Result<Option<Order>> {
+        orders::current(&self.store.conn())
+    }
+
+    /// Starts a new sale. An open cart with nothing in it is reused rather than piling up empty orders.
+    pub fn new_order(&self) -> Result<Order> {
+        let conn = self.store.conn();
+        if let Some(current) = orders::current(&conn)? {
+            if current.status == "open" && current.lines.is_empty() {
+                return Ok(current);
+            }
+        }
+        let id = format!("ord_{}", rand::thread_rng().sample_iter(&Alphanumeric).take(20).map(char::from).collect::<String>());
+        orders::create(&conn, &id, &self.catalog.currency, self.now())?;
+        orders::get(&conn, &id)
+    }
+
+    fn editable(&self, order_id: &str) -> Result<Order> {
+        let order = self.order(order_id)?;
+        if !order.editable() {
+            return Err(TillError::Conflict(format!(
+                "order {order_id} can no longer change: its payment is {}",
+                order.payment_status.as_deref().unwrap_or(&order.status)
+            )));
+        }
+        Ok(order)
+    }
+
+    fn open_order(&self) -> Result<Order> {
+        match self.current_order()? {
+            Some(o) if o.editable() => Ok(o),
+            _ => self.new_order(),
+        }
+    }
+
+    pub fn add_item(&self, sku: &str) -> Result<Order> {
+        let item = self.catalog.find(sku).ok_or_else(|| TillError::Invalid { field: "sku", message: format!("no item {sku:?} in the catalog") })?.clone();
+        let order = self.open_order()?;
+        orders::add_line(&self.store.conn(), &order.id, Some(&item.sku), &item.name, item.unit_amount, self.now())?;
+        self.order(&order.id)
+    }
+
+    /// A keypad amount, in minor units.
+    pub fn add_custom(&self, amount: i64, name: Option<&str>) -> Result<Order> {
+        let currency = kassa_stripe::currency::lookup(&self.catalog.currency).expect("the catalog's currency is supported");
+        if amount <= 0 || amount > currency.maximum() {
+            return Err(TillError::Invalid { field: "amount", message: format!("amount must be between 1 and {} in minor units", currency.maximum()) });
+        }
+        if currency.display_zero_decimal && amount % 100 != 0 {
+            return Err(TillError::Invalid { field: "amount", message: "amount must be whole units in this currency".into() });
+        }
+        let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or("Custom amount");
+        let order = self.open_order()?;
+        orders::add_line(&self.store.conn(), &order.id, None, name, amount, self.now())?;
+        self.order(&order.id)
+    }
+
+    pub fn set_quantity(&self, line_id: i64, quantity: i64) -> Result<Order> {
+        if !(0..=999).contains(&quantity) {
+            return Err(TillError::Invalid { field: "quantity", message: "quantity must be between 0 and 999".into() });
+        }
+        let order_id: String = self
+            .store
+            .conn()
+            .query_row("SELECT order_id FROM order_lines WHERE id = ?1", [line_id], |r| r.get(0))
+            .map_err(|_| TillError::NotFound(format!("line {line_id}")))?;
+        self.editable(&order_id)?;
+        orders::set_quantity(&self.store.conn(), &order_id, line_id, quantity, self.now())?;
+        self.order(&order_id)
+    }
+
+    /// Creates the order's PaymentIntent at the backend, or gets the one it already has (same id every time).
+    pub async fn charge(&self, order_id: &str) -> Result<IntentInfo> {
+        let order = self.order(order_id)?;
+        if order.lines.is_empty() {
+            return Err(TillError::Invalid { field: "order", message: "add an item before charging".into() });
+        }
+        if order.status == "paid" || order.status == "canceled" {
+            return Err(TillError::Conflict(format!("order {order_id} is already {}", order.status)));
+        }
+        let description = format!("{} at {}", summarize(&order), self.terminal);
+        let info = self.backend.put_intent(order_id, order.total, &order.currency, Some(&description)).await?;
+        orders::set_intent(&self.store.conn(), order_id, &info.payment_intent_id, &info.status, self.now())?;
+        Ok(info)
+    }
+
+    /// Cancels the sale: its intent at the backend (Stripe), then the order here.
+    pub async fn cancel_sale(&self, order_id: &str) -> Result<Order> {
+        let order = self.order(order_id)?;
+        if order.status == "paid" {
+            return Err(TillError::Conflict(format!("order {order_id} is paid; refund it from the admin screen instead")));
+        }
+        if order.payment_intent_id.is_some() {
+            self.backend.cancel(order_id).await?;
+        }
+        orders::set_canceled(&self.store.conn(), order_id, self.now())?;
+        let order = self.order(order_id)?;
+        self.notifier.order_changed(&order);
+        Ok(order)
+    }
+
+    /// Asks the backend for the intent now; any change it learns reaches us through the feed.
+    pub async fn refresh_order(&self, order_id: &str) -> Result<Order> {
+        if self.order(order_id)?.payment_intent_id.is_some() {
+            self.backend.order(order_id).await?;
+        }
+        self.order(order_id)
+    }
+
+    pub async fn receipt(&self, order_id: &str) -> Result<Receipt> {
+        let mut order = self.order(order_id)?;
+        let (Some(paid_at), Some(pi)) = (order.fulfilled_at, order.payment_intent_id.clone()) else {
+            return Err(TillError::Conflict(format!("order {order_id} is not paid yet")));
+        };
+        if order.card_last4.is_none() {
+            // The charge event may not have arrived yet; the backend knows the card from Stripe.
+            if let Ok(p) = self.backend.order(order_id).await {
+                if let (Some(brand), Some(last4)) = (p.card_brand, p.card_last4) {
+                    orders::set_card(&self.store.conn(), order_id, &brand, &last4)?;
+                    order = self.order(order_id)?;
+                }
+            }
+        }
+        Ok(Receipt {
+            order_id: order.id,
+            lines: order.lines,
+            total: order.total,
+            currency: order.currency,
+            card_brand: order.card_brand,
+            card_last4: order.card_last4,
+            payment_intent_id: pi,
+            paid_at,
+            terminal: self.terminal.clone(),
+        })
+    }
+
+    pub(crate) fn apply_feed_item(&self, item: &FeedItem) -> Result<Outcome> {
+        let (outcome, order) = store::apply::apply(&mut self.store.conn(), item, self.now())?;
+        if let Some(order) = order.filter(|_| !matches!(outcome, Outcome::Duplicate | Outcome::NotOurs)) {
+            self.notifier.order_changed(&order);
+        }
+        let cursor = item.cursor;
+        let mut status = self.sync_status();
+        status.cursor = status.cursor.max(cursor);
+        self.set_sync(status);
+        Ok(outcome)
+    }
+
+    /// Start-up and on-demand recovery: orders left waiting are reconciled through the backend, whose findings
+    /// come back through the feed like any other event.
+    pub async fn recover(&self) -> Result<backend::Sweep> {
+        let sweep = self.backend.reconcile().await?;
+        let waiting = orders::awaiting_payment(&self.store.conn())?;
+        for id in waiting {
+            if let Err(e) = self.backend.order(&id).await {
+                tracing::warn!(order = %id, "could not refresh a waiting order: {e}");
+            }
+        }
+        Ok(sweep)
+    }
+}
+
+fn summarize(order: &Order) -> String {
+    let items: Vec<String> = order.lines.iter().take(3).map(|l| format!("{}× {}", l.quantity, l.name)).collect();
+    let more = order.lines.len().saturating_sub(3);
+    if more > 0 {
+        format!("{} and {more} more", items.join(", "))
+    } else {
+        items.join(", ")
+    }
+}

@@ -1,0 +1,156 @@
+//! Applying one feed event, and the new cursor, in one transaction. This is where an order is fulfilled:
+//! exactly once, keyed by the PaymentIntent id, and only on `payment_intent.succeeded` whose amount_received and
+//! currency match the order. Duplicates and late, out-of-order events change nothing.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::orders::{self, Order};
+use crate::error::Result;
+
+/// One item of the backend's feed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FeedItem {
+    pub cursor: i64,
+    #[serde(default)]
+    pub order_id: Option<String>,
+    #[serde(default)]
+    pub foreign: bool,
+    #[serde(default)]
+    pub source: Option<String>,
+    pub event: Value,
+}
+
+/// What applying an event did, recorded in the append-only log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Fulfilled,
+    StateChanged,
+    Unchanged,
+    /// Seen before (Stripe delivers at least once).
+    Duplicate,
+    /// The payment succeeded for a different amount or currency than the order's: never fulfilled.
+    AmountMismatch,
+    /// Not about any order of this till.
+    NotOurs,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Fulfilled => "fulfilled",
+            Self::StateChanged => "state_changed",
+            Self::Unchanged => "unchanged",
+            Self::Duplicate => "duplicate",
+            Self::AmountMismatch => "amount_mismatch",
+            Self::NotOurs => "not_ours",
+        }
+    }
+}
+
+fn is_terminal(status: &str) -> bool {
+    matches!(status, "succeeded" | "canceled")
+}
+
+/// Applies `item` and moves the cursor past it, atomically. Returns the outcome and the order it touched.
+pub fn apply(conn: &mut Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Option<Order>)> {
+    let tx = conn.transaction()?;
+    let result = apply_in(&tx, item, now)?;
+    tx.execute("UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1", [item.cursor])?;
+    tx.commit()?;
+    Ok(result)
+}
+
+fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Option<Order>)> {
+    let event = &item.event;
+    let event_id = event.get("id").and_then(Value::as_str).unwrap_or_default();
+    let kind = event.get("type").and_then(Value::as_str).unwrap_or_default();
+    let created = event.get("created").and_then(Value::as_i64).unwrap_or_default();
+    let object = event.pointer("/data/object").cloned().unwrap_or(Value::Null);
+    let pi_id = match object.get("object").and_then(Value::as_str) {
+        Some("payment_intent") => object.get("id").and_then(Value::as_str),
+        _ => object.get("payment_intent").and_then(Value::as_str),
+    };
+    let seen: Option<i64> = conn.query_row("SELECT seq FROM applied_events WHERE event_id = ?1", [event_id], |r| r.get(0)).optional()?;
+    if seen.is_some() {
+        return Ok((Outcome::Duplicate, None));
+    }
+    let order = match pi_id {
+        Some(pi) => orders::by_intent(conn, pi)?,
+        None => None,
+    };
+    let outcome = match &order {
+        None => Outcome::NotOurs,
+        Some(order) if kind == "payment_intent.succeeded" => fulfil(conn, order, &object, event_id, now)?,
+        Some(order) if kind.starts_with("payment_intent.") => move_state(conn, order, &object, created, now)?,
+        Some(order) if kind.starts_with("charge.") => {
+            if let Some(card) = object.pointer("/payment_method_details/card") {
+                let text = |k: &str| card.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+                orders::set_card(conn, &order.id, &text("brand"), &text("last4"))?;
+                Outcome::StateChanged
+            } else {
+                Outcome::Unchanged
+            }
+        }
+        Some(_) => Outcome::Unchanged,
+    };
+    conn.execute(
+        "INSERT INTO applied_events (event_id, cursor, type, payment_intent_id, order_id, outcome, applied_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![event_id, item.cursor, kind, pi_id, order.as_ref().map(|o| o.id.as_str()), outcome.as_str(), now],
+    )?;
+    let order = match order {
+        Some(o) => orders::find(conn, &o.id)?,
+        None => None,
+    };
+    Ok((outcome, order))
+}
+
+fn fulfil(conn: &Connection, order: &Order, pi: &Value, event_id: &str, now: i64) -> Result<Outcome> {
+    let received = pi.get("amount_received").and_then(Value::as_i64).unwrap_or(0);
+    let currency = pi.get("currency").and_then(Value::as_str).unwrap_or_default();
+    if received != order.total || currency != order.currency {
+        tracing::warn!(
+            order = %order.id, received, currency, total = order.total,
+            "payment_intent.succeeded does not match the order; not fulfilling"
+        );
+        return Ok(Outcome::AmountMismatch);
+    }
+    let pi_id = pi.get("id").and_then(Value::as_str).unwrap_or_default();
+    // The unique keys on fulfilments make a second fulfilment impossible, whatever raced to get here.
+    let inserted = conn.execute(
+        "INSERT INTO fulfilments (order_id, payment_intent_id, event_id, amount, currency, fulfilled_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        params![order.id, pi_id, event_id, received, currency, now],
+    )?;
+    conn.execute(
+        "UPDATE orders SET status = 'paid', payment_status = 'succeeded', payment_state_as_of = MAX(payment_state_as_of, ?2),
+             last_error_code = NULL, last_error_message = NULL, updated = ?3
+         WHERE id = ?1",
+        params![order.id, pi.get("created").and_then(Value::as_i64).unwrap_or(0).max(order.payment_state_as_of), now],
+    )?;
+    Ok(if inserted == 1 { Outcome::Fulfilled } else { Outcome::Unchanged })
+}
+
+fn move_state(conn: &Connection, order: &Order, pi: &Value, created: i64, now: i64) -> Result<Outcome> {
+    let Some(status) = pi.get("status").and_then(Value::as_str) else { return Ok(Outcome::Unchanged) };
+    let current = order.payment_status.as_deref().unwrap_or("requires_payment_method");
+    // A final status never moves, and an older snapshot never overwrites a newer one.
+    if is_terminal(current) || order.status == "paid" || (created < order.payment_state_as_of && !is_terminal(status)) {
+        return Ok(Outcome::Unchanged);
+    }
+    if status == current && order.last_error.is_none() == pi.get("last_payment_error").is_none_or(Value::is_null) {
+        return Ok(Outcome::Unchanged);
+    }
+    let error = pi.get("last_payment_error").filter(|e| e.is_object() && status == "requires_payment_method");
+    let text = |k: &str| error.and_then(|e| e.get(k)).and_then(Value::as_str);
+    let order_status = if status == "canceled" { "canceled" } else { "awaiting_payment" };
+    conn.execute(
+        "UPDATE orders SET payment_status = ?2, status = ?3, payment_state_as_of = MAX(payment_state_as_of, ?4),
+             last_error_code = ?5, last_error_message = ?6, updated = ?7
+         WHERE id = ?1",
+        params![order.id, status, order_status, created, text("decline_code").or(text("code")), text("message"), now],
+    )?;
+    Ok(Outcome::StateChanged)
+}

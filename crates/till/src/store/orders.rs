@@ -1,0 +1,219 @@
+//! Orders and their lines.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::error::{Result, TillError};
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Line {
+    pub id: i64,
+    pub sku: Option<String>,
+    pub name: String,
+    pub unit_amount: i64,
+    pub quantity: i64,
+    pub amount: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LastError {
+    pub code: Option<String>,
+    pub message: String,
+}
+
+/// An order as the UI sees it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Order {
+    pub id: String,
+    pub status: String,
+    pub currency: String,
+    pub lines: Vec<Line>,
+    pub total: i64,
+    pub payment_intent_id: Option<String>,
+    pub payment_status: Option<String>,
+    #[serde(skip)]
+    pub payment_state_as_of: i64,
+    pub last_error: Option<LastError>,
+    pub fulfilled_at: Option<i64>,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub created: i64,
+    pub updated: i64,
+}
+
+impl Order {
+    /// Lines can change until the customer is paying: before an intent, or while it still awaits a card.
+    pub fn editable(&self) -> bool {
+        match self.status.as_str() {
+            "open" => true,
+            "awaiting_payment" => matches!(
+                self.payment_status.as_deref(),
+                None | Some("requires_payment_method") | Some("requires_confirmation")
+            ),
+            _ => false,
+        }
+    }
+}
+
+pub fn create(conn: &Connection, id: &str, currency: &str, now: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO orders (id, currency, status, created, updated) VALUES (?1, ?2, 'open', ?3, ?3)",
+        params![id, currency, now],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Order> {
+    find(conn, id)?.ok_or_else(|| TillError::NotFound(format!("order {id}")))
+}
+
+pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
+    let row = conn
+        .query_row(
+            "SELECT o.id, o.status, o.currency, o.payment_intent_id, o.payment_status, o.payment_state_as_of,
+                    o.last_error_code, o.last_error_message, o.card_brand, o.card_last4, o.created, o.updated,
+                    f.fulfilled_at
+             FROM orders o LEFT JOIN fulfilments f ON f.order_id = o.id WHERE o.id = ?1",
+            [id],
+            |r| {
+                Ok(Order {
+                    id: r.get(0)?,
+                    status: r.get(1)?,
+                    currency: r.get(2)?,
+                    lines: Vec::new(),
+                    total: 0,
+                    payment_intent_id: r.get(3)?,
+                    payment_status: r.get(4)?,
+                    payment_state_as_of: r.get(5)?,
+                    last_error: r.get::<_, Option<String>>(7)?.map(|message| LastError { code: r.get(6).ok().flatten(), message }),
+                    card_brand: r.get(8)?,
+                    card_last4: r.get(9)?,
+                    created: r.get(10)?,
+                    updated: r.get(11)?,
+                    fulfilled_at: r.get(12)?,
+                })
+            },
+        )
+        .optional()?;
+    let Some(mut order) = row else { return Ok(None) };
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, sku, name, unit_amount, quantity FROM order_lines WHERE order_id = ?1 ORDER BY id",
+    )?;
+    order.lines = stmt
+        .query_map([id], |r| {
+            let (unit_amount, quantity): (i64, i64) = (r.get(3)?, r.get(4)?);
+            Ok(Line { id: r.get(0)?, sku: r.get(1)?, name: r.get(2)?, unit_amount, quantity, amount: unit_amount * quantity })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    order.total = order.lines.iter().map(|l| l.amount).sum();
+    Ok(Some(order))
+}
+
+pub fn by_intent(conn: &Connection, payment_intent_id: &str) -> Result<Option<Order>> {
+    let id: Option<String> = conn
+        .query_row("SELECT id FROM orders WHERE payment_intent_id = ?1", [payment_intent_id], |r| r.get(0))
+        .optional()?;
+    match id {
+        Some(id) => find(conn, &id),
+        None => Ok(None),
+    }
+}
+
+/// The newest open or unpaid order: the cart the cashier was working on.
+pub fn current(conn: &Connection) -> Result<Option<Order>> {
+    let id: Option<String> = conn
+        .query_row(
+            "SELECT id FROM orders WHERE status IN ('open', 'awaiting_payment') ORDER BY created DESC, id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match id {
+        Some(id) => find(conn, &id),
+        None => Ok(None),
+    }
+}
+
+pub fn awaiting_payment(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT id FROM orders WHERE status = 'awaiting_payment' ORDER BY created")?;
+    let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+pub fn add_line(conn: &Connection, order_id: &str, sku: Option<&str>, name: &str, unit_amount: i64, now: i64) -> Result<()> {
+    // The same item again raises its quantity rather than adding a second line.
+    let updated = match sku {
+        Some(sku) => conn.execute(
+            "UPDATE order_lines SET quantity = quantity + 1 WHERE order_id = ?1 AND sku = ?2 AND unit_amount = ?3",
+            params![order_id, sku, unit_amount],
+        )?,
+        None => 0,
+    };
+    if updated == 0 {
+        conn.execute(
+            "INSERT INTO order_lines (order_id, sku, name, unit_amount, quantity) VALUES (?1, ?2, ?3, ?4, 1)",
+            params![order_id, sku, name, unit_amount],
+        )?;
+    }
+    touch(conn, order_id, now)
+}
+
+pub fn set_quantity(conn: &Connection, order_id: &str, line_id: i64, quantity: i64, now: i64) -> Result<()> {
+    let changed = if quantity == 0 {
+        conn.execute("DELETE FROM order_lines WHERE id = ?1 AND order_id = ?2", params![line_id, order_id])?
+    } else {
+        conn.execute("UPDATE order_lines SET quantity = ?3 WHERE id = ?1 AND order_id = ?2", params![line_id, order_id, quantity])?
+    };
+    if changed == 0 {
+        return Err(TillError::NotFound(format!("line {line_id} of order {order_id}")));
+    }
+    touch(conn, order_id, now)
+}
+
+fn touch(conn: &Connection, order_id: &str, now: i64) -> Result<()> {
+    conn.execute("UPDATE orders SET updated = ?2 WHERE id = ?1", params![order_id, now])?;
+    Ok(())
+}
+
+pub fn set_intent(conn: &Connection, order_id: &str, payment_intent_id: &str, payment_status: &str, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE orders SET payment_intent_id = ?2, status = CASE WHEN status = 'open' THEN 'awaiting_payment' ELSE status END,
+             payment_status = COALESCE(payment_status, ?3), updated = ?4
+         WHERE id = ?1",
+        params![order_id, payment_intent_id, payment_status, now],
+    )?;
+    Ok(())
+}
+
+pub fn set_canceled(conn: &Connection, order_id: &str, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE orders SET status = 'canceled', updated = ?2 WHERE id = ?1 AND status IN ('open', 'awaiting_payment')",
+        params![order_id, now],
+    )?;
+    Ok(())
+}
+
+pub fn set_card(conn: &Connection, order_id: &str, brand: &str, last4: &str) -> Result<()> {
+    conn.execute("UPDATE orders SET card_brand = ?2, card_last4 = ?3 WHERE id = ?1", params![order_id, brand, last4])?;
+    Ok(())
+}
+
+/// A page of orders, newest first, continuing after (created, id): keyset pagination for the admin table.
+pub fn page(conn: &Connection, status: Option<&str>, after: Option<(i64, &str)>, limit: usize) -> Result<Vec<Order>> {
+    let mut sql = "SELECT id FROM orders WHERE 1 = 1".to_owned();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(s) = status {
+        args.push(s.to_owned().into());
+        sql.push_str(&format!(" AND status = ?{}", args.len()));
+    }
+    if let Some((created, id)) = after {
+        args.push(created.into());
+        args.push(id.to_owned().into());
+        sql.push_str(&format!(" AND (created, id) < (?{}, ?{})", args.len() - 1, args.len()));
+    }
+    args.push((limit as i64).into());
+    sql.push_str(&format!(" ORDER BY created DESC, id DESC LIMIT ?{}", args.len()));
+    let ids: Vec<String> =
+        conn.prepare_cached(&sql)?.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    ids.iter().map(|id| get(conn, id)).collect()
+}

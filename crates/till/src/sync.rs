@@ -1,0 +1,96 @@
+//! The sync task: long-polls the backend's feed and applies each event, with the new cursor, in one transaction.
+//! It resumes from the stored cursor after a restart, and backs off during an outage while telling the UI.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::error::TillError;
+use crate::store::apply::{self, Outcome};
+use crate::Till;
+
+/// How long one long-poll waits at the backend.
+pub const POLL_WAIT_SECS: u64 = 25;
+const FIRST_RETRY: Duration = Duration::from_millis(500);
+const MAX_RETRY: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SyncStatus {
+    pub online: bool,
+    pub message: Option<String>,
+    pub retry_in_ms: Option<u64>,
+    pub cursor: i64,
+}
+
+/// The next delay after a failure: doubling, capped.
+pub fn next_backoff(current: Duration) -> Duration {
+    (current * 2).min(MAX_RETRY)
+}
+
+/// Runs until `stop` is set. Each applied event is announced through the till's notifier.
+pub async fn run(till: Arc<Till>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut backoff = FIRST_RETRY;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let cursor = match till.store.cursor() {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!("cannot read the feed cursor: {e}");
+                return;
+            }
+        };
+        let page = tokio::select! {
+            page = till.backend.events(cursor, POLL_WAIT_SECS) => page,
+            _ = stop.changed() => return,
+        };
+        match page {
+            Ok(page) => {
+                backoff = FIRST_RETRY;
+                till.set_sync(SyncStatus { online: true, message: None, retry_in_ms: None, cursor });
+                for item in page.events {
+                    match till.apply_feed_item(&item) {
+                        Ok(Outcome::Duplicate | Outcome::NotOurs) => {}
+                        Ok(_) => {}
+                        Err(e) => {
+                            // The cursor did not move, so the event is applied on the next pass.
+                            tracing::error!("cannot apply feed event at cursor {}: {e}", item.cursor);
+                            break;
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                let message = match &e {
+                    TillError::Offline(_) => "The payment server cannot be reached. Card payments will be confirmed when it is back.".to_owned(),
+                    other => other.to_string(),
+                };
+                tracing::warn!("feed poll failed: {e}");
+                till.set_sync(SyncStatus { online: false, message: Some(message), retry_in_ms: Some(backoff.as_millis() as u64), cursor });
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = stop.changed() => return,
+                }
+                backoff = next_backoff(backoff);
+            }
+        }
+    }
+}
+
+/// Exposed for tests: applies one item directly (what `run` does for each).
+pub fn apply_one(till: &Till, item: &apply::FeedItem) -> Result<Outcome, TillError> {
+    till.apply_feed_item(item)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_a_cap() {
+        assert_eq!(next_backoff(Duration::from_millis(500)), Duration::from_secs(1));
+        assert_eq!(next_backoff(Duration::from_secs(10)), MAX_RETRY);
+    }
+}
