@@ -46,7 +46,7 @@ async fn load(base: &str, seconds: u64, connections: usize) -> f64 {
                         .post(format!("{base}/v1/payment_intents"))
                         .bearer_auth(KEY)
                         .header("content-type", "application/x-www-form-urlencoded")
-                        .body("amount=1999&currency=usd&automatic_payment_methods[enabled]=true")
+                        .body("amount=1999&currency=usd&automatic_payment_methods[enabled]=true&automatic_payment_methods[allow_redirects]=never")
                         .send()
                         .await
                         .unwrap()

@@ -162,13 +162,18 @@ pub fn create_intent(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
     let confirmation_method = p
         .one_of("confirmation_method", &["automatic", "manual"])?
         .unwrap_or("automatic");
-    let automatic = match p.hash("automatic_payment_methods", &["enabled", "allow_redirects"])? {
-        Some(apm) => Some(
-            apm.bool("enabled")?
-                .ok_or_else(|| Failure::missing("automatic_payment_methods[enabled]"))?,
-        ),
-        None => None,
-    };
+    let (automatic, allow_redirects) =
+        match p.hash("automatic_payment_methods", &["enabled", "allow_redirects"])? {
+            Some(apm) => (
+                Some(
+                    apm.bool("enabled")?
+                        .ok_or_else(|| Failure::missing("automatic_payment_methods[enabled]"))?,
+                ),
+                apm.one_of("allow_redirects", &["always", "never"])?
+                    .unwrap_or("always"),
+            ),
+            None => (None, "always"),
+        };
     let types = payment_method_types(&p)?;
     if automatic == Some(true) && types.is_some() {
         return Err(Failure::param(
@@ -210,6 +215,7 @@ pub fn create_intent(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
         metadata,
         receipt_email,
         automatic_payment_methods: Some(automatic.unwrap_or(types.is_none())),
+        allow_redirects: allow_redirects.to_owned(),
         payment_method_types: types.unwrap_or_else(|| vec!["card".to_owned()]),
         payment_method,
         latest_charge: None,
@@ -220,12 +226,20 @@ pub fn create_intent(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
         canceled_at: None,
         cancellation_reason: None,
         pending_decline: None,
+        three_ds_source: None,
+        return_url: None,
     };
     let rendered = intent.render(None);
     store.insert_intent(intent);
     store.emit(ctx, "payment_intent.created", rendered, None);
     if confirm {
-        return confirm_intent(store, ctx, &id, &json!({ "expand": expand }));
+        let mut confirm = json!({ "expand": expand });
+        for key in ["return_url", "payment_method_data"] {
+            if let Some(v) = params.get(key) {
+                confirm[key] = v.clone();
+            }
+        }
+        return confirm_intent(store, ctx, &id, &confirm);
     }
     Ok(store.render_intent(&store.intents[&id], &expand))
 }
@@ -518,6 +532,21 @@ pub fn confirm_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) ->
             store.render_intent(intent, &[]),
         ));
     }
+    // Stripe refuses a server-side confirm that could need a redirect with nowhere to come back to. Stripe.js
+    // (a publishable key with the client secret) handles redirects itself.
+    let redirects_possible =
+        intent.automatic_payment_methods == Some(true) && intent.allow_redirects == "always";
+    if redirects_possible && !p.has("return_url") && !p.has("client_secret") {
+        return Err(Failure::param(
+            "return_url",
+            None,
+            "This PaymentIntent is configured to accept payment methods enabled in your Dashboard, some of which may \
+             require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set \
+             `automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` to `never` \
+             when creating Setup Intents and Payment Intents. If you do want to accept redirect-based payment methods, \
+             set the `return_url` parameter when confirming a PaymentIntent.",
+        ));
+    }
     let existing_pm = intent.payment_method.clone();
     let pm_id = if p.has("payment_method_data") {
         payment_method_from_data(store, ctx, &p)?
@@ -548,17 +577,32 @@ pub fn confirm_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) ->
         Behaviour::RequiresAction { after } => {
             let origin = ctx.origin.to_owned();
             let source = ctx.ids.id("src");
+            // Stripe.js says use_stripe_sdk and runs the challenge itself; a server-side confirm with a
+            // return_url gets a page to redirect the customer to instead.
+            let redirect = match (p.str("use_stripe_sdk")?, p.str("return_url")?) {
+                (Some("true"), _) => None,
+                (_, Some(url)) if !url.is_empty() => Some(url.to_owned()),
+                _ => None,
+            };
             let intent = store.intent_mut(id).expect("found above");
             intent.status = S::RequiresAction;
             intent.pending_decline = after;
-            intent.next_action = Some(json!({
-                "type": "use_stripe_sdk",
-                "use_stripe_sdk": {
-                    "type": "three_d_secure_redirect",
-                    "stripe_js": format!("{origin}/v3/challenge"),
-                    "source": source,
-                },
-            }));
+            intent.three_ds_source = Some(source.clone());
+            intent.return_url = redirect.clone();
+            intent.next_action = Some(match redirect {
+                Some(return_url) => json!({
+                    "type": "redirect_to_url",
+                    "redirect_to_url": { "return_url": return_url, "url": format!("{origin}/v3/authenticate/{source}") },
+                }),
+                None => json!({
+                    "type": "use_stripe_sdk",
+                    "use_stripe_sdk": {
+                        "type": "three_d_secure_redirect",
+                        "stripe_js": format!("{origin}/v3/challenge"),
+                        "source": source,
+                    },
+                }),
+            });
             let rendered = intent.render(None);
             store.emit(
                 ctx,
@@ -733,6 +777,16 @@ fn fail_attempt(
 }
 
 /// The simulator's answer to a 3-D Secure challenge (Stripe's own test pages have Complete and Fail buttons).
+/// The intent a redirect-based challenge's token belongs to.
+pub fn intent_by_source(store: &Store, source: &str) -> Option<String> {
+    store
+        .intents
+        .values()
+        .rev()
+        .find(|i| i.three_ds_source.as_deref() == Some(source))
+        .map(|i| i.id.clone())
+}
+
 pub fn authenticate(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> Outcome {
     let p = Params::new(params, &["outcome", "client_secret", "expand"])?;
     let outcome = p
@@ -1063,6 +1117,7 @@ pub fn create_refund(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
         reason: reason.map(str::to_owned),
         metadata,
         created: ctx.now,
+        payment_method: Some(charge.payment_method.clone()),
     };
     let rendered = refund.render();
     store.insert_refund(refund);

@@ -21,6 +21,9 @@ pub struct Intent {
     pub metadata: IndexMap<String, String>,
     pub receipt_email: Option<String>,
     pub automatic_payment_methods: Option<bool>,
+    /// `always` or `never`: whether redirect-based methods may be offered (then a confirm needs a return_url).
+    #[serde(default = "always")]
+    pub allow_redirects: String,
     pub payment_method_types: Vec<String>,
     pub payment_method: Option<String>,
     pub latest_charge: Option<String>,
@@ -30,8 +33,18 @@ pub struct Intent {
     pub amount_received: i64,
     pub canceled_at: Option<i64>,
     pub cancellation_reason: Option<String>,
+    /// The unguessable token of a redirect-based 3-D Secure challenge (`/v3/authenticate/{source}`).
+    #[serde(default)]
+    pub three_ds_source: Option<String>,
+    /// Where a redirect-based challenge returns to.
+    #[serde(default)]
+    pub return_url: Option<String>,
     /// The charge that completing 3-D Secure leads to, while the intent waits in requires_action.
     pub pending_decline: Option<crate::cards::Decline>,
+}
+
+fn always() -> String {
+    "always".to_owned()
 }
 
 mod status_serde {
@@ -60,7 +73,7 @@ impl Intent {
             "application": null,
             "application_fee_amount": null,
             "automatic_payment_methods": self.automatic_payment_methods.map(|enabled| json!({
-                "allow_redirects": "always",
+                "allow_redirects": self.allow_redirects,
                 "enabled": enabled,
             })),
             "canceled_at": self.canceled_at,
@@ -77,6 +90,7 @@ impl Intent {
             "last_payment_error": self.last_payment_error,
             "latest_charge": charge.or_else(|| self.latest_charge.clone().map(Value::String)),
             "livemode": false,
+            "managed_payments": null,
             "metadata": self.metadata,
             "next_action": self.next_action,
             "on_behalf_of": null,
@@ -166,6 +180,7 @@ impl PaymentMethod {
             "card": self.card_json(),
             "created": self.created,
             "customer": null,
+            "customer_account": null,
             "livemode": false,
             "metadata": {},
             "type": "card",
@@ -252,6 +267,7 @@ impl Charge {
             "refunded": self.refunded(),
             "review": null,
             "shipping": null,
+            "source": null,
             "source_transfer": null,
             "statement_descriptor": null,
             "statement_descriptor_suffix": null,
@@ -265,6 +281,8 @@ impl Charge {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Refund {
     pub id: String,
+    #[serde(default)]
+    pub payment_method: Option<String>,
     pub amount: i64,
     pub currency: String,
     pub charge: String,
@@ -284,9 +302,12 @@ impl Refund {
             "charge": self.charge,
             "created": self.created,
             "currency": self.currency,
+            "customer": null,
+            "customer_account": null,
             "destination_details": { "type": "card", "card": { "reference_status": "pending", "reference_type": "acquirer_reference_number", "type": "refund" } },
             "metadata": self.metadata,
             "payment_intent": self.payment_intent,
+            "payment_method": self.payment_method,
             "reason": self.reason,
             "receipt_number": null,
             "source_transfer_reversal": null,

@@ -47,10 +47,28 @@ pub fn router(sim: Arc<Sim>) -> Router {
             "/v3/challenge",
             get(|| async { crate::stripejs::serve("challenge.html") }),
         )
+        .route(
+            "/v3/authenticate/{source}",
+            get(challenge_page).post(challenge_answer),
+        )
         .route("/_sim/deliveries", get(deliveries))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(unrecognized)
+        .layer(axum::middleware::from_fn(echo_stripe_version))
         .with_state(sim)
+}
+
+/// Stripe answers in the API version the request asked for; the simulator has one shape, but says which was asked.
+async fn echo_stripe_version(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let version = req.headers().get("stripe-version").cloned();
+    let mut resp = next.run(req).await;
+    if let Some(v) = version {
+        resp.headers_mut().insert("stripe-version", v);
+    }
+    resp
 }
 
 /// A body that is not Stripe's form encoding is refused, naming the parameter it could not read.
@@ -246,6 +264,41 @@ async fn retrieve_event(State(sim): S, Path(id): Path<String>, headers: HeaderMa
     sim.read(&headers, Access::Secret, |store| {
         engine::retrieve_event(store, &id).map(|e| Reply::Raw(e.to_string()))
     })
+}
+
+/// The page a redirect-based 3-D Secure challenge sends the customer to, as Stripe's test-mode page does.
+async fn challenge_page(Path(source): Path<String>) -> Response {
+    let source: String = source
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    axum::response::Html(format!(
+        "<!doctype html><meta charset=utf-8><title>3-D Secure test page</title>\
+         <body style=\"font:16px system-ui;max-width:28rem;margin:3rem auto\"><h1>3-D Secure test payment</h1>\
+         <p>This test page stands in for the bank's authentication.</p>\
+         <form method=post action=\"/v3/authenticate/{source}\"><button name=outcome value=complete id=complete>Complete authentication</button> \
+         <button name=outcome value=fail id=fail>Fail authentication</button></form>"
+    ))
+    .into_response()
+}
+
+async fn challenge_answer(State(sim): S, Path(source): Path<String>, body: String) -> Response {
+    let params = try_input!(form_body(&body));
+    let outcome = params
+        .get("outcome")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !matches!(outcome, "complete" | "fail") {
+        return bad(Failure::param(
+            "outcome",
+            None,
+            "outcome must be complete or fail",
+        ));
+    }
+    match sim.authenticate_by_source(&source, outcome) {
+        Ok(to) => axum::response::Redirect::to(&to).into_response(),
+        Err(f) => bad(f),
+    }
 }
 
 async fn deliveries(State(sim): S) -> Response {

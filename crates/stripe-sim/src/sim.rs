@@ -162,6 +162,42 @@ impl Sim {
         }
     }
 
+    /// Answers a redirect-based 3-D Secure challenge; the unguessable source token is the credential, as on
+    /// Stripe's hosted page. Returns where to send the customer back to.
+    pub fn authenticate_by_source(
+        self: &Arc<Self>,
+        source: &str,
+        outcome: &str,
+    ) -> Result<String, Failure> {
+        let mut store = self.lock();
+        let id = engine::intent_by_source(&store, source)
+            .ok_or_else(|| Failure::no_such("source", "source", source))?;
+        let return_url = store.intent(&id).and_then(|i| i.return_url.clone());
+        let ctx = self.ctx(Some(self.ids.id("req")), None);
+        let result = engine::authenticate(
+            &mut store,
+            &ctx,
+            &id,
+            &serde_json::json!({ "outcome": outcome }),
+        );
+        self.commit(store);
+        let pi = result?;
+        let status = if matches!(
+            pi["status"].as_str(),
+            Some("succeeded" | "processing" | "requires_capture")
+        ) {
+            "succeeded"
+        } else {
+            "failed"
+        };
+        let base = return_url.unwrap_or_else(|| format!("{}/v3/authenticate/done", self.origin));
+        let sep = if base.contains('?') { '&' } else { '?' };
+        // Stripe also appends payment_intent_client_secret; the simulator never puts a secret in a URL.
+        Ok(format!(
+            "{base}{sep}payment_intent={id}&redirect_status={status}"
+        ))
+    }
+
     pub(crate) fn schedule_processing(self: &Arc<Self>, id: String) {
         let sim = self.clone();
         tokio::spawn(async move {

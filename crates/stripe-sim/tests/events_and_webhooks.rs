@@ -171,7 +171,7 @@ async fn an_event_has_stripes_shape_and_names_the_request_that_caused_it() {
         .post(
             &format!("/v1/payment_intents/{}/confirm", intent.id),
             Some("confirm-sale-9"),
-            json!({ "payment_method": "pm_card_visa" }),
+            json!({ "payment_method": "pm_card_visa", "return_url": RETURN_URL }),
         )
         .await;
     let request_id = confirm.header("request-id").expect("Request-Id").to_owned();

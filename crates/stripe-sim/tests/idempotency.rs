@@ -109,7 +109,8 @@ async fn a_replayed_decline_answers_402_again_without_charging_again() {
     let app = spawn_sim().await;
     let intent = app.create_intent(1999).await;
     let path = format!("/v1/payment_intents/{}/confirm", intent.id);
-    let params = json!({ "payment_method": "pm_card_visa_chargeDeclined" });
+    let params =
+        json!({ "payment_method": "pm_card_visa_chargeDeclined", "return_url": RETURN_URL });
 
     let first = app.post(&path, Some("confirm-1"), params.clone()).await;
     let again = app.post(&path, Some("confirm-1"), params).await;
@@ -131,7 +132,7 @@ async fn a_replayed_confirm_does_not_charge_twice() {
     let app = spawn_sim().await;
     let intent = app.create_intent(1999).await;
     let path = format!("/v1/payment_intents/{}/confirm", intent.id);
-    let params = json!({ "payment_method": "pm_card_visa" });
+    let params = json!({ "payment_method": "pm_card_visa", "return_url": RETURN_URL });
 
     let first = app.post(&path, Some("confirm-2"), params.clone()).await;
     let again = app.post(&path, Some("confirm-2"), params).await;

@@ -325,3 +325,104 @@ async fn the_description_of_a_succeeded_intent_can_still_be_changed() {
     assert_eq!(updated.description.as_deref(), Some("table 4"));
     assert_eq!(updated.status, Status::Succeeded);
 }
+
+#[tokio::test]
+async fn a_server_side_confirm_that_could_redirect_needs_a_return_url_unless_redirects_are_off() {
+    let app = spawn_sim().await;
+    let intent = app.create_intent(1999).await;
+    let refused = app
+        .post(
+            &format!("/v1/payment_intents/{}/confirm", intent.id),
+            None,
+            serde_json::json!({ "payment_method": "pm_card_visa" }),
+        )
+        .await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(refused.error()["param"], "return_url");
+
+    let no_redirects = app
+        .post(
+            "/v1/payment_intents",
+            None,
+            serde_json::json!({ "amount": "1999", "currency": "usd",
+                    "automatic_payment_methods": { "enabled": "true", "allow_redirects": "never" } }),
+        )
+        .await;
+    assert_eq!(
+        no_redirects.body["automatic_payment_methods"]["allow_redirects"],
+        "never"
+    );
+    let id = no_redirects.body["id"].as_str().unwrap().to_owned();
+    let confirmed = app
+        .post(
+            &format!("/v1/payment_intents/{id}/confirm"),
+            None,
+            serde_json::json!({ "payment_method": "pm_card_visa" }),
+        )
+        .await;
+    assert_eq!(confirmed.status, 200);
+    assert_eq!(confirmed.body["status"], "succeeded");
+}
+
+#[tokio::test]
+async fn a_server_side_3d_secure_confirm_redirects_to_a_challenge_page_and_back_to_the_return_url()
+{
+    let app = spawn_sim().await;
+    let intent = app.create_intent(1999).await;
+    let confirmed = app
+        .confirm_with(&intent.id, "pm_card_authenticationRequired")
+        .await
+        .unwrap();
+    let action = confirmed.next_action.expect("a challenge");
+    assert_eq!(action.kind, "redirect_to_url");
+    let value = app
+        .get(
+            &format!("/v1/payment_intents/{}", intent.id),
+            serde_json::json!({}),
+        )
+        .await
+        .body;
+    let url = value["next_action"]["redirect_to_url"]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        value["next_action"]["redirect_to_url"]["return_url"],
+        RETURN_URL
+    );
+
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let shown = http.get(&url).send().await.unwrap();
+    assert_eq!(shown.status(), 200);
+    assert!(shown
+        .text()
+        .await
+        .unwrap()
+        .contains("Complete authentication"));
+    let answered = http
+        .post(&url)
+        .form(&[("outcome", "complete")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), 303);
+    let location = answered.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        location,
+        format!(
+            "{RETURN_URL}?payment_intent={}&redirect_status=succeeded",
+            intent.id
+        )
+    );
+    assert!(
+        !location.contains("secret"),
+        "the client secret never goes in a URL"
+    );
+    assert_eq!(
+        app.retrieve(&intent.id).await.status,
+        kassa_stripe::PaymentIntentStatus::Succeeded
+    );
+}

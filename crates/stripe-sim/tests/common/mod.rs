@@ -20,6 +20,9 @@ use stripe_sim::{Clock, Config, Simulator};
 pub const SECRET_KEY: &str = "sk_test_kassa_sim_tests";
 
 /// The defaults, with the asynchronous card quick enough for a test.
+/// Where a redirect-capable payment would come back to; Stripe requires one on server-side confirms.
+pub const RETURN_URL: &str = "https://kassa.test/return";
+
 pub fn config() -> Config {
     let mut config = Config::ephemeral();
     config.processing_delay_ms = 50;
@@ -194,6 +197,7 @@ impl TestSim {
                 id,
                 &ConfirmPaymentIntent {
                     payment_method: Some(payment_method.into()),
+                    return_url: Some(RETURN_URL.into()),
                     ..Default::default()
                 },
                 RequestOptions::default(),
@@ -217,7 +221,7 @@ impl TestSim {
             .request(
                 Method::POST,
                 &format!("/v1/payment_intents/{id}/confirm"),
-                Some(&json!({ "payment_method_data": { "type": "card", "card": card } })),
+                Some(&json!({ "payment_method_data": { "type": "card", "card": card }, "return_url": RETURN_URL })),
                 RequestOptions::default(),
             )
             .await
