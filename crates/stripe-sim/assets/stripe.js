@@ -435,7 +435,7 @@
   }
 
   function Stripe(pk, options) { return createStripe(pk, options); }
-  Stripe.version = 'basil';
+  Stripe.version = 'endive';
   Stripe.__kassaSim = true;
   window.Stripe = Stripe;
 })();

@@ -91,74 +91,159 @@ impl Backend {
             .timeout(Duration::from_secs(40))
             .build()
             .expect("a TLS backend is compiled in");
-        Self { http, base: base.trim_end_matches('/').to_owned(), token: token.to_owned() }
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            token: token.to_owned(),
+        }
     }
 
     pub fn base(&self) -> &str {
         &self.base
     }
 
-    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<Value>, key: Option<&str>) -> Result<T> {
-        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        key: Option<&str>,
+    ) -> Result<T> {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
         if let Some(body) = body {
             req = req.json(&body);
         }
         if let Some(key) = key {
             req = req.header("Idempotency-Key", key);
         }
-        let resp = req.send().await.map_err(|e| TillError::Offline(e.without_url().to_string()))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| TillError::Offline(e.without_url().to_string()))?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| TillError::Offline(e.without_url().to_string()))?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| TillError::Offline(e.without_url().to_string()))?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes)
-                .map_err(|e| TillError::Backend { status: status.as_u16(), code: "bad_answer".into(), message: format!("the backend's answer could not be read: {e}"), field: None });
+            return serde_json::from_slice(&bytes).map_err(|e| TillError::Backend {
+                status: status.as_u16(),
+                code: "bad_answer".into(),
+                message: format!("the backend's answer could not be read: {e}"),
+                field: None,
+            });
         }
-        let detail = serde_json::from_slice::<ErrorBody>(&bytes).map(|b| b.error).unwrap_or_else(|_| ErrorDetail {
-            code: "http_error".into(),
-            message: format!("the backend answered {status}"),
-            field: None,
-        });
+        let detail = serde_json::from_slice::<ErrorBody>(&bytes)
+            .map(|b| b.error)
+            .unwrap_or_else(|_| ErrorDetail {
+                code: "http_error".into(),
+                message: format!("the backend answered {status}"),
+                field: None,
+            });
         Err(match status {
             StatusCode::NOT_FOUND => TillError::NotFound(detail.message),
             StatusCode::CONFLICT => TillError::Conflict(detail.message),
             StatusCode::UNAUTHORIZED => TillError::NotConfigured(
-                "the backend refused this till's token: check the terminal token in the settings".into(),
+                "the backend refused this till's token: check the terminal token in the settings"
+                    .into(),
             ),
             s if s.is_server_error() => TillError::Offline(detail.message),
-            s => TillError::Backend { status: s.as_u16(), code: detail.code, message: detail.message, field: detail.field },
+            s => TillError::Backend {
+                status: s.as_u16(),
+                code: detail.code,
+                message: detail.message,
+                field: detail.field,
+            },
         })
     }
 
-    pub async fn put_intent(&self, order_id: &str, amount: i64, currency: &str, description: Option<&str>) -> Result<IntentInfo> {
+    pub async fn put_intent(
+        &self,
+        order_id: &str,
+        amount: i64,
+        currency: &str,
+        description: Option<&str>,
+    ) -> Result<IntentInfo> {
         let body = json!({ "amount": amount, "currency": currency, "description": description });
-        self.call(Method::PUT, &format!("/api/orders/{order_id}/intent"), Some(body), None).await
+        self.call(
+            Method::PUT,
+            &format!("/api/orders/{order_id}/intent"),
+            Some(body),
+            None,
+        )
+        .await
     }
 
     pub async fn order(&self, order_id: &str) -> Result<Payment> {
-        Ok(self.call::<OrderEnvelope>(Method::GET, &format!("/api/orders/{order_id}"), None, None).await?.order)
+        Ok(self
+            .call::<OrderEnvelope>(Method::GET, &format!("/api/orders/{order_id}"), None, None)
+            .await?
+            .order)
     }
 
     pub async fn cancel(&self, order_id: &str) -> Result<Payment> {
-        Ok(self.call::<OrderEnvelope>(Method::POST, &format!("/api/orders/{order_id}/cancel"), None, None).await?.order)
+        Ok(self
+            .call::<OrderEnvelope>(
+                Method::POST,
+                &format!("/api/orders/{order_id}/cancel"),
+                None,
+                None,
+            )
+            .await?
+            .order)
     }
 
-    pub async fn refund(&self, order_id: &str, amount: Option<i64>, idempotency_key: &str) -> Result<Value> {
+    pub async fn refund(
+        &self,
+        order_id: &str,
+        amount: Option<i64>,
+        idempotency_key: &str,
+    ) -> Result<Value> {
         let body = json!({ "amount": amount, "reason": "requested_by_customer" });
-        self.call(Method::POST, &format!("/api/orders/{order_id}/refunds"), Some(body), Some(idempotency_key)).await
+        self.call(
+            Method::POST,
+            &format!("/api/orders/{order_id}/refunds"),
+            Some(body),
+            Some(idempotency_key),
+        )
+        .await
     }
 
     pub async fn capture(&self, order_id: &str, amount: Option<i64>) -> Result<Payment> {
         let body = json!({ "amount": amount });
-        Ok(self.call::<OrderEnvelope>(Method::POST, &format!("/api/orders/{order_id}/capture"), Some(body), None).await?.order)
+        Ok(self
+            .call::<OrderEnvelope>(
+                Method::POST,
+                &format!("/api/orders/{order_id}/capture"),
+                Some(body),
+                None,
+            )
+            .await?
+            .order)
     }
 
     pub async fn order_events(&self, order_id: &str) -> Result<Value> {
-        self.call(Method::GET, &format!("/api/orders/{order_id}/events"), None, None).await
+        self.call(
+            Method::GET,
+            &format!("/api/orders/{order_id}/events"),
+            None,
+            None,
+        )
+        .await
     }
 
     /// The feed: waits up to `wait_secs` for events past `after`.
     pub async fn events(&self, after: i64, wait_secs: u64) -> Result<FeedPage> {
-        self.call(Method::GET, &format!("/api/events?after={after}&wait={wait_secs}"), None, None).await
+        self.call(
+            Method::GET,
+            &format!("/api/events?after={after}&wait={wait_secs}"),
+            None,
+            None,
+        )
+        .await
     }
 
     pub async fn reconcile(&self) -> Result<Sweep> {
@@ -167,11 +252,18 @@ impl Backend {
 
     /// The admin table: `query` is the backend's query string (status, terminal, from, to, limit, after).
     pub async fn payments(&self, query: &str) -> Result<Value> {
-        self.call(Method::GET, &format!("/api/payments?{query}"), None, None).await
+        self.call(Method::GET, &format!("/api/payments?{query}"), None, None)
+            .await
     }
 
     pub async fn totals(&self, query: &str) -> Result<Value> {
-        self.call(Method::GET, &format!("/api/payments/totals?{query}"), None, None).await
+        self.call(
+            Method::GET,
+            &format!("/api/payments/totals?{query}"),
+            None,
+            None,
+        )
+        .await
     }
 
     pub async fn me(&self) -> Result<Value> {

@@ -35,7 +35,11 @@ impl Catalog {
             currency: "usd".to_owned(),
             items: items
                 .into_iter()
-                .map(|(sku, name, amount)| CatalogItem { sku: sku.into(), name: name.into(), unit_amount: amount })
+                .map(|(sku, name, amount)| CatalogItem {
+                    sku: sku.into(),
+                    name: name.into(),
+                    unit_amount: amount,
+                })
                 .collect(),
         }
     }

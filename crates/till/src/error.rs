@@ -7,7 +7,10 @@ use serde::Serialize;
 #[derive(Debug, thiserror::Error)]
 pub enum TillError {
     #[error("{message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("{0} not found")]
     NotFound(String),
     #[error("{0}")]
@@ -15,7 +18,12 @@ pub enum TillError {
     #[error("the backend cannot be reached: {0}")]
     Offline(String),
     #[error("{message}")]
-    Backend { status: u16, code: String, message: String, field: Option<String> },
+    Backend {
+        status: u16,
+        code: String,
+        message: String,
+        field: Option<String>,
+    },
     #[error("the till's database failed: {0}")]
     Storage(String),
     #[error("{0}")]

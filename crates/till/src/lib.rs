@@ -21,8 +21,8 @@ use serde::Serialize;
 pub use backend::{Backend, IntentInfo};
 pub use catalog::Catalog;
 pub use error::{Result, TillError};
-pub use store::orders::Order;
 use store::apply::{FeedItem, Outcome};
+pub use store::orders::Order;
 use store::{orders, Store};
 pub use sync::SyncStatus;
 
@@ -48,7 +48,10 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> i64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default()
     }
 }
 
@@ -76,7 +79,14 @@ pub struct Till {
 }
 
 impl Till {
-    pub fn open(db: &Path, backend: Backend, catalog: Catalog, terminal: &str, notifier: Arc<dyn Notifier>, clock: Arc<dyn Clock>) -> Result<Self> {
+    pub fn open(
+        db: &Path,
+        backend: Backend,
+        catalog: Catalog,
+        terminal: &str,
+        notifier: Arc<dyn Notifier>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
         let store = Store::open(db)?;
         let cursor = store.cursor()?;
         Ok(Self {
@@ -86,7 +96,12 @@ impl Till {
             terminal: terminal.to_owned(),
             notifier,
             clock,
-            sync: Mutex::new(SyncStatus { online: false, message: Some("Connecting to the payment server…".into()), retry_in_ms: None, cursor }),
+            sync: Mutex::new(SyncStatus {
+                online: false,
+                message: Some("Connecting to the payment server…".into()),
+                retry_in_ms: None,
+                cursor,
+            }),
         })
     }
 
@@ -123,7 +138,14 @@ impl Till {
                 return Ok(current);
             }
         }
-        let id = format!("ord_{}", rand::thread_rng().sample_iter(&Alphanumeric).take(20).map(char::from).collect::<String>());
+        let id = format!(
+            "ord_{}",
+            rand::thread_rng()
+                .sample_iter(&Alphanumeric)
+                .take(20)
+                .map(char::from)
+                .collect::<String>()
+        );
         orders::create(&conn, &id, &self.catalog.currency, self.now())?;
         orders::get(&conn, &id)
     }
@@ -147,35 +169,76 @@ impl Till {
     }
 
     pub fn add_item(&self, sku: &str) -> Result<Order> {
-        let item = self.catalog.find(sku).ok_or_else(|| TillError::Invalid { field: "sku", message: format!("no item {sku:?} in the catalog") })?.clone();
+        let item = self
+            .catalog
+            .find(sku)
+            .ok_or_else(|| TillError::Invalid {
+                field: "sku",
+                message: format!("no item {sku:?} in the catalog"),
+            })?
+            .clone();
         let order = self.open_order()?;
-        orders::add_line(&self.store.conn(), &order.id, Some(&item.sku), &item.name, item.unit_amount, self.now())?;
+        orders::add_line(
+            &self.store.conn(),
+            &order.id,
+            Some(&item.sku),
+            &item.name,
+            item.unit_amount,
+            self.now(),
+        )?;
         self.order(&order.id)
     }
 
     /// A keypad amount, in minor units.
     pub fn add_custom(&self, amount: i64, name: Option<&str>) -> Result<Order> {
-        let currency = kassa_stripe::currency::lookup(&self.catalog.currency).expect("the catalog's currency is supported");
+        let currency = kassa_stripe::currency::lookup(&self.catalog.currency)
+            .expect("the catalog's currency is supported");
         if amount <= 0 || amount > currency.maximum() {
-            return Err(TillError::Invalid { field: "amount", message: format!("amount must be between 1 and {} in minor units", currency.maximum()) });
+            return Err(TillError::Invalid {
+                field: "amount",
+                message: format!(
+                    "amount must be between 1 and {} in minor units",
+                    currency.maximum()
+                ),
+            });
         }
         if currency.display_zero_decimal && amount % 100 != 0 {
-            return Err(TillError::Invalid { field: "amount", message: "amount must be whole units in this currency".into() });
+            return Err(TillError::Invalid {
+                field: "amount",
+                message: "amount must be whole units in this currency".into(),
+            });
         }
-        let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or("Custom amount");
+        let name = name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or("Custom amount");
         let order = self.open_order()?;
-        orders::add_line(&self.store.conn(), &order.id, None, name, amount, self.now())?;
+        orders::add_line(
+            &self.store.conn(),
+            &order.id,
+            None,
+            name,
+            amount,
+            self.now(),
+        )?;
         self.order(&order.id)
     }
 
     pub fn set_quantity(&self, line_id: i64, quantity: i64) -> Result<Order> {
         if !(0..=999).contains(&quantity) {
-            return Err(TillError::Invalid { field: "quantity", message: "quantity must be between 0 and 999".into() });
+            return Err(TillError::Invalid {
+                field: "quantity",
+                message: "quantity must be between 0 and 999".into(),
+            });
         }
         let order_id: String = self
             .store
             .conn()
-            .query_row("SELECT order_id FROM order_lines WHERE id = ?1", [line_id], |r| r.get(0))
+            .query_row(
+                "SELECT order_id FROM order_lines WHERE id = ?1",
+                [line_id],
+                |r| r.get(0),
+            )
             .map_err(|_| TillError::NotFound(format!("line {line_id}")))?;
         self.editable(&order_id)?;
         orders::set_quantity(&self.store.conn(), &order_id, line_id, quantity, self.now())?;
@@ -186,14 +249,29 @@ impl Till {
     pub async fn charge(&self, order_id: &str) -> Result<IntentInfo> {
         let order = self.order(order_id)?;
         if order.lines.is_empty() {
-            return Err(TillError::Invalid { field: "order", message: "add an item before charging".into() });
+            return Err(TillError::Invalid {
+                field: "order",
+                message: "add an item before charging".into(),
+            });
         }
         if order.status == "paid" || order.status == "canceled" {
-            return Err(TillError::Conflict(format!("order {order_id} is already {}", order.status)));
+            return Err(TillError::Conflict(format!(
+                "order {order_id} is already {}",
+                order.status
+            )));
         }
         let description = format!("{} at {}", summarize(&order), self.terminal);
-        let info = self.backend.put_intent(order_id, order.total, &order.currency, Some(&description)).await?;
-        orders::set_intent(&self.store.conn(), order_id, &info.payment_intent_id, &info.status, self.now())?;
+        let info = self
+            .backend
+            .put_intent(order_id, order.total, &order.currency, Some(&description))
+            .await?;
+        orders::set_intent(
+            &self.store.conn(),
+            order_id,
+            &info.payment_intent_id,
+            &info.status,
+            self.now(),
+        )?;
         Ok(info)
     }
 
@@ -201,7 +279,9 @@ impl Till {
     pub async fn cancel_sale(&self, order_id: &str) -> Result<Order> {
         let order = self.order(order_id)?;
         if order.status == "paid" {
-            return Err(TillError::Conflict(format!("order {order_id} is paid; refund it from the admin screen instead")));
+            return Err(TillError::Conflict(format!(
+                "order {order_id} is paid; refund it from the admin screen instead"
+            )));
         }
         if order.payment_intent_id.is_some() {
             self.backend.cancel(order_id).await?;
@@ -222,8 +302,11 @@ impl Till {
 
     pub async fn receipt(&self, order_id: &str) -> Result<Receipt> {
         let mut order = self.order(order_id)?;
-        let (Some(paid_at), Some(pi)) = (order.fulfilled_at, order.payment_intent_id.clone()) else {
-            return Err(TillError::Conflict(format!("order {order_id} is not paid yet")));
+        let (Some(paid_at), Some(pi)) = (order.fulfilled_at, order.payment_intent_id.clone())
+        else {
+            return Err(TillError::Conflict(format!(
+                "order {order_id} is not paid yet"
+            )));
         };
         if order.card_last4.is_none() {
             // The charge event may not have arrived yet; the backend knows the card from Stripe.
@@ -249,7 +332,9 @@ impl Till {
 
     pub(crate) fn apply_feed_item(&self, item: &FeedItem) -> Result<Outcome> {
         let (outcome, order) = store::apply::apply(&mut self.store.conn(), item, self.now())?;
-        if let Some(order) = order.filter(|_| !matches!(outcome, Outcome::Duplicate | Outcome::NotOurs)) {
+        if let Some(order) =
+            order.filter(|_| !matches!(outcome, Outcome::Duplicate | Outcome::NotOurs))
+        {
             self.notifier.order_changed(&order);
         }
         let cursor = item.cursor;
@@ -274,7 +359,12 @@ impl Till {
 }
 
 fn summarize(order: &Order) -> String {
-    let items: Vec<String> = order.lines.iter().take(3).map(|l| format!("{}× {}", l.quantity, l.name)).collect();
+    let items: Vec<String> = order
+        .lines
+        .iter()
+        .take(3)
+        .map(|l| format!("{}× {}", l.quantity, l.name))
+        .collect();
     let more = order.lines.len().saturating_sub(3);
     if more > 0 {
         format!("{} and {more} more", items.join(", "))

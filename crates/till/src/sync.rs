@@ -42,21 +42,35 @@ pub async fn run(till: Arc<Till>, mut stop: tokio::sync::watch::Receiver<bool>) 
                 return;
             }
         };
+        // Until the backend has answered once, ask without waiting, so the UI learns at once that it is online.
+        let wait = if till.sync_status().online {
+            POLL_WAIT_SECS
+        } else {
+            0
+        };
         let page = tokio::select! {
-            page = till.backend.events(cursor, POLL_WAIT_SECS) => page,
+            page = till.backend.events(cursor, wait) => page,
             _ = stop.changed() => return,
         };
         match page {
             Ok(page) => {
                 backoff = FIRST_RETRY;
-                till.set_sync(SyncStatus { online: true, message: None, retry_in_ms: None, cursor });
+                till.set_sync(SyncStatus {
+                    online: true,
+                    message: None,
+                    retry_in_ms: None,
+                    cursor,
+                });
                 for item in page.events {
                     match till.apply_feed_item(&item) {
                         Ok(Outcome::Duplicate | Outcome::NotOurs) => {}
                         Ok(_) => {}
                         Err(e) => {
                             // The cursor did not move, so the event is applied on the next pass.
-                            tracing::error!("cannot apply feed event at cursor {}: {e}", item.cursor);
+                            tracing::error!(
+                                "cannot apply feed event at cursor {}: {e}",
+                                item.cursor
+                            );
                             break;
                         }
                     }
@@ -68,7 +82,12 @@ pub async fn run(till: Arc<Till>, mut stop: tokio::sync::watch::Receiver<bool>) 
                     other => other.to_string(),
                 };
                 tracing::warn!("feed poll failed: {e}");
-                till.set_sync(SyncStatus { online: false, message: Some(message), retry_in_ms: Some(backoff.as_millis() as u64), cursor });
+                till.set_sync(SyncStatus {
+                    online: false,
+                    message: Some(message),
+                    retry_in_ms: Some(backoff.as_millis() as u64),
+                    cursor,
+                });
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
                     _ = stop.changed() => return,
@@ -90,7 +109,10 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_a_cap() {
-        assert_eq!(next_backoff(Duration::from_millis(500)), Duration::from_secs(1));
+        assert_eq!(
+            next_backoff(Duration::from_millis(500)),
+            Duration::from_secs(1)
+        );
         assert_eq!(next_backoff(Duration::from_secs(10)), MAX_RETRY);
     }
 }

@@ -57,7 +57,10 @@ fn is_terminal(status: &str) -> bool {
 pub fn apply(conn: &mut Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Option<Order>)> {
     let tx = conn.transaction()?;
     let result = apply_in(&tx, item, now)?;
-    tx.execute("UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1", [item.cursor])?;
+    tx.execute(
+        "UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1",
+        [item.cursor],
+    )?;
     tx.commit()?;
     Ok(result)
 }
@@ -65,14 +68,29 @@ pub fn apply(conn: &mut Connection, item: &FeedItem, now: i64) -> Result<(Outcom
 fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Option<Order>)> {
     let event = &item.event;
     let event_id = event.get("id").and_then(Value::as_str).unwrap_or_default();
-    let kind = event.get("type").and_then(Value::as_str).unwrap_or_default();
-    let created = event.get("created").and_then(Value::as_i64).unwrap_or_default();
-    let object = event.pointer("/data/object").cloned().unwrap_or(Value::Null);
+    let kind = event
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let created = event
+        .get("created")
+        .and_then(Value::as_i64)
+        .unwrap_or_default();
+    let object = event
+        .pointer("/data/object")
+        .cloned()
+        .unwrap_or(Value::Null);
     let pi_id = match object.get("object").and_then(Value::as_str) {
         Some("payment_intent") => object.get("id").and_then(Value::as_str),
         _ => object.get("payment_intent").and_then(Value::as_str),
     };
-    let seen: Option<i64> = conn.query_row("SELECT seq FROM applied_events WHERE event_id = ?1", [event_id], |r| r.get(0)).optional()?;
+    let seen: Option<i64> = conn
+        .query_row(
+            "SELECT seq FROM applied_events WHERE event_id = ?1",
+            [event_id],
+            |r| r.get(0),
+        )
+        .optional()?;
     if seen.is_some() {
         return Ok((Outcome::Duplicate, None));
     }
@@ -82,11 +100,20 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
     };
     let outcome = match &order {
         None => Outcome::NotOurs,
-        Some(order) if kind == "payment_intent.succeeded" => fulfil(conn, order, &object, event_id, now)?,
-        Some(order) if kind.starts_with("payment_intent.") => move_state(conn, order, &object, created, now)?,
+        Some(order) if kind == "payment_intent.succeeded" => {
+            fulfil(conn, order, &object, event_id, now)?
+        }
+        Some(order) if kind.starts_with("payment_intent.") => {
+            move_state(conn, order, &object, created, now)?
+        }
         Some(order) if kind.starts_with("charge.") => {
             if let Some(card) = object.pointer("/payment_method_details/card") {
-                let text = |k: &str| card.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+                let text = |k: &str| {
+                    card.get(k)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
                 orders::set_card(conn, &order.id, &text("brand"), &text("last4"))?;
                 Outcome::StateChanged
             } else {
@@ -107,9 +134,21 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
     Ok((outcome, order))
 }
 
-fn fulfil(conn: &Connection, order: &Order, pi: &Value, event_id: &str, now: i64) -> Result<Outcome> {
-    let received = pi.get("amount_received").and_then(Value::as_i64).unwrap_or(0);
-    let currency = pi.get("currency").and_then(Value::as_str).unwrap_or_default();
+fn fulfil(
+    conn: &Connection,
+    order: &Order,
+    pi: &Value,
+    event_id: &str,
+    now: i64,
+) -> Result<Outcome> {
+    let received = pi
+        .get("amount_received")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let currency = pi
+        .get("currency")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if received != order.total || currency != order.currency {
         tracing::warn!(
             order = %order.id, received, currency, total = order.total,
@@ -130,22 +169,48 @@ fn fulfil(conn: &Connection, order: &Order, pi: &Value, event_id: &str, now: i64
          WHERE id = ?1",
         params![order.id, pi.get("created").and_then(Value::as_i64).unwrap_or(0).max(order.payment_state_as_of), now],
     )?;
-    Ok(if inserted == 1 { Outcome::Fulfilled } else { Outcome::Unchanged })
+    Ok(if inserted == 1 {
+        Outcome::Fulfilled
+    } else {
+        Outcome::Unchanged
+    })
 }
 
-fn move_state(conn: &Connection, order: &Order, pi: &Value, created: i64, now: i64) -> Result<Outcome> {
-    let Some(status) = pi.get("status").and_then(Value::as_str) else { return Ok(Outcome::Unchanged) };
-    let current = order.payment_status.as_deref().unwrap_or("requires_payment_method");
+fn move_state(
+    conn: &Connection,
+    order: &Order,
+    pi: &Value,
+    created: i64,
+    now: i64,
+) -> Result<Outcome> {
+    let Some(status) = pi.get("status").and_then(Value::as_str) else {
+        return Ok(Outcome::Unchanged);
+    };
+    let current = order
+        .payment_status
+        .as_deref()
+        .unwrap_or("requires_payment_method");
     // A final status never moves, and an older snapshot never overwrites a newer one.
-    if is_terminal(current) || order.status == "paid" || (created < order.payment_state_as_of && !is_terminal(status)) {
+    if is_terminal(current)
+        || order.status == "paid"
+        || (created < order.payment_state_as_of && !is_terminal(status))
+    {
         return Ok(Outcome::Unchanged);
     }
-    if status == current && order.last_error.is_none() == pi.get("last_payment_error").is_none_or(Value::is_null) {
+    if status == current
+        && order.last_error.is_none() == pi.get("last_payment_error").is_none_or(Value::is_null)
+    {
         return Ok(Outcome::Unchanged);
     }
-    let error = pi.get("last_payment_error").filter(|e| e.is_object() && status == "requires_payment_method");
+    let error = pi
+        .get("last_payment_error")
+        .filter(|e| e.is_object() && status == "requires_payment_method");
     let text = |k: &str| error.and_then(|e| e.get(k)).and_then(Value::as_str);
-    let order_status = if status == "canceled" { "canceled" } else { "awaiting_payment" };
+    let order_status = if status == "canceled" {
+        "canceled"
+    } else {
+        "awaiting_payment"
+    };
     conn.execute(
         "UPDATE orders SET payment_status = ?2, status = ?3, payment_state_as_of = MAX(payment_state_as_of, ?4),
              last_error_code = ?5, last_error_message = ?6, updated = ?7

@@ -20,11 +20,14 @@ pub struct Store(Mutex<Connection>);
 impl Store {
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| TillError::Storage(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| TillError::Storage(format!("cannot create {}: {e}", dir.display())))?;
         }
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        )?;
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| TillError::Storage(format!("cannot migrate {}: {e}", path.display())))?;
@@ -36,11 +39,20 @@ impl Store {
     }
 
     pub fn cursor(&self) -> Result<i64> {
-        Ok(self.conn().query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| r.get(0))?)
+        Ok(self
+            .conn()
+            .query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| {
+                r.get(0)
+            })?)
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.conn().query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {

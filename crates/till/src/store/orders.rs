@@ -95,14 +95,23 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
             },
         )
         .optional()?;
-    let Some(mut order) = row else { return Ok(None) };
+    let Some(mut order) = row else {
+        return Ok(None);
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT id, sku, name, unit_amount, quantity FROM order_lines WHERE order_id = ?1 ORDER BY id",
     )?;
     order.lines = stmt
         .query_map([id], |r| {
             let (unit_amount, quantity): (i64, i64) = (r.get(3)?, r.get(4)?);
-            Ok(Line { id: r.get(0)?, sku: r.get(1)?, name: r.get(2)?, unit_amount, quantity, amount: unit_amount * quantity })
+            Ok(Line {
+                id: r.get(0)?,
+                sku: r.get(1)?,
+                name: r.get(2)?,
+                unit_amount,
+                quantity,
+                amount: unit_amount * quantity,
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
     order.total = order.lines.iter().map(|l| l.amount).sum();
@@ -111,7 +120,11 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
 
 pub fn by_intent(conn: &Connection, payment_intent_id: &str) -> Result<Option<Order>> {
     let id: Option<String> = conn
-        .query_row("SELECT id FROM orders WHERE payment_intent_id = ?1", [payment_intent_id], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM orders WHERE payment_intent_id = ?1",
+            [payment_intent_id],
+            |r| r.get(0),
+        )
         .optional()?;
     match id {
         Some(id) => find(conn, &id),
@@ -135,12 +148,22 @@ pub fn current(conn: &Connection) -> Result<Option<Order>> {
 }
 
 pub fn awaiting_payment(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT id FROM orders WHERE status = 'awaiting_payment' ORDER BY created")?;
-    let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt =
+        conn.prepare("SELECT id FROM orders WHERE status = 'awaiting_payment' ORDER BY created")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(ids)
 }
 
-pub fn add_line(conn: &Connection, order_id: &str, sku: Option<&str>, name: &str, unit_amount: i64, now: i64) -> Result<()> {
+pub fn add_line(
+    conn: &Connection,
+    order_id: &str,
+    sku: Option<&str>,
+    name: &str,
+    unit_amount: i64,
+    now: i64,
+) -> Result<()> {
     // The same item again raises its quantity rather than adding a second line.
     let updated = match sku {
         Some(sku) => conn.execute(
@@ -158,24 +181,47 @@ pub fn add_line(conn: &Connection, order_id: &str, sku: Option<&str>, name: &str
     touch(conn, order_id, now)
 }
 
-pub fn set_quantity(conn: &Connection, order_id: &str, line_id: i64, quantity: i64, now: i64) -> Result<()> {
+pub fn set_quantity(
+    conn: &Connection,
+    order_id: &str,
+    line_id: i64,
+    quantity: i64,
+    now: i64,
+) -> Result<()> {
     let changed = if quantity == 0 {
-        conn.execute("DELETE FROM order_lines WHERE id = ?1 AND order_id = ?2", params![line_id, order_id])?
+        conn.execute(
+            "DELETE FROM order_lines WHERE id = ?1 AND order_id = ?2",
+            params![line_id, order_id],
+        )?
     } else {
-        conn.execute("UPDATE order_lines SET quantity = ?3 WHERE id = ?1 AND order_id = ?2", params![line_id, order_id, quantity])?
+        conn.execute(
+            "UPDATE order_lines SET quantity = ?3 WHERE id = ?1 AND order_id = ?2",
+            params![line_id, order_id, quantity],
+        )?
     };
     if changed == 0 {
-        return Err(TillError::NotFound(format!("line {line_id} of order {order_id}")));
+        return Err(TillError::NotFound(format!(
+            "line {line_id} of order {order_id}"
+        )));
     }
     touch(conn, order_id, now)
 }
 
 fn touch(conn: &Connection, order_id: &str, now: i64) -> Result<()> {
-    conn.execute("UPDATE orders SET updated = ?2 WHERE id = ?1", params![order_id, now])?;
+    conn.execute(
+        "UPDATE orders SET updated = ?2 WHERE id = ?1",
+        params![order_id, now],
+    )?;
     Ok(())
 }
 
-pub fn set_intent(conn: &Connection, order_id: &str, payment_intent_id: &str, payment_status: &str, now: i64) -> Result<()> {
+pub fn set_intent(
+    conn: &Connection,
+    order_id: &str,
+    payment_intent_id: &str,
+    payment_status: &str,
+    now: i64,
+) -> Result<()> {
     conn.execute(
         "UPDATE orders SET payment_intent_id = ?2, status = CASE WHEN status = 'open' THEN 'awaiting_payment' ELSE status END,
              payment_status = COALESCE(payment_status, ?3), updated = ?4
@@ -194,12 +240,20 @@ pub fn set_canceled(conn: &Connection, order_id: &str, now: i64) -> Result<()> {
 }
 
 pub fn set_card(conn: &Connection, order_id: &str, brand: &str, last4: &str) -> Result<()> {
-    conn.execute("UPDATE orders SET card_brand = ?2, card_last4 = ?3 WHERE id = ?1", params![order_id, brand, last4])?;
+    conn.execute(
+        "UPDATE orders SET card_brand = ?2, card_last4 = ?3 WHERE id = ?1",
+        params![order_id, brand, last4],
+    )?;
     Ok(())
 }
 
 /// A page of orders, newest first, continuing after (created, id): keyset pagination for the admin table.
-pub fn page(conn: &Connection, status: Option<&str>, after: Option<(i64, &str)>, limit: usize) -> Result<Vec<Order>> {
+pub fn page(
+    conn: &Connection,
+    status: Option<&str>,
+    after: Option<(i64, &str)>,
+    limit: usize,
+) -> Result<Vec<Order>> {
     let mut sql = "SELECT id FROM orders WHERE 1 = 1".to_owned();
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(s) = status {
@@ -209,11 +263,20 @@ pub fn page(conn: &Connection, status: Option<&str>, after: Option<(i64, &str)>,
     if let Some((created, id)) = after {
         args.push(created.into());
         args.push(id.to_owned().into());
-        sql.push_str(&format!(" AND (created, id) < (?{}, ?{})", args.len() - 1, args.len()));
+        sql.push_str(&format!(
+            " AND (created, id) < (?{}, ?{})",
+            args.len() - 1,
+            args.len()
+        ));
     }
     args.push((limit as i64).into());
-    sql.push_str(&format!(" ORDER BY created DESC, id DESC LIMIT ?{}", args.len()));
-    let ids: Vec<String> =
-        conn.prepare_cached(&sql)?.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    sql.push_str(&format!(
+        " ORDER BY created DESC, id DESC LIMIT ?{}",
+        args.len()
+    ));
+    let ids: Vec<String> = conn
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(args), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     ids.iter().map(|id| get(conn, id)).collect()
 }

@@ -1,0 +1,173 @@
+//! The Tauri commands through Tauri's own IPC layer (the `test` feature's mock runtime), with the real capability
+//! file: what the webview can call, what it gets back, and how errors reach it.
+
+use std::sync::Arc;
+
+use kassa_app::commands::{AppInfo, AppState};
+use kassa_till::{Backend, Catalog, Silent, SystemClock, Till};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindowBuilder;
+
+struct App {
+    _app: tauri::App<tauri::test::MockRuntime>,
+    window: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+/// An app whose backend is unreachable: the commands that need it must say so, the rest must work.
+fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let till = Till::open(
+        &dir.path().join("till.sqlite3"),
+        Backend::new("http://127.0.0.1:9", "kt_test"),
+        Catalog::demo(),
+        "till-1",
+        Arc::new(Silent),
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+    let info = AppInfo {
+        mode: "demo",
+        view: "cashier",
+        terminal: "till-1".into(),
+        backend_url: "http://127.0.0.1:9".into(),
+        currency: "usd".into(),
+        dashboard_url: "https://dashboard.stripe.com/test".into(),
+    };
+    let app = kassa_app::with_commands(mock_builder())
+        .manage(AppState {
+            till: Arc::new(till),
+            info,
+        })
+        .build(tauri::generate_context!(test = true))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    App {
+        _app: app,
+        window,
+        _dir: dir,
+    }
+}
+
+fn invoke(
+    window: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn app_info_tells_the_ui_its_mode_and_view() {
+    let app = app();
+    let info = invoke(&app.window, "app_info", json!({})).unwrap();
+    assert_eq!(info["mode"], "demo");
+    assert_eq!(info["view"], "cashier");
+    assert_eq!(info["currency"], "usd");
+}
+
+#[test]
+fn a_cart_is_built_from_catalog_items_and_keypad_amounts() {
+    let app = app();
+    let catalog = invoke(&app.window, "catalog", json!({})).unwrap();
+    let sku = catalog["items"][0]["sku"].as_str().unwrap().to_owned();
+    let price = catalog["items"][0]["unit_amount"].as_i64().unwrap();
+
+    invoke(&app.window, "add_item", json!({ "sku": sku })).unwrap();
+    let order = invoke(&app.window, "add_item", json!({ "sku": sku })).unwrap();
+    assert_eq!(
+        order["lines"].as_array().unwrap().len(),
+        1,
+        "the same item raises the quantity"
+    );
+    assert_eq!(order["lines"][0]["quantity"], 2);
+
+    let order = invoke(
+        &app.window,
+        "add_custom",
+        json!({ "amount": 1234, "name": null }),
+    )
+    .unwrap();
+    assert_eq!(order["total"], 2 * price + 1234);
+    assert_eq!(order["status"], "open");
+
+    let line = order["lines"][1]["id"].as_i64().unwrap();
+    let order = invoke(&app.window, "remove_line", json!({ "lineId": line })).unwrap();
+    assert_eq!(order["total"], 2 * price);
+    let current = invoke(&app.window, "current_order", json!({})).unwrap();
+    assert_eq!(current["id"], order["id"]);
+}
+
+#[test]
+fn bad_input_comes_back_as_a_typed_error_naming_the_field() {
+    let app = app();
+    let err = invoke(
+        &app.window,
+        "add_custom",
+        json!({ "amount": 0, "name": null }),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "invalid");
+    assert_eq!(err["field"], "amount");
+    let err = invoke(&app.window, "add_item", json!({ "sku": "no-such-item" })).unwrap_err();
+    assert_eq!(err["field"], "sku");
+    let err = invoke(
+        &app.window,
+        "set_quantity",
+        json!({ "lineId": 1, "quantity": -1 }),
+    )
+    .unwrap_err();
+    assert_eq!(err["field"], "quantity");
+}
+
+#[test]
+fn charging_while_the_backend_is_down_says_it_is_offline() {
+    let app = app();
+    let order = invoke(&app.window, "add_item", json!({ "sku": "espresso" })).unwrap();
+    let err = invoke(&app.window, "charge", json!({ "orderId": order["id"] })).unwrap_err();
+    assert_eq!(err["kind"], "offline");
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("cannot be reached"));
+}
+
+#[test]
+fn an_empty_order_cannot_be_charged() {
+    let app = app();
+    let order = invoke(&app.window, "new_order", json!({})).unwrap();
+    let err = invoke(&app.window, "charge", json!({ "orderId": order["id"] })).unwrap_err();
+    assert_eq!(err["kind"], "invalid");
+    assert_eq!(err["field"], "order");
+}
+
+#[test]
+fn a_window_the_capability_does_not_name_may_call_nothing() {
+    let app = app();
+    let stranger = WebviewWindowBuilder::new(&app._app, "stranger", Default::default())
+        .build()
+        .unwrap();
+    let err = invoke(&stranger, "catalog", json!({})).unwrap_err();
+    assert!(err.to_string().contains("not allowed"), "got {err}");
+    assert!(
+        invoke(&app.window, "catalog", json!({})).is_ok(),
+        "the main window may"
+    );
+}

@@ -1,0 +1,33 @@
+// Typed wrappers of the till's Tauri commands. The only way the UI reaches the core.
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { AppInfo, Catalog, ChargeInfo, Order, Receipt, SyncStatus } from './types';
+import { ORDER_EVENT, SYNC_EVENT } from './types';
+
+export const till = {
+  appInfo: () => invoke<AppInfo>('app_info'),
+  catalog: () => invoke<Catalog>('catalog'),
+  currentOrder: () => invoke<Order | null>('current_order'),
+  newOrder: () => invoke<Order>('new_order'),
+  addItem: (sku: string) => invoke<Order>('add_item', { sku }),
+  addCustom: (amount: number, name?: string) => invoke<Order>('add_custom', { amount, name: name ?? null }),
+  setQuantity: (lineId: number, quantity: number) => invoke<Order>('set_quantity', { lineId, quantity }),
+  removeLine: (lineId: number) => invoke<Order>('remove_line', { lineId }),
+  /** Creates the order's PaymentIntent, or returns the one it already has (a retry reuses it). */
+  charge: (orderId: string) => invoke<ChargeInfo>('charge', { orderId }),
+  /** Asks the backend for the intent's state now (used while waiting in processing). */
+  refreshOrder: (orderId: string) => invoke<Order>('refresh_order', { orderId }),
+  cancelSale: (orderId: string) => invoke<Order>('cancel_sale', { orderId }),
+  order: (orderId: string) => invoke<Order>('order', { orderId }),
+  receipt: (orderId: string) => invoke<Receipt>('receipt', { orderId }),
+  syncStatus: () => invoke<SyncStatus>('sync_status'),
+  reconcile: () => invoke<{ checked: number; changed: number }>('reconcile'),
+};
+
+export function onOrder(handler: (order: Order) => void): Promise<UnlistenFn> {
+  return listen<Order>(ORDER_EVENT, (e) => handler(e.payload));
+}
+
+export function onSync(handler: (status: SyncStatus) => void): Promise<UnlistenFn> {
+  return listen<SyncStatus>(SYNC_EVENT, (e) => handler(e.payload));
+}

@@ -1,0 +1,416 @@
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AppInfo, Order } from '../api/types';
+import { deferred, installFakeTill } from '../test/harness';
+import type { FakeTill, FakeTillOptions } from '../dev/fakeBackend';
+
+// ---- Stripe, mocked: Elements records its options, PaymentElement reports ready, confirmPayment is ours ----
+const stripeMock = vi.hoisted(() => {
+  const confirmPayment = vi.fn();
+  const submit = vi.fn();
+  return {
+    confirmPayment,
+    submit,
+    stripe: { confirmPayment },
+    elements: { submit },
+    elementsProps: [] as { clientSecret?: string; appearance?: unknown }[],
+    mounts: 0,
+    getStripe: vi.fn(),
+  };
+});
+
+vi.mock('@stripe/react-stripe-js', async () => {
+  const React = await import('react');
+  return {
+    Elements: ({ children, options }: { children: React.ReactNode; options: { clientSecret?: string } }) => {
+      React.useState(() => stripeMock.elementsProps.push(options));
+      return React.createElement(React.Fragment, null, children);
+    },
+    PaymentElement: ({ onReady }: { onReady?: (el: unknown) => void }) => {
+      React.useEffect(() => {
+        stripeMock.mounts += 1;
+        onReady?.({});
+      }, []);
+      return React.createElement('div', { 'data-testid': 'payment-element' }, 'card form');
+    },
+    useStripe: () => stripeMock.stripe,
+    useElements: () => stripeMock.elements,
+  };
+});
+vi.mock('../stripe/stripe', () => ({ getStripe: stripeMock.getStripe }));
+
+import { CashierScreen, REFRESH_INTERVAL_MS } from './CashierScreen';
+
+const SECRET = 'pi_fake0001_secret_s3cr3tV4lue0001';
+
+function info(fake: FakeTill): AppInfo {
+  return fake.info;
+}
+
+async function setup(opts: FakeTillOptions = {}) {
+  const fake = installFakeTill(opts);
+  const user = userEvent.setup();
+  render(<CashierScreen info={info(fake)} />);
+  await screen.findByRole('button', { name: /^Espresso/ });
+  return { fake, user };
+}
+
+function current(fake: FakeTill): Order {
+  return fake.currentOrder()!;
+}
+
+async function addEspressoAndCharge(fake: FakeTill, user: ReturnType<typeof userEvent.setup>) {
+  await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+  await screen.findByText('Espresso', { selector: '.line-name' });
+  await user.click(screen.getByRole('button', { name: /^Charge/ }));
+  await screen.findByTestId('payment-element');
+  return current(fake);
+}
+
+beforeEach(() => {
+  stripeMock.confirmPayment.mockReset();
+  stripeMock.submit.mockReset().mockResolvedValue({});
+  stripeMock.elementsProps.length = 0;
+  stripeMock.mounts = 0;
+  stripeMock.getStripe.mockReset().mockResolvedValue(stripeMock.stripe);
+});
+
+afterEach(() => {
+  document.querySelectorAll('[data-kassa-sim]').forEach((n) => n.remove());
+});
+
+describe('keypad', () => {
+  it('builds minor units, shows them formatted and adds a custom line', async () => {
+    const { fake, user } = await setup();
+    const display = screen.getByRole('status', { name: 'Custom amount' });
+    expect(display).toHaveTextContent('$0.00');
+    for (const k of ['1', '9', '9', '9']) await user.click(screen.getByRole('button', { name: k }));
+    expect(display).toHaveTextContent('$19.99');
+    await user.click(screen.getByRole('button', { name: 'Backspace' }));
+    expect(display).toHaveTextContent('$1.99');
+    await user.click(screen.getByRole('button', { name: '9' }));
+    await user.click(screen.getByRole('button', { name: 'Add $19.99' }));
+
+    await waitFor(() => expect(fake.callsOf('add_custom')).toHaveLength(1));
+    expect(fake.callsOf('add_custom')[0].args).toEqual({ amount: 1999, name: null });
+    const line = await screen.findByText('Custom amount', { selector: '.line-name' });
+    expect(line.closest('li')).toHaveTextContent('$19.99');
+    expect(screen.getByTestId('cart-total')).toHaveTextContent('$19.99');
+    expect(display).toHaveTextContent('$0.00');
+  });
+
+  it('works from the keyboard: digits, 00, Backspace, Escape and Enter', async () => {
+    const { fake, user } = await setup({ info: { currency: 'jpy' } });
+    const display = screen.getByRole('status', { name: 'Custom amount' });
+    await user.keyboard('42');
+    expect(display).toHaveTextContent('¥42');
+    await user.keyboard('{Escape}');
+    expect(display).toHaveTextContent('¥0');
+    await user.keyboard('5');
+    await user.click(screen.getByRole('button', { name: '00' }));
+    expect(display).toHaveTextContent('¥500');
+    await user.keyboard('1{Backspace}{Enter}');
+    await waitFor(() => expect(fake.callsOf('add_custom').map((c) => c.args?.amount)).toEqual([500]));
+    expect(await screen.findByTestId('cart-total')).toHaveTextContent('¥500');
+  });
+
+  it('sends ISK amounts times 100 while showing whole krónur', async () => {
+    const { fake, user } = await setup({ info: { currency: 'isk' } });
+    await user.keyboard('500');
+    expect(screen.getByRole('status', { name: 'Custom amount' })).toHaveTextContent(/ISK\s500$/);
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(fake.callsOf('add_custom').map((c) => c.args?.amount)).toEqual([50000]));
+  });
+
+  it('shows a command error near the keypad, dismissible', async () => {
+    const { fake, user } = await setup();
+    const orig = fake.handle;
+    const { invoke } = await import('@tauri-apps/api/core');
+    vi.mocked(invoke).mockImplementation(async (cmd: string, args?: unknown) => {
+      if (cmd === 'add_custom') throw { kind: 'amount_too_large', message: 'That amount is over the limit.', field: 'amount' };
+      return orig(cmd, args as Record<string, unknown>) as never;
+    });
+    await user.keyboard('5{Enter}');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('That amount is over the limit.');
+    expect(alert.closest('.work-column')).not.toBeNull();
+    await user.click(within(alert).getByRole('button', { name: 'Dismiss error' }));
+    expect(screen.queryByText('That amount is over the limit.')).toBeNull();
+  });
+});
+
+describe('cart', () => {
+  it('quantity and remove buttons call the right commands', async () => {
+    const { fake, user } = await setup();
+    await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+    await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+    await waitFor(() => expect(screen.getByTestId('cart-total')).toHaveTextContent('$5.60'));
+    const lineId = current(fake).lines[0].id;
+
+    await user.click(screen.getByRole('button', { name: 'Increase quantity of Espresso' }));
+    await waitFor(() => expect(fake.callsOf('set_quantity').map((c) => c.args)).toEqual([{ lineId, quantity: 3 }]));
+    await waitFor(() => expect(screen.getByTestId('cart-total')).toHaveTextContent('$8.40'));
+
+    await user.click(screen.getByRole('button', { name: 'Decrease quantity of Espresso' }));
+    await waitFor(() => expect(fake.callsOf('set_quantity').map((c) => c.args?.quantity)).toEqual([3, 2]));
+    await waitFor(() => expect(screen.getByTestId('cart-total')).toHaveTextContent('$5.60'));
+
+    await user.click(screen.getByRole('button', { name: 'Remove Espresso' }));
+    await waitFor(() => expect(fake.callsOf('remove_line').map((c) => c.args)).toEqual([{ lineId }]));
+    await waitFor(() => expect(screen.getByTestId('cart-total')).toHaveTextContent('$0.00'));
+    expect(screen.queryByText('Espresso', { selector: '.line-name' })).toBeNull();
+  });
+
+  it('Charge is disabled while the cart is empty', async () => {
+    const { user } = await setup();
+    const charge = screen.getByRole('button', { name: /^Charge/ });
+    expect(charge).toBeDisabled();
+    await user.keyboard('{Enter}');
+    await user.click(screen.getByRole('button', { name: /Cappuccino/ }));
+    await waitFor(() => expect(screen.getByRole('button', { name: /^Charge \$4\.20/ })).toBeEnabled());
+  });
+
+  it('cancels a sale only after confirming, then starts a new one', async () => {
+    const { fake, user } = await setup();
+    const order = await addEspressoAndCharge(fake, user);
+    await user.click(screen.getByRole('button', { name: 'Cancel sale' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Cancel this sale?' });
+    expect(fake.callsOf('cancel_sale')).toHaveLength(0);
+    await user.click(within(dialog).getByRole('button', { name: 'Keep sale' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByTestId('payment-element')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Cancel sale' }));
+    await user.click(screen.getByRole('button', { name: 'Yes, cancel sale' }));
+    await waitFor(() => expect(fake.callsOf('cancel_sale').map((c) => c.args)).toEqual([{ orderId: order.id }]));
+    await waitFor(() => expect(screen.queryByTestId('payment-element')).toBeNull());
+    expect(current(fake).id).not.toBe(order.id);
+    expect(screen.getByTestId('cart-total')).toHaveTextContent('$0.00');
+    expect(screen.getByRole('button', { name: /^Charge/ })).toBeDisabled();
+  });
+});
+
+describe('payment', () => {
+  it('charges with Enter, mounts the Payment Element with the client secret and confirms without redirect', async () => {
+    const { fake, user } = await setup();
+    await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+    await screen.findByText('Espresso', { selector: '.line-name' });
+    await user.keyboard('{Enter}');
+    await screen.findByTestId('payment-element');
+    const order = current(fake);
+    expect(fake.callsOf('charge').map((c) => c.args)).toEqual([{ orderId: order.id }]);
+    expect(stripeMock.getStripe).toHaveBeenCalledWith('http://127.0.0.1:12111/v3', 'pk_test_fake');
+    expect(stripeMock.elementsProps.at(-1)).toMatchObject({ clientSecret: SECRET, appearance: { theme: 'stripe' } });
+
+    const pending = deferred<unknown>();
+    stripeMock.confirmPayment.mockReturnValue(pending.promise);
+    await user.keyboard('{Enter}'); // Enter = Pay
+    expect(await screen.findByText('Processing payment…')).toBeInTheDocument();
+    expect(stripeMock.submit).toHaveBeenCalledTimes(1);
+    expect(stripeMock.confirmPayment).toHaveBeenCalledWith({
+      elements: stripeMock.elements,
+      redirect: 'if_required',
+      confirmParams: { return_url: window.location.href },
+    });
+    await act(async () => pending.resolve({ paymentIntent: { id: order.payment_intent_id, status: 'succeeded' } }));
+  });
+
+  it('shows "Loading card form…" until Stripe.js is there, and a load failure with Retry', async () => {
+    const load = deferred<unknown>();
+    stripeMock.getStripe.mockReturnValueOnce(load.promise);
+    const { user } = await setup();
+    await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+    await screen.findByText('Espresso', { selector: '.line-name' });
+    await user.click(screen.getByRole('button', { name: /^Charge/ }));
+    expect(await screen.findByText('Loading card form…')).toBeInTheDocument();
+    await act(async () => load.reject(new Error('The card form could not be loaded from http://127.0.0.1:12111 (timed out).')));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Couldn’t load the card form.');
+    expect(alert).toHaveTextContent('timed out');
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByTestId('payment-element')).toBeInTheDocument();
+    expect(stripeMock.getStripe).toHaveBeenCalledTimes(2);
+  });
+
+  it('a decline shows Stripe’s message and "Try another card" charges the same order and intent again', async () => {
+    const { fake, user } = await setup();
+    const order = await addEspressoAndCharge(fake, user);
+    stripeMock.confirmPayment.mockResolvedValueOnce({
+      error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
+    });
+    await user.click(screen.getByRole('button', { name: /^Pay \$2\.80/ }));
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Payment declined');
+    expect(alert).toHaveTextContent('Your card has insufficient funds.');
+    expect(screen.queryByTestId('payment-element')).toBeNull();
+    const retry = screen.getByRole('button', { name: 'Try another card' });
+    expect(retry).toHaveFocus();
+
+    await user.click(retry);
+    await screen.findByTestId('payment-element');
+    expect(screen.queryByText('Your card has insufficient funds.')).toBeNull();
+    const charges = fake.callsOf('charge');
+    expect(charges.map((c) => c.args)).toEqual([{ orderId: order.id }, { orderId: order.id }]);
+    const results = await Promise.all(charges.map((c) => fake.handle('charge', c.args)));
+    expect(new Set(results.map((r) => (r as { payment_intent_id: string }).payment_intent_id))).toEqual(new Set([order.payment_intent_id]));
+    // The Payment Element was mounted afresh, on the same intent.
+    expect(stripeMock.mounts).toBe(2);
+    expect(stripeMock.elementsProps.map((p) => p.clientSecret)).toEqual([SECRET, SECRET]);
+
+    stripeMock.confirmPayment.mockResolvedValueOnce({ paymentIntent: { id: order.payment_intent_id, status: 'succeeded' } });
+    await user.click(screen.getByRole('button', { name: /^Pay/ }));
+    expect(await screen.findByText('Confirming payment with the bank…')).toBeInTheDocument();
+    expect(stripeMock.confirmPayment).toHaveBeenCalledTimes(2);
+  });
+
+  it('shows "Paid" only when the core reports the order paid, never from confirmPayment alone', async () => {
+    const { fake, user } = await setup();
+    const order = await addEspressoAndCharge(fake, user);
+    stripeMock.confirmPayment.mockResolvedValueOnce({ paymentIntent: { id: order.payment_intent_id, status: 'succeeded' } });
+    await user.click(screen.getByRole('button', { name: /^Pay/ }));
+
+    expect(await screen.findByText('Confirming payment with the bank…')).toBeInTheDocument();
+    expect(screen.queryByText('Paid')).toBeNull();
+    expect(screen.queryByRole('heading', { name: 'Paid' })).toBeNull();
+
+    // Another order's news changes nothing.
+    act(() => {
+      fake.emit('till://order', { ...current(fake), id: 'ord_other', status: 'paid' });
+    });
+    expect(screen.queryByRole('heading', { name: 'Paid' })).toBeNull();
+    // Neither does an update that is not "paid".
+    act(() => {
+      fake.update(order.id, { payment_status: 'succeeded' });
+    });
+    expect(screen.queryByRole('heading', { name: 'Paid' })).toBeNull();
+    expect(screen.getByText('Confirming payment with the bank…')).toBeInTheDocument();
+
+    act(() => {
+      fake.markPaid(order.id, { brand: 'visa', last4: '4242' });
+    });
+    expect(await screen.findByRole('heading', { name: 'Paid' })).toBeInTheDocument();
+    const receipt = await screen.findByRole('article', { name: 'Receipt' });
+    expect(receipt).toHaveTextContent('Kassa demo store');
+    expect(receipt).toHaveTextContent('Espresso');
+    expect(receipt).toHaveTextContent('$2.80');
+    expect(receipt).toHaveTextContent('Visa •••• 4242');
+    expect(receipt).toHaveTextContent(order.payment_intent_id!);
+    expect(receipt).toHaveTextContent('Terminal till-1');
+
+    const print = vi.spyOn(window, 'print').mockImplementation(() => {});
+    await user.click(screen.getByRole('button', { name: 'Print receipt' }));
+    expect(print).toHaveBeenCalledTimes(1);
+
+    await user.click(screen.getByRole('button', { name: 'New sale' }));
+    await waitFor(() => expect(screen.queryByRole('heading', { name: 'Paid' })).toBeNull());
+    expect(fake.callsOf('new_order').length).toBeGreaterThanOrEqual(1);
+    expect(current(fake).id).not.toBe(order.id);
+    expect(screen.getByTestId('cart-total')).toHaveTextContent('$0.00');
+  });
+
+  it('processing: waits for the bank and refreshes the order every few seconds until it is paid', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let bankDone = false;
+    const { fake, user } = await setup({ refresh: () => (bankDone ? { status: 'paid' } : null) });
+    const order = await addEspressoAndCharge(fake, user);
+    stripeMock.confirmPayment.mockResolvedValueOnce({ paymentIntent: { id: order.payment_intent_id, status: 'processing' } });
+    await user.click(screen.getByRole('button', { name: /^Pay/ }));
+    expect(await screen.findByText('Payment processing — waiting for the bank…')).toBeInTheDocument();
+
+    await act(() => vi.advanceTimersByTimeAsync(REFRESH_INTERVAL_MS + 10));
+    expect(fake.callsOf('refresh_order').map((c) => c.args)).toEqual([{ orderId: order.id }]);
+    expect(screen.queryByRole('heading', { name: 'Paid' })).toBeNull();
+
+    bankDone = true;
+    await act(() => vi.advanceTimersByTimeAsync(REFRESH_INTERVAL_MS + 10));
+    expect(await screen.findByRole('heading', { name: 'Paid' })).toBeInTheDocument();
+  });
+
+  it('processing that fails turns into a decline with the bank’s message', async () => {
+    const { fake, user } = await setup();
+    const order = await addEspressoAndCharge(fake, user);
+    stripeMock.confirmPayment.mockResolvedValueOnce({ paymentIntent: { id: order.payment_intent_id, status: 'processing' } });
+    await user.click(screen.getByRole('button', { name: /^Pay/ }));
+    await screen.findByText('Payment processing — waiting for the bank…');
+    act(() => {
+      fake.update(order.id, {
+        payment_status: 'requires_payment_method',
+        last_error: { code: 'card_declined', message: 'Your card was declined.' },
+      });
+    });
+    expect(await screen.findByText('Your card was declined.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Try another card' })).toBeInTheDocument();
+  });
+
+  it('shows "Waiting for the customer to authenticate…" while 3-D Secure is open', async () => {
+    const { fake, user } = await setup();
+    const order = await addEspressoAndCharge(fake, user);
+    const pending = deferred<unknown>();
+    stripeMock.confirmPayment.mockReturnValueOnce(pending.promise);
+    await user.click(screen.getByRole('button', { name: /^Pay/ }));
+    await screen.findByText('Processing payment…');
+
+    // Stripe.js puts its challenge on <body>, outside the app.
+    const modal = document.createElement('div');
+    modal.setAttribute('role', 'dialog');
+    modal.dataset.kassaSim = 'challenge';
+    act(() => {
+      document.body.appendChild(modal);
+    });
+    expect(await screen.findByText('Waiting for the customer to authenticate…')).toBeInTheDocument();
+    act(() => modal.remove());
+    expect(await screen.findByText('Processing payment…')).toBeInTheDocument();
+
+    // Or the core says so.
+    act(() => {
+      fake.update(order.id, { payment_status: 'requires_action' });
+    });
+    expect(await screen.findByText('Waiting for the customer to authenticate…')).toBeInTheDocument();
+    await act(async () => pending.resolve({ paymentIntent: { id: order.payment_intent_id, status: 'succeeded' } }));
+    expect(await screen.findByText('Confirming payment with the bank…')).toBeInTheDocument();
+  });
+
+  it('a paid event that beats confirmPayment wins', async () => {
+    const { fake, user } = await setup();
+    const order = await addEspressoAndCharge(fake, user);
+    const pending = deferred<unknown>();
+    stripeMock.confirmPayment.mockReturnValueOnce(pending.promise);
+    await user.click(screen.getByRole('button', { name: /^Pay/ }));
+    act(() => {
+      fake.markPaid(order.id);
+    });
+    expect(await screen.findByRole('heading', { name: 'Paid' })).toBeInTheDocument();
+    await act(async () => pending.resolve({ paymentIntent: { id: order.payment_intent_id, status: 'succeeded' } }));
+    expect(screen.getByRole('heading', { name: 'Paid' })).toBeInTheDocument();
+    expect(screen.queryByText('Confirming payment with the bank…')).toBeNull();
+  });
+
+  it('never writes the client secret to storage, the URL, the DOM or the console', async () => {
+    const setItem = vi.spyOn(Storage.prototype, 'setItem');
+    const logs = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => vi.spyOn(console, m));
+    const href = window.location.href;
+    const { fake, user } = await setup();
+    const order = await addEspressoAndCharge(fake, user);
+    stripeMock.confirmPayment.mockResolvedValueOnce({ error: { type: 'card_error', message: 'Your card was declined.' } });
+    await user.click(screen.getByRole('button', { name: /^Pay/ }));
+    await user.click(await screen.findByRole('button', { name: 'Try another card' }));
+    await screen.findByTestId('payment-element');
+    stripeMock.confirmPayment.mockResolvedValueOnce({ paymentIntent: { id: order.payment_intent_id, status: 'succeeded' } });
+    await user.click(screen.getByRole('button', { name: /^Pay/ }));
+    act(() => {
+      fake.markPaid(order.id);
+    });
+    await screen.findByRole('article', { name: 'Receipt' });
+
+    expect(stripeMock.elementsProps[0].clientSecret).toBe(SECRET); // the secret did flow, to Stripe only
+    const stored = setItem.mock.calls.flat().join(' ');
+    expect(stored).not.toContain('_secret_');
+    expect(window.localStorage.length + window.sessionStorage.length).toBe(0);
+    for (const spy of logs) expect(JSON.stringify(spy.mock.calls)).not.toContain('_secret_');
+    expect(window.location.href).toBe(href);
+    expect(window.location.href).not.toContain('_secret_');
+    expect(document.documentElement.outerHTML).not.toContain('_secret_');
+  });
+});

@@ -1,0 +1,551 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { AppInfo, Catalog, ChargeInfo, Order, OrderLine, TillError } from '../api/types';
+import { onOrder, till } from '../api/till';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Progress } from '../components/Progress';
+import { toTillError } from '../errors';
+import { formatMoney, keypadAmount, keypadAppend } from '../money';
+import { Cart } from './Cart';
+import { Keypad } from './Keypad';
+import { PAY_FORM_ID, PaymentPanel, type PayOutcome } from './PaymentPanel';
+import { QuickItems } from './QuickItems';
+import { ReceiptView } from './ReceiptView';
+
+/** How often to ask the core about the intent while waiting for the webhook (a fallback; events come first). */
+export const REFRESH_INTERVAL_MS = 3_000;
+
+/**
+ * Where the sale stands. 'paid' is entered only when the core reports the order paid (event or refresh):
+ * the client-side confirmPayment result never gets further than 'confirming' or 'processing'.
+ */
+type Stage =
+  | { kind: 'loading' }
+  | { kind: 'cart' }
+  | { kind: 'charging' }
+  | { kind: 'pay'; charge: ChargeInfo; attempt: number }
+  | { kind: 'declined'; charge: ChargeInfo; attempt: number; message: string; retrying: boolean }
+  | { kind: 'confirming'; charge: ChargeInfo; since: number }
+  | { kind: 'processing'; charge: ChargeInfo; since: number }
+  | { kind: 'paid' };
+
+type Area = 'boot' | 'items' | 'keypad' | 'cart' | 'payment' | 'newSale';
+
+export function CashierScreen({ info }: { info: AppInfo }) {
+  const [stage, setStage] = useState<Stage>({ kind: 'loading' });
+  const [order, setOrderState] = useState<Order | null>(null);
+  const [catalog, setCatalog] = useState<Catalog | null>(null);
+  const [catalogError, setCatalogError] = useState<TillError | null>(null);
+  const [digits, setDigits] = useState('');
+  const [errors, setErrors] = useState<Partial<Record<Area, TillError | null>>>({});
+  const [notice, setNotice] = useState<string | null>(null);
+  const [pending, setPending] = useState(0);
+  const [payBusy, setPayBusy] = useState(false);
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  const [canceling, setCanceling] = useState(false);
+  const [newSaleBusy, setNewSaleBusy] = useState(false);
+  const [pollError, setPollError] = useState<TillError | null>(null);
+
+  const orderRef = useRef<Order | null>(null);
+  const stageRef = useRef<Stage>(stage);
+  stageRef.current = stage;
+  const cancelingRef = useRef(false);
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
+  const paymentHeading = useRef<HTMLHeadingElement>(null);
+  const tryAgainRef = useRef<HTMLButtonElement>(null);
+  const keepSaleRef = useRef<HTMLButtonElement>(null);
+  const cancelButtonRef = useRef<HTMLButtonElement>(null);
+
+  const currency = order?.currency ?? catalog?.currency ?? info.currency;
+
+  const setError = useCallback((area: Area, e: unknown) => {
+    setErrors((all) => ({ ...all, [area]: e === null ? null : toTillError(e) }));
+  }, []);
+
+  /** The one way an order enters the screen: a command's answer, an event, or a refresh. */
+  const applyOrder = useCallback((o: Order, source: 'command' | 'event') => {
+    const cur = orderRef.current;
+    if (cur && o.id === cur.id) {
+      // A paid or canceled order is final; a late event must not take it back.
+      if ((cur.status === 'paid' || cur.status === 'canceled') && o.status !== cur.status) return;
+      if (source === 'event' && o.updated < cur.updated) return;
+    } else if (cur && source === 'event') {
+      return; // another order's news
+    }
+    orderRef.current = o;
+    setOrderState(o);
+
+    if (o.status === 'paid') {
+      setStage({ kind: 'paid' });
+      return;
+    }
+    if (o.status === 'canceled') {
+      if (!cancelingRef.current) setNotice('This sale was canceled. Starting a new sale.');
+      return;
+    }
+    setStage((s) => {
+      if ((s.kind === 'confirming' || s.kind === 'processing') && o.payment_status === 'requires_payment_method' && o.last_error) {
+        return { kind: 'declined', charge: s.charge, attempt: 1, message: o.last_error.message, retrying: false };
+      }
+      if (s.kind === 'confirming' && o.payment_status === 'processing') {
+        return { kind: 'processing', charge: s.charge, since: s.since };
+      }
+      return s;
+    });
+  }, []);
+
+  /** Runs cart commands one after another, each answered with the whole order. */
+  const mutate = useCallback(
+    (area: Area, run: (o: Order) => Promise<Order>) => {
+      setPending((n) => n + 1);
+      const next = queue.current.then(async () => {
+        try {
+          const o = orderRef.current;
+          if (!o) return;
+          applyOrder(await run(o), 'command');
+          setError(area, null);
+        } catch (e) {
+          setError(area, e);
+        } finally {
+          setPending((n) => n - 1);
+        }
+      });
+      queue.current = next;
+      return next;
+    },
+    [applyOrder, setError],
+  );
+
+  const loadCatalog = useCallback(() => {
+    setCatalogError(null);
+    till.catalog().then(setCatalog, (e: unknown) => setCatalogError(toTillError(e)));
+  }, []);
+
+  const startNewSale = useCallback(async () => {
+    setNewSaleBusy(true);
+    try {
+      const o = await till.newOrder();
+      orderRef.current = null;
+      cancelingRef.current = false;
+      applyOrder(o, 'command');
+      setStage({ kind: 'cart' });
+      setDigits('');
+      setErrors({});
+      setPollError(null);
+    } catch (e) {
+      setError('newSale', e);
+    } finally {
+      setNewSaleBusy(false);
+    }
+  }, [applyOrder, setError]);
+
+  /** Picks up an order that already has an intent (the app was restarted mid-payment). */
+  const resumePayment = useCallback(
+    async (o: Order) => {
+      try {
+        const charge = await till.charge(o.id);
+        if (charge.status === 'succeeded' || charge.status === 'requires_capture') {
+          setStage({ kind: 'confirming', charge, since: Date.now() });
+        } else if (charge.status === 'processing') {
+          setStage({ kind: 'processing', charge, since: Date.now() });
+        } else {
+          setStage({ kind: 'pay', charge, attempt: 1 });
+        }
+      } catch (e) {
+        setStage({ kind: 'cart' });
+        setError('payment', e);
+      }
+    },
+    [setError],
+  );
+
+  const boot = useCallback(async () => {
+    setError('boot', null);
+    try {
+      let o = await till.currentOrder();
+      if (!o || o.status === 'canceled') o = await till.newOrder();
+      applyOrder(o, 'command');
+      if (o.status === 'paid') return;
+      if (o.status === 'awaiting_payment') await resumePayment(o);
+      else setStage({ kind: 'cart' });
+    } catch (e) {
+      setError('boot', e);
+    }
+  }, [applyOrder, resumePayment, setError]);
+
+  useEffect(() => {
+    const unlisten = onOrder((o) => applyOrder(o, 'event'));
+    return () => {
+      unlisten.then((un) => un(), () => {});
+    };
+  }, [applyOrder]);
+
+  // Once per mount (StrictMode runs effects twice in dev; two boots could ask for two new orders).
+  const booted = useRef(false);
+  useEffect(() => {
+    if (booted.current) return;
+    booted.current = true;
+    loadCatalog();
+    void boot();
+  }, [boot, loadCatalog]);
+
+  // An order canceled elsewhere: tell the cashier and start over.
+  useEffect(() => {
+    if (notice && order?.status === 'canceled' && !cancelingRef.current && !newSaleBusy) void startNewSale();
+  }, [notice, order, newSaleBusy, startNewSale]);
+
+  // Fallback while waiting for the webhook: ask the core every few seconds.
+  const waitingOrderId = (stage.kind === 'confirming' || stage.kind === 'processing') && order ? order.id : null;
+  const refreshNow = useCallback(async () => {
+    if (!waitingOrderId) return;
+    try {
+      applyOrder(await till.refreshOrder(waitingOrderId), 'command');
+      setPollError(null);
+    } catch (e) {
+      setPollError(toTillError(e));
+    }
+  }, [waitingOrderId, applyOrder]);
+  useEffect(() => {
+    if (!waitingOrderId) return;
+    const t = setInterval(() => void refreshNow(), REFRESH_INTERVAL_MS);
+    return () => clearInterval(t);
+  }, [waitingOrderId, refreshNow]);
+
+  // Focus follows the sale.
+  useEffect(() => {
+    if (stage.kind === 'pay') paymentHeading.current?.focus();
+    if (stage.kind === 'declined') tryAgainRef.current?.focus();
+  }, [stage.kind]);
+  useEffect(() => {
+    if (confirmCancel) keepSaleRef.current?.focus();
+  }, [confirmCancel]);
+
+  // ---- actions ----
+  const locked = stage.kind !== 'cart';
+  const lines = order?.lines ?? [];
+  const canCharge = stage.kind === 'cart' && lines.length > 0 && (order?.total ?? 0) > 0 && pending === 0;
+
+  const addItem = (sku: string) => void mutate('items', () => till.addItem(sku));
+  const addCustom = () => {
+    const amount = keypadAmount(digits, currency);
+    if (amount <= 0 || locked) return;
+    void mutate('keypad', async () => {
+      const o = await till.addCustom(amount);
+      setDigits('');
+      return o;
+    });
+  };
+  const step = (line: OrderLine, delta: 1 | -1) =>
+    void mutate('cart', (o) => {
+      const current = o.lines.find((l) => l.id === line.id);
+      const q = (current?.quantity ?? line.quantity) + delta;
+      return q < 1 ? till.removeLine(line.id) : till.setQuantity(line.id, q);
+    });
+  const remove = (line: OrderLine) => void mutate('cart', () => till.removeLine(line.id));
+
+  const charge = async () => {
+    const o = orderRef.current;
+    if (!o || !canCharge) return;
+    await queue.current;
+    setError('cart', null);
+    setError('payment', null);
+    setStage({ kind: 'charging' });
+    try {
+      const info = await till.charge(o.id);
+      setStage({ kind: 'pay', charge: info, attempt: 1 });
+    } catch (e) {
+      setStage({ kind: 'cart' });
+      setError('cart', e);
+    }
+  };
+
+  const onOutcome = useCallback((out: PayOutcome) => {
+    setStage((s) => {
+      if (s.kind !== 'pay') return s; // paid (or canceled) already: the core's word wins
+      if (out.kind === 'declined') return { kind: 'declined', charge: s.charge, attempt: s.attempt, message: out.message, retrying: false };
+      if (out.kind === 'processing') return { kind: 'processing', charge: s.charge, since: Date.now() };
+      return { kind: 'confirming', charge: s.charge, since: Date.now() };
+    });
+  }, []);
+
+  const tryAnotherCard = async () => {
+    const s = stageRef.current;
+    const o = orderRef.current;
+    if (s.kind !== 'declined' || s.retrying || !o) return;
+    setStage({ ...s, retrying: true });
+    setError('payment', null);
+    try {
+      // The same order keeps its PaymentIntent: the core answers with the same one.
+      const info = await till.charge(o.id);
+      setStage((cur) => (cur.kind === 'declined' ? { kind: 'pay', charge: info, attempt: s.attempt + 1 } : cur));
+    } catch (e) {
+      setStage((cur) => (cur.kind === 'declined' ? { ...cur, retrying: false } : cur));
+      setError('payment', e);
+    }
+  };
+
+  const cancelSale = async () => {
+    const o = orderRef.current;
+    if (!o) return;
+    setCanceling(true);
+    cancelingRef.current = true;
+    try {
+      applyOrder(await till.cancelSale(o.id), 'command');
+      setConfirmCancel(false);
+      await startNewSale();
+    } catch (e) {
+      cancelingRef.current = false;
+      setError('cart', e);
+      setConfirmCancel(false);
+    } finally {
+      setCanceling(false);
+    }
+  };
+
+  const closeConfirm = () => {
+    setConfirmCancel(false);
+    requestAnimationFrame(() => cancelButtonRef.current?.focus());
+  };
+
+  const canCancel =
+    !canceling &&
+    order !== null &&
+    (stage.kind === 'cart' ? lines.length > 0 : stage.kind === 'pay' ? !payBusy : stage.kind === 'declined');
+
+  // ---- keyboard ----
+  const keys = { stage, digits, canCharge, confirmCancel, closeConfirm, addCustom, charge, tryAnotherCard, startNewSale };
+  const keyState = useRef(keys);
+  keyState.current = keys;
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;
+      const k = keyState.current;
+      const target = e.target instanceof Element ? e.target : null;
+      if (target?.closest('input, textarea, select, [contenteditable="true"], iframe')) return;
+      const onControl = !!target?.closest('button, a[href], summary, [role="button"]');
+      if (k.confirmCancel) {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          k.closeConfirm();
+        }
+        return;
+      }
+      const kind = k.stage.kind;
+      if (kind === 'cart') {
+        if (/^[0-9]$/.test(e.key)) {
+          e.preventDefault();
+          setDigits((d) => keypadAppend(d, e.key, currency));
+        } else if (e.key === 'Backspace') {
+          e.preventDefault();
+          setDigits((d) => d.slice(0, -1));
+        } else if (e.key === 'Escape') {
+          e.preventDefault();
+          setDigits('');
+        } else if (e.key === '+' || (e.key === 'Enter' && !onControl && k.digits)) {
+          e.preventDefault();
+          k.addCustom();
+        } else if (e.key === 'Enter' && !onControl && k.canCharge) {
+          e.preventDefault();
+          void k.charge();
+        }
+      } else if (e.key === 'Enter' && !onControl) {
+        if (kind === 'pay') {
+          e.preventDefault();
+          (document.getElementById(PAY_FORM_ID) as HTMLFormElement | null)?.requestSubmit();
+        } else if (kind === 'declined') {
+          e.preventDefault();
+          void k.tryAnotherCard();
+        } else if (kind === 'paid') {
+          e.preventDefault();
+          void k.startNewSale();
+        }
+      }
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [currency]);
+
+  // ---- render ----
+  if (errors.boot) {
+    return (
+      <main className="boot">
+        <ErrorNotice error={errors.boot} onRetry={() => void boot()} />
+      </main>
+    );
+  }
+  if (stage.kind === 'loading' || !order) {
+    return (
+      <main className="boot">
+        <Progress label="Opening the till…" size="large" />
+      </main>
+    );
+  }
+  if (stage.kind === 'paid') {
+    return (
+      <ReceiptView
+        key={order.id}
+        orderId={order.id}
+        onNewSale={() => void startNewSale()}
+        newSaleBusy={newSaleBusy}
+        newSaleError={errors.newSale ?? null}
+        onDismissNewSaleError={() => setError('newSale', null)}
+      />
+    );
+  }
+
+  return (
+    <main className="cashier">
+      <div className={`work-column${locked ? ' is-locked' : ''}`} inert={confirmCancel}>
+        {notice ? (
+          <div className="notice" role="status">
+            <p>{notice}</p>
+            <button type="button" className="btn-icon" aria-label="Dismiss notice" onClick={() => setNotice(null)}>
+              ×
+            </button>
+          </div>
+        ) : null}
+        <QuickItems catalog={catalog} loadError={catalogError} disabled={locked} onAdd={addItem} onRetry={loadCatalog} />
+        <ErrorNotice error={errors.items} onDismiss={() => setError('items', null)} />
+        <Keypad
+          digits={digits}
+          currency={currency}
+          disabled={locked}
+          busy={pending > 0}
+          onDigits={(t) => setDigits((d) => keypadAppend(d, t, currency))}
+          onBackspace={() => setDigits((d) => d.slice(0, -1))}
+          onClear={() => setDigits('')}
+          onAdd={addCustom}
+        />
+        <ErrorNotice error={errors.keypad} onDismiss={() => setError('keypad', null)} />
+        {locked ? (
+          <p className="locked-note" role="note">
+            The sale is locked while the customer pays. Cancel the sale to change it.
+          </p>
+        ) : null}
+      </div>
+
+      <section className="sale-column" aria-labelledby="cart-title" inert={confirmCancel}>
+        <div className="panel sale-panel">
+          <Cart
+            order={order}
+            locked={locked}
+            onStep={step}
+            onRemove={remove}
+            actions={
+              <button
+                ref={cancelButtonRef}
+                type="button"
+                className="btn btn-ghost btn-small"
+                disabled={!canCancel}
+                onClick={() => setConfirmCancel(true)}
+              >
+                Cancel sale
+              </button>
+            }
+          />
+          <ErrorNotice error={errors.cart} onDismiss={() => setError('cart', null)} />
+
+          {stage.kind === 'cart' || stage.kind === 'charging' ? (
+            <button
+              type="button"
+              className="btn btn-primary btn-large btn-block charge-button"
+              disabled={!canCharge}
+              onClick={() => void charge()}
+              aria-keyshortcuts="Enter"
+            >
+              {stage.kind === 'charging' ? (
+                'Preparing payment…'
+              ) : (
+                <>
+                  Charge {formatMoney(order.total, order.currency)}
+                  <kbd aria-hidden="true">Enter</kbd>
+                </>
+              )}
+            </button>
+          ) : null}
+          {stage.kind === 'charging' ? <Progress label="Preparing payment…" /> : null}
+        </div>
+
+        {stage.kind === 'pay' || stage.kind === 'declined' || stage.kind === 'confirming' || stage.kind === 'processing' ? (
+          <div className="panel payment-panel">
+            <h2 className="panel-title" ref={paymentHeading} tabIndex={-1}>
+              Card payment
+            </h2>
+            {stage.kind === 'pay' ? (
+              <PaymentPanel
+                charge={stage.charge}
+                attempt={stage.attempt}
+                intentStatus={order.payment_status}
+                onOutcome={onOutcome}
+                onBusyChange={setPayBusy}
+              />
+            ) : stage.kind === 'declined' ? (
+              <div className="declined">
+                <div className="declined-box" role="alert">
+                  <p className="declined-title">Payment declined</p>
+                  <p className="declined-message">{stage.message}</p>
+                </div>
+                <button
+                  ref={tryAgainRef}
+                  type="button"
+                  className="btn btn-primary btn-large btn-block"
+                  disabled={stage.retrying}
+                  onClick={() => void tryAnotherCard()}
+                  aria-keyshortcuts="Enter"
+                >
+                  {stage.retrying ? 'Preparing…' : 'Try another card'}
+                </button>
+                {stage.retrying ? <Progress label="Preparing the card form…" /> : null}
+              </div>
+            ) : (
+              <div className="waiting">
+                {stage.kind === 'confirming' ? (
+                  <Progress
+                    size="large"
+                    label="Confirming payment with the bank…"
+                    detail="The card was accepted. The sale completes when Stripe confirms it."
+                  />
+                ) : (
+                  <Progress
+                    size="large"
+                    label="Payment processing — waiting for the bank…"
+                    detail="This payment method confirms asynchronously. It can take a moment."
+                  />
+                )}
+                <ErrorNotice error={pollError} onDismiss={() => setPollError(null)} />
+                <button type="button" className="btn btn-small" onClick={() => void refreshNow()}>
+                  Check now
+                </button>
+              </div>
+            )}
+            <ErrorNotice error={errors.payment} onDismiss={() => setError('payment', null)} />
+          </div>
+        ) : null}
+
+      </section>
+
+      {confirmCancel ? (
+        <div className="modal-backdrop">
+          <div className="confirm" role="alertdialog" aria-modal="true" aria-labelledby="cancel-q" aria-describedby="cancel-d">
+            <p id="cancel-q" className="confirm-title">
+              Cancel this sale?
+            </p>
+            <p id="cancel-d" className="muted">
+              {stage.kind === 'cart'
+                ? `The cart (${formatMoney(order.total, order.currency)}) is cleared.`
+                : `The card payment of ${formatMoney(order.total, order.currency)} is voided and the cart is cleared.`}
+            </p>
+            <div className="confirm-actions">
+              <button ref={keepSaleRef} type="button" className="btn btn-large" onClick={closeConfirm} disabled={canceling}>
+                Keep sale
+              </button>
+              <button type="button" className="btn btn-danger btn-large" onClick={() => void cancelSale()} disabled={canceling}>
+                {canceling ? 'Canceling…' : 'Yes, cancel sale'}
+              </button>
+            </div>
+            {canceling ? <Progress label="Canceling the sale…" /> : null}
+          </div>
+        </div>
+      ) : null}
+    </main>
+  );
+}

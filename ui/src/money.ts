@@ -1,0 +1,86 @@
+// Money on the till is always an integer in the currency's smallest unit, as Stripe counts it.
+// This module is the one place that turns those integers into what a person reads.
+
+/** Stripe's zero-decimal currencies: the amount is in whole units (JPY 500 = ¥500). */
+const ZERO_DECIMAL = new Set([
+  'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf', 'isk',
+]);
+
+/**
+ * Zero-decimal in display, but Stripe takes them as two-decimal amounts ending in 00 (ISK 5 is sent as 500).
+ * Stripe lists both under its zero-decimal currencies; the amounts differ, so these are checked first.
+ */
+const SENT_TIMES_100 = new Set(['isk', 'ugx']);
+
+/** Three-decimal currencies: amounts in thousandths (Stripe requires the last digit to be 0). */
+const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+
+/** Largest amount Stripe accepts for most currencies (8 digits). */
+export const MAX_AMOUNT = 99_999_999;
+
+function code(currency: string): string {
+  return currency.trim().toLowerCase();
+}
+
+/** The power of ten between the amount Stripe counts and one whole unit of the currency. */
+export function amountExponent(currency: string): number {
+  const c = code(currency);
+  if (SENT_TIMES_100.has(c)) return 2;
+  if (ZERO_DECIMAL.has(c)) return 0;
+  if (THREE_DECIMAL.has(c)) return 3;
+  return 2;
+}
+
+/** How many decimals a person sees. */
+export function displayDecimals(currency: string): number {
+  const c = code(currency);
+  if (ZERO_DECIMAL.has(c)) return 0; // includes isk and ugx
+  if (THREE_DECIMAL.has(c)) return 3;
+  return 2;
+}
+
+export function isZeroDecimal(currency: string): boolean {
+  return displayDecimals(currency) === 0;
+}
+
+/** Amount in the smallest unit → whole units of the currency, as a number (500 jpy → 500, 1999 usd → 19.99). */
+export function toMajor(amount: number, currency: string): number {
+  return amount / 10 ** amountExponent(currency);
+}
+
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/** Formats an amount in the currency's smallest unit for a person: 1999 usd → "$19.99", 500 jpy → "¥500". */
+export function formatMoney(amount: number, currency: string, locale?: string): string {
+  const c = code(currency);
+  const decimals = displayDecimals(c);
+  const key = `${locale ?? ''}|${c}`;
+  let fmt = formatters.get(key);
+  if (!fmt) {
+    fmt = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: c.toUpperCase(),
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+    });
+    formatters.set(key, fmt);
+  }
+  return fmt.format(toMajor(amount, c));
+}
+
+/**
+ * The keypad: the cashier types digits of the smallest unit a person sees (cents for USD, yen for JPY,
+ * krónur for ISK). Returns the amount as Stripe counts it (ISK "500" → 50000), or 0 for no digits.
+ */
+export function keypadAmount(digits: string, currency: string): number {
+  if (!/^\d*$/.test(digits)) throw new Error(`keypad digits must be 0-9, got ${JSON.stringify(digits)}`);
+  const n = digits === '' ? 0 : Number(digits);
+  return n * 10 ** (amountExponent(currency) - displayDecimals(currency));
+}
+
+/** Appends typed digits to the keypad's, refusing input that would exceed MAX_AMOUNT. Leading zeros are dropped. */
+export function keypadAppend(digits: string, typed: string, currency: string): string {
+  const next = (digits + typed).replace(/^0+/, '');
+  if (next === '') return '';
+  return keypadAmount(next, currency) > MAX_AMOUNT ? digits : next;
+}
