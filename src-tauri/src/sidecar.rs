@@ -1,4 +1,5 @@
-//! Demo mode's backend: `kassa-backend --simulate`, started through tauri-plugin-shell as a sidecar.
+//! Demo mode's backend: `kassa-backend --simulate`, started through tauri-plugin-shell as a sidecar. It ships as
+//! `kassa-backend-sidecar` so that tauri-build's copy beside the app never overwrites cargo's own kassa-backend.
 //!
 //! The plugin kills only children spawned from JS, so the shell keeps the CommandChild and kills it itself. The
 //! child runs in its own process group (so the kill reaches everything it started) and watches our pid (so it
@@ -74,7 +75,7 @@ impl Sidecar {
         let backend_dir = data_dir.join("demo-backend");
         let (mut rx, child) = app
             .shell()
-            .sidecar("kassa-backend")
+            .sidecar("kassa-backend-sidecar")
             .map_err(|e| format!("the demo backend is missing from this build: {e}"))?
             .args([
                 "--simulate".to_owned(),

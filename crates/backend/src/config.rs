@@ -77,6 +77,14 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 2000)]
     pub sim_processing_delay_ms: u64,
 
+    /// With --simulate: the simulator's address (default: a free loopback port).
+    #[arg(long)]
+    pub sim_addr: Option<SocketAddr>,
+
+    /// Exit when the process with this pid is gone (the app that started this backend as its sidecar).
+    #[arg(long, hide = true)]
+    pub exit_with_parent: Option<u32>,
+
     /// A terminal token to accept as well as the stored ones, for an app that starts this backend as its sidecar.
     #[arg(
         long,

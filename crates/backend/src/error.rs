@@ -17,6 +17,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("{0} not found")]
     NotFound(String),
+    /// An order id that is not there (or is another terminal's): the path's order_id is what to fix.
+    #[error("order {0} not found")]
+    UnknownOrder(String),
     #[error("{message}")]
     Conflict { message: String },
     /// Stripe refused the request; its own words are passed on.
@@ -48,7 +51,7 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::UnknownOrder(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Stripe { status, .. } if *status >= 500 => StatusCode::BAD_GATEWAY,
             Self::Stripe { status, .. } => {
@@ -65,7 +68,7 @@ impl ApiError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::TooLarge { .. } => "body_too_large",
             Self::Unauthorized => "unauthorized",
-            Self::NotFound(_) => "not_found",
+            Self::NotFound(_) | Self::UnknownOrder(_) => "not_found",
             Self::Conflict { .. } => "conflict",
             Self::Stripe { code, .. } => code.as_deref().unwrap_or("stripe_error"),
             Self::StripeUnavailable(_) => "stripe_unavailable",
@@ -77,6 +80,8 @@ impl ApiError {
         match self {
             Self::Invalid { field, .. } => Some(field),
             Self::UnsupportedMediaType => Some("Content-Type"),
+            Self::TooLarge { .. } => Some("body"),
+            Self::UnknownOrder(_) => Some("order_id"),
             Self::Unauthorized => Some("Authorization"),
             Self::Stripe { param, .. } => param.as_deref(),
             _ => None,

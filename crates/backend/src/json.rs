@@ -36,19 +36,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 }
 
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body is an object; serde would otherwise also take a struct's fields from a JSON array.
+    if !matches!(bytes.trim_ascii_start().first(), None | Some(b'{')) {
+        return Err(ApiError::invalid("body", "the body must be a JSON object"));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let field = e.path().to_string();
+        let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
-            ApiError::invalid("body", format!("the body is not valid JSON: {inner}"))
-        } else {
-            let field = if field == "." {
-                "body".to_owned()
-            } else {
-                field
-            };
-            ApiError::invalid(field.clone(), format!("{field}: {inner}"))
+            return ApiError::invalid("body", format!("the body is not valid JSON: {inner}"));
         }
+        // A missing field's error sits at its parent's path; the field itself is what to fix.
+        let message = inner.to_string();
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let field = match (path.as_str(), missing) {
+            (".", Some(name)) => name.to_owned(),
+            (parent, Some(name)) => format!("{parent}.{name}"),
+            (".", None) => "body".to_owned(),
+            (other, None) => other.to_owned(),
+        };
+        ApiError::invalid(field.clone(), format!("{field}: {message}"))
     })
 }

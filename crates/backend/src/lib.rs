@@ -118,6 +118,9 @@ pub async fn start(
     let (stripe_config, simulator) = if args.simulate {
         // The demo takes exactly the production path: real HTTP to a Stripe-shaped API, real signed webhooks.
         let mut sim_config = stripe_sim::Config::ephemeral();
+        if let Some(addr) = args.sim_addr {
+            sim_config.addr = addr;
+        }
         sim_config.forward_to = vec![format!("http://{addr}/webhook")];
         sim_config.processing_delay_ms = args.sim_processing_delay_ms;
         sim_config.db = Some(args.data_dir.join("stripe-sim.sqlite3"));
@@ -157,6 +160,9 @@ pub async fn start(
         state.clone(),
         Duration::from_secs(args.reconcile_every_secs),
     );
+    if let Some(parent) = args.exit_with_parent {
+        watch_parent(parent);
+    }
     let (shutdown, rx) = tokio::sync::oneshot::channel();
     let app = router(state.clone());
     let server = tokio::spawn(async move {
@@ -173,4 +179,17 @@ pub async fn start(
         server,
         shutdown,
     })
+}
+
+/// A sidecar must not outlive its app, even when the app is killed: every stored event is committed before it
+/// is acknowledged, so exiting at any moment loses nothing.
+fn watch_parent(pid: u32) {
+    tokio::spawn(async move {
+        let alive = move || std::path::Path::new(&format!("/proc/{pid}")).exists();
+        while alive() {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        tracing::info!(pid, "the app that started this backend is gone; exiting");
+        std::process::exit(0);
+    });
 }

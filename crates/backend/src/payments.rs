@@ -106,7 +106,7 @@ async fn visible_order(
     // Another terminal's order is reported as absent, so ids reveal nothing.
     order
         .filter(|o| caller.may_see(&o.terminal))
-        .ok_or_else(|| ApiError::NotFound(format!("order {order_id}")))
+        .ok_or_else(|| ApiError::UnknownOrder(order_id.to_owned()))
 }
 
 /// Fetches the intent from Stripe and records what it says, through the writer so the feed learns of changes.
@@ -162,7 +162,7 @@ pub async fn put_intent(
     let existing = state.db.read(move |c| orders::get(c, &id)).await?;
     let order = match existing {
         Some(o) if !caller.may_see(&o.terminal) => {
-            return Err(ApiError::NotFound(format!("order {order_id}")))
+            return Err(ApiError::UnknownOrder(order_id.to_owned()))
         }
         Some(o) => o,
         None => {

@@ -190,15 +190,21 @@ pub fn apply_intent(
     let changed = status != order.status;
     order.status = status.to_owned();
     order.state_as_of = order.state_as_of.max(as_of);
-    if let Some(a) = int("amount") {
-        order.amount = a;
+    // Only Kassa changes its orders' amounts (and records them as it does), while events of the same second come
+    // in any order: an event's amount is taken once it is final, a re-fetch's always.
+    if authoritative || is_terminal(status) {
+        if let Some(a) = int("amount") {
+            order.amount = a;
+        }
     }
     order.amount_received = order
         .amount_received
         .max(int("amount_received").unwrap_or(0));
     order.amount_capturable = int("amount_capturable").unwrap_or(order.amount_capturable);
-    if status == "requires_payment_method" {
-        let error = pi.get("last_payment_error").filter(|e| e.is_object());
+    let error = pi.get("last_payment_error").filter(|e| e.is_object());
+    // An event's snapshot without an error can be older than the decline that set one (payment_intent.created
+    // delivered after payment_intent.payment_failed): only a re-fetch or a change of status clears the reason.
+    if status == "requires_payment_method" && (error.is_some() || authoritative || changed) {
         order.last_error_code = error
             .and_then(|e| e.get("decline_code").or(e.get("code")))
             .and_then(Value::as_str)

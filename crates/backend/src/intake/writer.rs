@@ -192,7 +192,13 @@ fn store_event(
                 stale.extend(order.payment_intent_id.clone());
             }
         } else if e.kind.starts_with("charge.") {
-            orders::apply_charge(order, &e.object);
+            // Stripe may deliver a declined attempt's charge.failed after the charge.succeeded of the card that
+            // then paid: a failed charge's card only fills in a card not yet known. (A re-fetch applies the
+            // intent's latest charge whatever its outcome.)
+            let failed = e.object.get("status").and_then(Value::as_str) == Some("failed");
+            if !failed || order.card_brand.is_none() {
+                orders::apply_charge(order, &e.object);
+            }
             order.updated = now;
         }
         orders::save(conn, order)?;
@@ -260,12 +266,20 @@ fn apply_fetched(conn: &Connection, pi: &Value, now: i64) -> rusqlite::Result<Ob
     // What reconciliation learns enters the feed as an event of Stripe's shape, marked by its source.
     let kind = event_type_for(&order.status);
     let event_id = format!("kassa_reconcile_{id}_{}_{now}", order.status);
+    // Stripe's objects name their kind (`"object": "payment_intent"`), and tills tell an intent's events from a
+    // charge's by it; the typed client's re-fetch does not carry the field, so it is put back here.
+    let mut object = pi.clone();
+    if let Some(fields) = object.as_object_mut() {
+        fields
+            .entry("object")
+            .or_insert_with(|| Value::from("payment_intent"));
+    }
     let payload = json!({
         "id": event_id,
         "object": "event",
         "api_version": null,
         "created": now,
-        "data": { "object": pi },
+        "data": { "object": object },
         "livemode": pi.get("livemode").cloned().unwrap_or(Value::Bool(false)),
         "pending_webhooks": 0,
         "request": { "id": null, "idempotency_key": null },
