@@ -17,6 +17,16 @@ fn main() {
             "receipt",
             "sync_status",
             "reconcile",
+            "admin_payments",
+            "admin_detail",
+            "admin_refund",
+            "admin_cancel",
+            "admin_capture",
+            "admin_end_of_day",
+            "admin_export_csv",
+            "admin_needs_attention",
+            "verify_admin_pin",
+            "exit_kiosk",
         ]),
     ))
     .expect("tauri build configuration is valid");

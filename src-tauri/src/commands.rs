@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
+use kassa_till::admin::{AdminPage, AdminQuery, AttentionItem, DayTotal, PaymentDetail};
 use kassa_till::{IntentInfo, Order, Receipt, SyncStatus, Till, TillError};
 use serde::Serialize;
-use tauri::State;
+use tauri::{Manager, State};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AppInfo {
@@ -19,6 +20,8 @@ pub struct AppInfo {
 pub struct AppState {
     pub till: Arc<Till>,
     pub info: AppInfo,
+    /// Where CSV exports are written.
+    pub exports_dir: std::path::PathBuf,
 }
 
 type R<T> = Result<T, TillError>;
@@ -98,3 +101,91 @@ pub fn sync_status(state: State<'_, AppState>) -> SyncStatus {
 pub async fn reconcile(state: State<'_, AppState>) -> R<kassa_till::backend::Sweep> {
     state.till.recover().await
 }
+
+#[tauri::command]
+pub fn admin_payments(state: State<'_, AppState>, query: AdminQuery) -> R<AdminPage> {
+    state.till.admin_payments(&query)
+}
+
+#[tauri::command]
+pub fn admin_detail(state: State<'_, AppState>, order_id: String) -> R<PaymentDetail> {
+    state.till.admin_detail(&order_id)
+}
+
+#[tauri::command]
+pub async fn admin_refund(
+    state: State<'_, AppState>,
+    order_id: String,
+    amount: Option<i64>,
+    idempotency_key: String,
+) -> R<PaymentDetail> {
+    state.till.refund(&order_id, amount, &idempotency_key).await
+}
+
+#[tauri::command]
+pub async fn admin_cancel(state: State<'_, AppState>, order_id: String) -> R<PaymentDetail> {
+    state.till.admin_cancel(&order_id).await
+}
+
+#[tauri::command]
+pub async fn admin_capture(
+    state: State<'_, AppState>,
+    order_id: String,
+    amount: Option<i64>,
+) -> R<PaymentDetail> {
+    state.till.capture(&order_id, amount).await
+}
+
+#[tauri::command]
+pub fn admin_end_of_day(state: State<'_, AppState>, from: i64, to: i64) -> R<Vec<DayTotal>> {
+    state.till.end_of_day(from, to)
+}
+
+#[derive(Debug, Serialize)]
+pub struct CsvExport {
+    pub path: String,
+    pub rows: usize,
+    pub csv: String,
+}
+
+#[tauri::command]
+pub fn admin_export_csv(state: State<'_, AppState>, query: AdminQuery) -> R<CsvExport> {
+    let (path, rows, csv) = state.till.export_csv(&query, &state.exports_dir)?;
+    Ok(CsvExport {
+        path: path.display().to_string(),
+        rows,
+        csv,
+    })
+}
+
+#[tauri::command]
+pub fn admin_needs_attention(state: State<'_, AppState>) -> R<Vec<AttentionItem>> {
+    state.till.needs_attention()
+}
+
+#[tauri::command]
+pub fn verify_admin_pin(state: State<'_, AppState>, pin: String) -> R<bool> {
+    state.till.verify_admin_pin(&pin)
+}
+
+/// Leaves kiosk mode: only with the admin PIN, and then the app closes (the kiosk's window refuses to otherwise).
+#[tauri::command]
+pub fn exit_kiosk<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    pin: String,
+) -> R2<bool> {
+    let ok = state.till.verify_admin_pin(&pin)?;
+    if ok {
+        if let Some(lock) = app.try_state::<KioskLock>() {
+            lock.0.store(false, std::sync::atomic::Ordering::SeqCst);
+        }
+        app.exit(0);
+    }
+    Ok(ok)
+}
+
+type R2<T> = Result<T, TillError>;
+
+/// Set while the window is a locked kiosk: close requests are refused.
+pub struct KioskLock(pub std::sync::atomic::AtomicBool);

@@ -61,6 +61,16 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::receipt,
         commands::sync_status,
         commands::reconcile,
+        commands::admin_payments,
+        commands::admin_detail,
+        commands::admin_refund,
+        commands::admin_cancel,
+        commands::admin_capture,
+        commands::admin_end_of_day,
+        commands::admin_export_csv,
+        commands::admin_needs_attention,
+        commands::verify_admin_pin,
+        commands::exit_kiosk,
     ])
 }
 
@@ -79,6 +89,9 @@ pub fn run() {
         .init();
     let args: Vec<String> = std::env::args().collect();
     let data_dir = settings::data_dir();
+    if args.get(1).map(String::as_str) == Some("set-admin-pin") {
+        set_admin_pin(&data_dir);
+    }
     let settings = Settings::load(&data_dir)
         .unwrap_or_else(|e| fail(&e))
         .with_env();
@@ -97,6 +110,7 @@ pub fn run() {
         sim_origin.as_deref(),
     )));
 
+    let window_sim_origin = sim_origin.clone();
     let app = with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_shell::init())
         .setup(move |app| {
@@ -134,9 +148,14 @@ pub fn run() {
                     tracing::warn!("start-up reconciliation failed: {e}");
                 }
             });
-            app.manage(AppState { till, info });
+            if mode == "demo" && !kassa_till::pin::is_set(&till.store)? {
+                // A demo needs a way out of kiosk mode; README names this PIN. Real tills set their own.
+                till.set_admin_pin(DEMO_ADMIN_PIN)?;
+            }
+            app.manage(commands::KioskLock(std::sync::atomic::AtomicBool::new(view == View::Kiosk)));
+            app.manage(AppState { till, info, exports_dir: data_dir.join("exports") });
             app.manage(Shutdown { stop: stop_tx, sidecar });
-            open_window(app, view)?;
+            open_window(app, view, window_sim_origin)?;
             Ok(())
         })
         .build(context)
@@ -158,7 +177,32 @@ struct Shutdown {
     sidecar: Option<sidecar::Sidecar>,
 }
 
-fn open_window<R: Runtime, M: Manager<R>>(app: &M, view: View) -> tauri::Result<()> {
+/// The demo's admin PIN, used only when no PIN was ever set (see README).
+pub const DEMO_ADMIN_PIN: &str = "1234";
+
+/// `kassa set-admin-pin`: reads a PIN from standard input and stores its Argon2 hash in the till's settings.
+fn set_admin_pin(data_dir: &std::path::Path) -> ! {
+    let mut pin = String::new();
+    eprintln!("New admin PIN (4 to 12 digits), then Enter:");
+    if std::io::stdin().read_line(&mut pin).is_err() {
+        fail("cannot read the PIN from standard input");
+    }
+    let store = kassa_till::store::Store::open(&data_dir.join("till.sqlite3"))
+        .unwrap_or_else(|e| fail(&e.to_string()));
+    match kassa_till::pin::set(&store, pin.trim()) {
+        Ok(()) => {
+            eprintln!("The admin PIN is set.");
+            std::process::exit(0)
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+fn open_window<R: Runtime, M: Manager<R>>(
+    app: &M,
+    view: View,
+    sim_origin: Option<String>,
+) -> tauri::Result<()> {
     let builder = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
         .title(match view {
             View::Cashier => "Kassa",
@@ -166,15 +210,92 @@ fn open_window<R: Runtime, M: Manager<R>>(app: &M, view: View) -> tauri::Result<
             View::Admin => "Kassa admin",
         })
         .inner_size(1280.0, 800.0)
-        .min_inner_size(1024.0, 700.0);
+        .min_inner_size(1024.0, 700.0)
+        // Only the app itself and Stripe.js's frames ever load: nothing navigates the window away.
+        .on_navigation(move |url| navigation_allowed(url, sim_origin.as_deref()));
     let builder = match view {
         View::Kiosk => builder
             .fullscreen(true)
             .decorations(false)
             .always_on_top(true)
-            .resizable(false),
+            .resizable(false)
+            .devtools(false),
         _ => builder,
     };
-    builder.build()?;
+    let window = builder.build()?;
+    if view == View::Kiosk {
+        let handle = window.app_handle().clone();
+        window.on_window_event(move |event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let locked = handle
+                    .try_state::<commands::KioskLock>()
+                    .is_some_and(|l| l.0.load(std::sync::atomic::Ordering::SeqCst));
+                if locked {
+                    // Alt+F4 and the like: a kiosk closes only through the admin PIN.
+                    api.prevent_close();
+                }
+            }
+        });
+    }
     Ok(())
+}
+
+/// The app's own pages, the simulator's frames in demo mode, Stripe's in live mode.
+pub fn navigation_allowed(url: &tauri::Url, sim_origin: Option<&str>) -> bool {
+    let origin = url.origin().ascii_serialization();
+    match url.scheme() {
+        "tauri" | "about" | "data" => true,
+        _ if url.host_str() == Some("tauri.localhost") => true,
+        _ => match sim_origin {
+            Some(sim) => origin == sim,
+            None => {
+                url.scheme() == "https"
+                    && url
+                        .host_str()
+                        .is_some_and(|h| h == "stripe.com" || h.ends_with(".stripe.com"))
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::navigation_allowed;
+
+    fn url(s: &str) -> tauri::Url {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn demo_windows_load_only_the_app_and_the_simulator() {
+        let sim = Some("http://127.0.0.1:4321");
+        assert!(navigation_allowed(
+            &url("tauri://localhost/index.html"),
+            sim
+        ));
+        assert!(navigation_allowed(
+            &url("http://127.0.0.1:4321/v3/elements/payment"),
+            sim
+        ));
+        assert!(!navigation_allowed(&url("http://127.0.0.1:9999/"), sim));
+        assert!(!navigation_allowed(&url("https://js.stripe.com/v3"), sim));
+        assert!(!navigation_allowed(&url("https://example.com/"), sim));
+    }
+
+    #[test]
+    fn live_windows_load_only_the_app_and_stripe() {
+        assert!(navigation_allowed(
+            &url("https://js.stripe.com/v3/elements-inner.html"),
+            None
+        ));
+        assert!(navigation_allowed(
+            &url("https://hooks.stripe.com/3d_secure"),
+            None
+        ));
+        assert!(!navigation_allowed(
+            &url("https://stripe.com.evil.example/"),
+            None
+        ));
+        assert!(!navigation_allowed(&url("http://127.0.0.1:4321/"), None));
+    }
 }

@@ -41,6 +41,7 @@ fn app() -> App {
         .manage(AppState {
             till: Arc::new(till),
             info,
+            exports_dir: dir.path().join("exports"),
         })
         .build(tauri::generate_context!(test = true))
         .unwrap();

@@ -42,13 +42,35 @@ async function cart(b) {
   return { lines: lines.map((l) => ({ name: norm(l.name), qty: Number(l.qty), amount: norm(l.amount) })), total: norm(total) };
 }
 
+/**
+ * Switches into the (one, displayed) Payment Element iframe. The element is looked up afresh on each try: the
+ * Payment Element may replace its iframe while it mounts, and a stale reference fails with "Invalid frame ID".
+ */
+async function enterFormFrame(b) {
+  let last;
+  await b.waitUntil(async () => {
+    try {
+      const frames = [];
+      for (const f of await b.$$(FORM_FRAME)) if (await f.isDisplayed()) frames.push(f);
+      if (frames.length !== 1) throw new Error(`${frames.length} displayed Payment Element iframes`);
+      await b.switchFrame(frames[0]);
+      return true;
+    } catch (e) {
+      last = e;
+      return false;
+    }
+  }, { timeout: WAIT, interval: 250, timeoutMsg: 'could not switch into the Payment Element iframe' }).catch((e) => {
+    throw new Error(`${e.message}${last ? ` (last error: ${last.message})` : ''}`);
+  });
+}
+
 /** Types a card into the Payment Element's iframe, checks what the form made of it, and comes back out. */
 async function typeCard(h, number, { expiry = '1234', cvc = '123', postal = '12345' } = {}) {
   const b = h.browser;
-  const frame = await waitShown(b, FORM_FRAME, 'the Payment Element iframe');
+  await waitShown(b, FORM_FRAME, 'the Payment Element iframe');
   // The card form is ready when the Pay button is enabled (the iframe said "ready").
   await b.$('#pay-form button[type="submit"]').waitForEnabled({ timeout: WAIT, timeoutMsg: 'the Pay button never became enabled (card form not ready)' });
-  await b.switchToFrame(frame);
+  await enterFormFrame(b);
   try {
     await b.$('#number').waitForDisplayed({ timeout: WAIT, timeoutMsg: 'the card number input (#number) not shown in the iframe' });
     const fields = { number, expiry, cvc, postal };
@@ -77,7 +99,7 @@ async function typeCard(h, number, { expiry = '1234', cvc = '123', postal = '123
     const errors = await b.execute(() => Array.from(document.querySelectorAll('.error')).map((e) => e.textContent).filter(Boolean));
     assert.deepEqual(errors, [], 'the card form shows validation errors');
   } finally {
-    await b.switchToParentFrame();
+    await b.switchFrame(null);
   }
 }
 
@@ -127,7 +149,7 @@ async function assertNoSecretInUrls(h, where) {
   const urls = [['webview location', top.href], ...top.frames.map((s) => ['iframe src', s]), ...top.resources.map((s) => ['fetched by the webview', s])];
   assert.equal(await b.getUrl(), top.href);
   for (const frame of await b.$$('iframe')) {
-    await b.switchToFrame(frame);
+    await b.switchFrame(frame);
     try {
       const inner = await b.execute(() => ({
         href: location.href,
@@ -136,7 +158,7 @@ async function assertNoSecretInUrls(h, where) {
       }));
       urls.push(['iframe location', inner.href], ...inner.frames.map((s) => ['nested iframe src', s]), ...inner.resources.map((s) => ['fetched by an iframe', s]));
     } finally {
-      await b.switchToParentFrame();
+      await b.switchFrame(null);
     }
   }
   const leaks = urls.filter(([, u]) => /_secret_/.test(u));

@@ -182,14 +182,13 @@ pub async fn start(
 }
 
 /// A sidecar must not outlive its app, even when the app is killed: every stored event is committed before it
-/// is acknowledged, so exiting at any moment loses nothing.
+/// is acknowledged, so exiting at any moment loses nothing. It checks its own parent (a dead app's pid can be a
+/// zombie or reused), and exits without logging: stderr is a pipe to the app that is gone.
 fn watch_parent(pid: u32) {
     tokio::spawn(async move {
-        let alive = move || std::path::Path::new(&format!("/proc/{pid}")).exists();
-        while alive() {
+        while std::os::unix::process::parent_id() == pid {
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        tracing::info!(pid, "the app that started this backend is gone; exiting");
         std::process::exit(0);
     });
 }

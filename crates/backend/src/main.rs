@@ -13,6 +13,8 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "kassa_backend=info,stripe_sim=info".into()),
         )
         .with_writer(std::io::stderr)
+        // A log line must never take the process down, e.g. when stderr is a pipe to an app that is gone.
+        .log_internal_errors(false)
         .init();
     let cli = Cli::parse();
     match cli.command {

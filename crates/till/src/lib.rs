@@ -5,9 +5,11 @@
 //! - [`sync`]: the feed long-poll that fulfils orders exactly once.
 //! - [`Till`]: what the UI can ask for, as plain methods; the Tauri shell only forwards them.
 
+pub mod admin;
 pub mod backend;
 pub mod catalog;
 pub mod error;
+pub mod pin;
 pub mod store;
 pub mod sync;
 
@@ -76,6 +78,9 @@ pub struct Till {
     notifier: Arc<dyn Notifier>,
     clock: Arc<dyn Clock>,
     sync: Mutex<SyncStatus>,
+    pin_guard: pin::Guard,
+    /// The Stripe Dashboard base for links to a payment (test or live).
+    pub dashboard_base: String,
 }
 
 impl Till {
@@ -102,6 +107,8 @@ impl Till {
                 retry_in_ms: None,
                 cursor,
             }),
+            pin_guard: pin::Guard::default(),
+            dashboard_base: "https://dashboard.stripe.com/test".to_owned(),
         })
     }
 
@@ -355,6 +362,135 @@ impl Till {
             }
         }
         Ok(sweep)
+    }
+}
+
+/// What a payment stuck in processing or requires_action may take before the admin screen flags it.
+pub const STUCK_AFTER_SECS: i64 = 10 * 60;
+
+impl Till {
+    pub fn admin_payments(&self, q: &admin::AdminQuery) -> Result<admin::AdminPage> {
+        admin::payments(&self.store.conn(), &self.terminal, q)
+    }
+
+    pub fn admin_detail(&self, order_id: &str) -> Result<admin::PaymentDetail> {
+        admin::detail(
+            &self.store.conn(),
+            &self.terminal,
+            order_id,
+            &self.dashboard_base,
+        )
+    }
+
+    pub fn end_of_day(&self, from: i64, to: i64) -> Result<Vec<admin::DayTotal>> {
+        if to <= from {
+            return Err(TillError::Invalid {
+                field: "to",
+                message: "the end of the range must be after its start".into(),
+            });
+        }
+        admin::end_of_day(&self.store.conn(), from, to)
+    }
+
+    pub fn needs_attention(&self) -> Result<Vec<admin::AttentionItem>> {
+        admin::needs_attention(
+            &self.store.conn(),
+            &self.terminal,
+            self.now(),
+            STUCK_AFTER_SECS,
+        )
+    }
+
+    /// The filtered table as CSV, written under `dir`; returns the file's path, the row count and the text.
+    pub fn export_csv(
+        &self,
+        q: &admin::AdminQuery,
+        dir: &Path,
+    ) -> Result<(std::path::PathBuf, usize, String)> {
+        let (csv, rows) = admin::csv(&self.store.conn(), &self.terminal, q)?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| TillError::Storage(format!("cannot create {}: {e}", dir.display())))?;
+        let path = dir.join(format!("payments-{}.csv", self.now()));
+        std::fs::write(&path, &csv)
+            .map_err(|e| TillError::Storage(format!("cannot write {}: {e}", path.display())))?;
+        Ok((path, rows, csv))
+    }
+
+    /// A full or partial refund through the backend; `idempotency_key` makes a retried request refund once.
+    pub async fn refund(
+        &self,
+        order_id: &str,
+        amount: Option<i64>,
+        idempotency_key: &str,
+    ) -> Result<admin::PaymentDetail> {
+        let row = admin::row_of(&self.store.conn(), &self.terminal, order_id)?;
+        if row.status != "succeeded" {
+            return Err(TillError::Conflict(format!(
+                "order {order_id} is {}; only a succeeded payment can be refunded",
+                row.status
+            )));
+        }
+        let left = row.amount - row.amount_refunded;
+        if let Some(a) = amount {
+            if a <= 0 || a > left {
+                return Err(TillError::Invalid {
+                    field: "amount",
+                    message: format!(
+                        "the refund must be between 1 and {left} (what is left to refund)"
+                    ),
+                });
+            }
+        }
+        if idempotency_key.trim().is_empty() {
+            return Err(TillError::Invalid {
+                field: "idempotency_key",
+                message: "a refund needs an idempotency key".into(),
+            });
+        }
+        let answer = self
+            .backend
+            .refund(order_id, amount, idempotency_key)
+            .await?;
+        // The feed brings charge.refunded too; recording the backend's figure now keeps the screen current.
+        if let Some(refunded) = answer
+            .pointer("/order/amount_refunded")
+            .and_then(serde_json::Value::as_i64)
+        {
+            self.store.conn().execute(
+                "UPDATE orders SET amount_refunded = ?2, updated = ?3 WHERE id = ?1 AND amount_refunded < ?2",
+                rusqlite::params![order_id, refunded, self.now()],
+            )?;
+        }
+        self.notify_order(order_id);
+        self.admin_detail(order_id)
+    }
+
+    pub async fn capture(
+        &self,
+        order_id: &str,
+        amount: Option<i64>,
+    ) -> Result<admin::PaymentDetail> {
+        self.backend.capture(order_id, amount).await?;
+        self.admin_detail(order_id)
+    }
+
+    pub async fn admin_cancel(&self, order_id: &str) -> Result<admin::PaymentDetail> {
+        self.cancel_sale(order_id).await?;
+        self.admin_detail(order_id)
+    }
+
+    fn notify_order(&self, order_id: &str) {
+        if let Ok(order) = self.order(order_id) {
+            self.notifier.order_changed(&order);
+        }
+    }
+
+    pub fn set_admin_pin(&self, pin: &str) -> Result<()> {
+        pin::set(&self.store, pin)
+    }
+
+    pub fn verify_admin_pin(&self, pin: &str) -> Result<bool> {
+        self.pin_guard.verify(&self.store, pin)
     }
 }
 

@@ -6,10 +6,13 @@
 //
 // Every process the harness starts runs in its own process group and is killed on teardown. The app is started
 // with KASSA_DATA_DIR set to a fresh temporary directory, so each session has its own till.sqlite3; teardown
-// asserts that no kassa-backend of that data dir outlives the app (the app must stop its sidecar on exit).
+// asserts that neither the app nor any kassa-backend* of that data dir is still running 10 s after the session
+// ended. Note: on Delete Session WebKitWebDriver ends the app abruptly (it is a zombie within ~70 ms; Tauri's
+// RunEvent::Exit does not run), so this checks the sidecar's own --exit-with-parent watch, as after a crash.
 //
 // Environment: KASSA_APP (the app binary; default target/debug/kassa), TAURI_DRIVER (default tauri-driver on PATH,
-// then ~/.cargo/bin/tauri-driver), KASSA_E2E_KEEP_DATA=1 (keep the data dir), KASSA_E2E_DISPLAYS (e.g. "90-99").
+// then ~/.cargo/bin/tauri-driver), KASSA_E2E_START_TIMEOUT_MS (default 120000), KASSA_E2E_KEEP_DATA=1 (keep the
+// data dir), KASSA_E2E_DISPLAYS (default "90-99").
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -42,7 +45,17 @@ export async function within(ms, what, fn) {
   }
 }
 
-/** Polls `check` (sync or async) until it returns a truthy value; fails naming `what` after `ms`. */
+/** An error that ends `until` at once (a process it waits for has exited). */
+function fatal(message) {
+  const e = new Error(message);
+  e.fatal = true;
+  return e;
+}
+
+/**
+ * Polls `check` (sync or async) until it returns a truthy value; fails naming `what` after `ms`. An error thrown
+ * by `check` counts as "not yet", unless it is fatal().
+ */
 export async function until(ms, what, check, every = 100) {
   const end = Date.now() + ms;
   let last;
@@ -51,6 +64,7 @@ export async function until(ms, what, check, every = 100) {
       const v = await check();
       if (v) return v;
     } catch (e) {
+      if (e.fatal) throw new Error(`${what}: ${e.message}`);
       last = e;
     }
     if (Date.now() > end) throw new Error(`${what}: not within ${ms / 1000} s${last ? ` (last error: ${last.message})` : ''}`);
@@ -94,13 +108,23 @@ function portOpen(port) {
   });
 }
 
-/** A display number with no X server on it (no socket, no lock file). */
-function freeDisplay() {
+/** Display numbers with no X server on them (no socket, no lock file), in order. */
+function freeDisplays() {
   const [lo, hi] = (process.env.KASSA_E2E_DISPLAYS || '90-99').split('-').map(Number);
+  const free = [];
   for (let n = lo; n <= hi; n++) {
-    if (!fs.existsSync(`/tmp/.X11-unix/X${n}`) && !fs.existsSync(`/tmp/.X${n}-lock`)) return n;
+    // A lock whose pid is gone is stale (a killed Xvfb): Xvfb itself takes such a display over.
+    let locked = false;
+    try {
+      const pid = Number(fs.readFileSync(`/tmp/.X${n}-lock`, 'utf8').trim());
+      locked = !(pid > 0) || alive(pid);
+    } catch (e) {
+      locked = e.code !== 'ENOENT';
+    }
+    if (!locked && (!fs.existsSync(`/tmp/.X11-unix/X${n}`) || fs.existsSync(`/tmp/.X${n}-lock`))) free.push(n);
   }
-  throw new Error(`no free X display in :${lo}-:${hi} (all have /tmp/.X11-unix/X<n> or /tmp/.X<n>-lock)`);
+  if (!free.length) throw new Error(`no free X display in :${lo}-:${hi} (all have /tmp/.X11-unix/X<n> or /tmp/.X<n>-lock)`);
+  return free;
 }
 
 /** A child in its own process group, its output kept in a log file. */
@@ -157,14 +181,47 @@ export function processesMentioning(needle, { env = false } = {}) {
 }
 
 function slug(s) {
-  return String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'step';
+  return String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 48).replace(/^-+|-+$/g, '') || 'step';
 }
+
+// If the run is interrupted (a CI timeout sends SIGTERM, ^C sends SIGINT), nothing we started may survive it:
+// every live harness is cleaned up synchronously before the process exits.
+const live = new Set();
+function killNow(h) {
+  for (const child of h.children) {
+    try {
+      // Xvfb gets SIGTERM: it outlives us by a moment, but removes its socket and lock file.
+      process.kill(-child.pid, child.label === 'xvfb' ? 'SIGTERM' : 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  for (const p of processesMentioning(h.dataDir, { env: true })) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  if (process.env.KASSA_E2E_KEEP_DATA !== '1') fs.rmSync(h.dataDir, { recursive: true, force: true });
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    for (const h of live) killNow(h);
+    console.error(`[e2e] ${sig}: killed what the harness started`);
+    process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+  });
+}
+process.once('exit', () => {
+  for (const h of live) killNow(h);
+});
 
 /**
  * Starts the display, the window manager, tauri-driver and a WebDriver session on the app.
  * Returns { browser, dataDir, display, shot(step), sql(query, params), teardown() }.
  */
 export async function launch(testName, { app = APP, extraEnv = {} } = {}) {
+  app = path.resolve(app);
   if (!fs.existsSync(app)) throw new Error(`the app is not built: ${app} is missing (cargo build -p kassa-app)`);
   const driverBin =
     process.env.TAURI_DRIVER || which('tauri-driver') || path.join(os.homedir(), '.cargo/bin/tauri-driver');
@@ -178,6 +235,7 @@ export async function launch(testName, { app = APP, extraEnv = {} } = {}) {
   const children = [];
   const h = {
     testName,
+    app,
     dataDir,
     shotDir,
     display: null,
@@ -186,17 +244,27 @@ export async function launch(testName, { app = APP, extraEnv = {} } = {}) {
     shots: 0,
     tornDown: false,
   };
+  live.add(h);
 
   try {
-    // 1. Xvfb on a free display.
-    const n = freeDisplay();
-    h.display = `:${n}`;
-    const xvfb = start('xvfb', 'Xvfb', [h.display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp', '-noreset'], process.env, shotDir);
-    children.push(xvfb);
-    await until(10_000, `Xvfb ${h.display} did not come up (see ${shotDir}/xvfb.log)`, () => {
-      if (xvfb.exitCode !== null) throw new Error(`Xvfb exited with ${xvfb.exitCode}`);
-      return fs.existsSync(`/tmp/.X11-unix/X${n}`);
-    });
+    // 1. Xvfb on a free display (the next one if another job took it in the meantime).
+    for (const n of freeDisplays().slice(0, 3)) {
+      const xvfb = start('xvfb', 'Xvfb', [`:${n}`, '-screen', '0', '1280x800x24', '-nolisten', 'tcp', '-noreset'], process.env, shotDir);
+      children.push(xvfb);
+      try {
+        await until(10_000, `Xvfb :${n} did not come up (see ${shotDir}/xvfb.log)`, () => {
+          if (xvfb.exitCode !== null || xvfb.signalCode !== null) throw fatal(`Xvfb exited (${xvfb.exitCode ?? xvfb.signalCode})`);
+          return fs.existsSync(`/tmp/.X11-unix/X${n}`);
+        });
+        h.display = `:${n}`;
+        break;
+      } catch (e) {
+        log(e.message);
+        await stopGroup(xvfb, 1000);
+        children.pop();
+      }
+    }
+    if (!h.display) throw new Error(`Xvfb did not start on any free display (see ${shotDir}/xvfb.log)`);
     const xenv = { ...process.env, DISPLAY: h.display };
     // Our own display only: never talk to the caller's session bus or X server.
     delete xenv.WAYLAND_DISPLAY;
@@ -206,7 +274,7 @@ export async function launch(testName, { app = APP, extraEnv = {} } = {}) {
     const wm = start('openbox', 'openbox', ['--sm-disable'], xenv, shotDir);
     children.push(wm);
     await until(10_000, 'openbox did not take the display', () => {
-      if (wm.exitCode !== null) throw new Error(`openbox exited with ${wm.exitCode}`);
+      if (wm.exitCode !== null) throw fatal(`openbox exited with ${wm.exitCode} (see ${shotDir}/openbox.log)`);
       const out = execFileSync('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'], { env: xenv, encoding: 'utf8', timeout: 2000 });
       return /window id/.test(out);
     }, 200);
@@ -219,18 +287,19 @@ export async function launch(testName, { app = APP, extraEnv = {} } = {}) {
     const driver = start('tauri-driver', driverBin, ['--port', String(port), '--native-port', String(nativePort)], driverEnv, shotDir);
     children.push(driver);
     await until(15_000, `tauri-driver did not listen on ${port} (see ${shotDir}/tauri-driver.log)`, async () => {
-      if (driver.exitCode !== null) throw new Error(`tauri-driver exited with ${driver.exitCode}`);
+      if (driver.exitCode !== null) throw fatal(`tauri-driver exited with ${driver.exitCode}`);
       return portOpen(port);
     }, 200);
 
     // 4. The session: this starts the app (and, in demo mode, its sidecar).
     log(`${testName}: display ${h.display}, tauri-driver :${port}, data ${dataDir}`);
-    h.browser = await within(60_000, 'opening the WebDriver session (starting the app)', () =>
+    const startMs = Number(process.env.KASSA_E2E_START_TIMEOUT_MS) || 120_000;
+    h.browser = await within(startMs, 'opening the WebDriver session (starting the app)', () =>
       remote({
         hostname: '127.0.0.1',
         port,
         logLevel: 'warn',
-        connectionRetryTimeout: 60_000,
+        connectionRetryTimeout: startMs,
         connectionRetryCount: 0,
         waitforTimeout: 10_000,
         capabilities: {
@@ -243,6 +312,9 @@ export async function launch(testName, { app = APP, extraEnv = {} } = {}) {
     await teardown(h).catch((t) => log(`teardown after a failed launch: ${t.message}`));
     throw e;
   }
+
+  // Fill the display, so the whole-display screenshots show the whole window (best effort: openbox obliges).
+  await within(10_000, 'maximizing the window', () => h.browser.maximizeWindow()).catch((e) => log(`maximize: ${e.message}`));
 
   h.shot = (step) => shot(h, step);
   h.sql = (query, params) => sql(path.join(dataDir, 'till.sqlite3'), query, params);
@@ -261,7 +333,7 @@ async function shot(h, step) {
   if (h.browser) {
     try {
       await within(10_000, 'webview screenshot', async () => {
-        await h.browser.switchToParentFrame().catch(() => {});
+        await h.browser.switchFrame(null).catch(() => {});
         await h.browser.saveScreenshot(`${base}-webview.png`);
       });
       files.push(`${base}-webview.png`);
@@ -315,11 +387,14 @@ async function teardown(h) {
   }
   // The app should be gone with the session, and its sidecar with it; give them a bounded moment.
   const backends = () => processesMentioning(h.dataDir).filter((p) => p.cmd.includes('kassa-backend'));
+  const apps = () => processesMentioning(h.dataDir, { env: true }).filter((p) => p.cmd.split(' ')[0] === h.app);
   let survivors = [];
   try {
-    await until(10_000, 'sidecar exit', () => backends().length === 0, 200);
+    await until(10_000, 'app and sidecar exit', () => backends().length === 0 && apps().length === 0, 200);
   } catch {
     survivors = backends();
+    const app = apps();
+    if (app.length) problems.push(`the app still ran 10 s after the session ended: ${app.map((p) => `pid ${p.pid}`).join(', ')}`);
   }
   for (const child of [...h.children].reverse()) await stopGroup(child);
   // Anything of ours still running (app or sidecar: both carry the data dir) is ended, then reported.
@@ -336,10 +411,11 @@ async function teardown(h) {
       `the demo backend outlived the app (10 s after the session ended): ${survivors.map((p) => `pid ${p.pid}: ${p.cmd}`).join('; ')}`,
     );
   }
+  live.delete(h);
   const lingering = leftovers.filter((p) => !survivors.some((s) => s.pid === p.pid));
   if (lingering.length) problems.push(`processes of this data dir still ran after teardown (killed): ${lingering.map((p) => `pid ${p.pid}: ${p.cmd}`).join('; ')}`);
-  if (process.env.KASSA_E2E_KEEP_DATA !== '1' && !survivors.length) fs.rmSync(h.dataDir, { recursive: true, force: true });
-  else log(`data kept in ${h.dataDir}`);
+  if (process.env.KASSA_E2E_KEEP_DATA === '1') log(`data kept in ${h.dataDir}`);
+  else fs.rmSync(h.dataDir, { recursive: true, force: true });
   if (problems.length) throw new Error(`teardown: ${problems.join(' | ')}`);
 }
 

@@ -9,7 +9,7 @@ export function session(testName) {
 
   before(async () => {
     s.h = await launch(testName);
-  }, { timeout: 120_000 });
+  }, { timeout: 180_000 });
 
   // Whatever happened, nothing the harness started may outlive the file.
   after(async () => {

@@ -1,7 +1,20 @@
 // Typed wrappers of the till's Tauri commands. The only way the UI reaches the core.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { AppInfo, Catalog, ChargeInfo, Order, Receipt, SyncStatus } from './types';
+import type {
+  AdminPage,
+  AdminQuery,
+  AppInfo,
+  AttentionItem,
+  Catalog,
+  ChargeInfo,
+  CsvExport,
+  DayTotal,
+  Order,
+  PaymentDetail,
+  Receipt,
+  SyncStatus,
+} from './types';
 import { ORDER_EVENT, SYNC_EVENT } from './types';
 
 export const till = {
@@ -31,3 +44,22 @@ export function onOrder(handler: (order: Order) => void): Promise<UnlistenFn> {
 export function onSync(handler: (status: SyncStatus) => void): Promise<UnlistenFn> {
   return listen<SyncStatus>(SYNC_EVENT, (e) => handler(e.payload));
 }
+
+export const admin = {
+  payments: (query: AdminQuery) => invoke<AdminPage>('admin_payments', { query }),
+  detail: (orderId: string) => invoke<PaymentDetail>('admin_detail', { orderId }),
+  /** idempotencyKey: one per refund dialog, so a double click or a retry refunds once. */
+  refund: (orderId: string, amount: number | null, idempotencyKey: string) =>
+    invoke<PaymentDetail>('admin_refund', { orderId, amount, idempotencyKey }),
+  cancel: (orderId: string) => invoke<PaymentDetail>('admin_cancel', { orderId }),
+  capture: (orderId: string, amount: number | null) => invoke<PaymentDetail>('admin_capture', { orderId, amount }),
+  reconcile: () => invoke<{ checked: number; changed: number }>('reconcile'),
+  endOfDay: (from: number, to: number) => invoke<DayTotal[]>('admin_end_of_day', { from, to }),
+  exportCsv: (query: AdminQuery) => invoke<CsvExport>('admin_export_csv', { query }),
+  needsAttention: () => invoke<AttentionItem[]>('admin_needs_attention'),
+  /** Unlocks the admin screen (from the cashier) or leaves kiosk mode; false on a wrong PIN. */
+  verifyPin: (pin: string) => invoke<boolean>('verify_admin_pin', { pin }),
+  exitKiosk: (pin: string) => invoke<boolean>('exit_kiosk', { pin }),
+  /** The kiosk's idle timeout abandons the cart: cancels its intent and starts over. */
+  abandonSale: (orderId: string) => invoke<Order>('cancel_sale', { orderId }),
+};

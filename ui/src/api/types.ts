@@ -110,3 +110,102 @@ export interface TillError {
 /** Tauri event names. */
 export const ORDER_EVENT = 'till://order';
 export const SYNC_EVENT = 'till://sync';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Kiosk and admin (issue 5).
+
+/** Every payment status the admin table distinguishes; 'failed' is requires_payment_method after a decline. */
+export type DisplayStatus =
+  | 'requires_payment_method'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'succeeded'
+  | 'canceled'
+  | 'failed';
+
+export interface AdminRow {
+  order_id: string;
+  terminal: string;
+  amount: number;
+  currency: string;
+  /** Derived: Stripe's status, or 'failed' when the last attempt was declined. */
+  status: DisplayStatus;
+  /** 'fulfilled' once the webhook-confirmed payment fulfilled the order; 'not_fulfilled' otherwise. */
+  fulfilment: 'fulfilled' | 'not_fulfilled';
+  payment_intent_id: string | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  amount_refunded: number;
+  created: number;
+  updated: number;
+}
+
+export interface AdminQuery {
+  status?: DisplayStatus | null;
+  terminal?: string | null;
+  /** Unix seconds, inclusive. */
+  from?: number | null;
+  /** Unix seconds, exclusive. */
+  to?: number | null;
+  /** An order id or a PaymentIntent id (exact or prefix). */
+  search?: string | null;
+  limit?: number | null;
+  /** The `next` of the previous page. */
+  after?: string | null;
+}
+
+export interface AdminPage {
+  rows: AdminRow[];
+  /** Pass as `after` for the next page; null on the last page. */
+  next: string | null;
+}
+
+export interface TimelineEntry {
+  at: number;
+  type: string;
+  /** The payment status the event moved the order to (null when it moved nothing). */
+  status_after: string | null;
+  outcome: string;
+  event_id: string;
+}
+
+export interface Fulfilment {
+  payment_intent_id: string;
+  event_id: string;
+  amount: number;
+  currency: string;
+  fulfilled_at: number;
+}
+
+export interface PaymentDetail {
+  row: AdminRow;
+  order: Order;
+  timeline: TimelineEntry[];
+  fulfilment: Fulfilment | null;
+  /** https://dashboard.stripe.com/test/payments/pi_… (or the live one). */
+  dashboard_url: string | null;
+}
+
+export interface DayTotal {
+  currency: string;
+  status: DisplayStatus;
+  count: number;
+  amount: number;
+  amount_refunded: number;
+  /** amount received less refunds, for succeeded payments; 0 otherwise. */
+  net: number;
+}
+
+export interface AttentionItem {
+  row: AdminRow;
+  /** 'stuck' (processing or requires_action too long) or 'paid_not_fulfilled'. */
+  reason: 'stuck' | 'paid_not_fulfilled';
+  since: number;
+}
+
+export interface CsvExport {
+  path: string;
+  rows: number;
+  csv: string;
+}

@@ -106,31 +106,24 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
         Some(order) if kind.starts_with("payment_intent.") => {
             move_state(conn, order, &object, created, now)?
         }
-        Some(order) if kind.starts_with("charge.") => {
-            if let Some(card) = object.pointer("/payment_method_details/card") {
-                let text = |k: &str| {
-                    card.get(k)
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned()
-                };
-                orders::set_card(conn, &order.id, &text("brand"), &text("last4"))?;
-                Outcome::StateChanged
-            } else {
-                Outcome::Unchanged
-            }
-        }
+        Some(order) if kind.starts_with("charge.") => apply_charge(conn, order, &object)?,
         Some(_) => Outcome::Unchanged,
     };
-    conn.execute(
-        "INSERT INTO applied_events (event_id, cursor, type, payment_intent_id, order_id, outcome, applied_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![event_id, item.cursor, kind, pi_id, order.as_ref().map(|o| o.id.as_str()), outcome.as_str(), now],
-    )?;
     let order = match order {
         Some(o) => orders::find(conn, &o.id)?,
         None => None,
     };
+    let status_after = match outcome {
+        Outcome::Fulfilled | Outcome::StateChanged | Outcome::AmountMismatch => {
+            order.as_ref().and_then(|o| o.payment_status.clone())
+        }
+        _ => None,
+    };
+    conn.execute(
+        "INSERT INTO applied_events (event_id, cursor, type, payment_intent_id, order_id, outcome, applied_at, status_after)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![event_id, item.cursor, kind, pi_id, order.as_ref().map(|o| o.id.as_str()), outcome.as_str(), now, status_after],
+    )?;
     Ok((outcome, order))
 }
 
@@ -154,6 +147,11 @@ fn fulfil(
             order = %order.id, received, currency, total = order.total,
             "payment_intent.succeeded does not match the order; not fulfilling"
         );
+        // Paid but not fulfilled: the admin screen lists it under "needs attention".
+        conn.execute(
+            "UPDATE orders SET payment_status = 'succeeded', updated = ?2 WHERE id = ?1",
+            params![order.id, now],
+        )?;
         return Ok(Outcome::AmountMismatch);
     }
     let pi_id = pi.get("id").and_then(Value::as_str).unwrap_or_default();
@@ -171,6 +169,43 @@ fn fulfil(
     )?;
     Ok(if inserted == 1 {
         Outcome::Fulfilled
+    } else {
+        Outcome::Unchanged
+    })
+}
+
+/// A charge tells the card (for the receipt) and how much was refunded. A declined attempt's charge.failed can
+/// arrive after the charge.succeeded of the card that then paid: a failed charge's card only fills in a card not
+/// yet known, so the receipt names the card that paid.
+fn apply_charge(conn: &Connection, order: &Order, charge: &Value) -> Result<Outcome> {
+    let mut changed = false;
+    let failed = charge.get("status").and_then(Value::as_str) == Some("failed");
+    if let Some(card) = charge.pointer("/payment_method_details/card") {
+        if !failed || order.card_brand.is_none() {
+            let text = |k: &str| {
+                card.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            orders::set_card(conn, &order.id, &text("brand"), &text("last4"))?;
+            changed = true;
+        }
+    }
+    if charge
+        .get("captured")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+    {
+        if let Some(refunded) = charge.get("amount_refunded").and_then(Value::as_i64) {
+            changed |= conn.execute(
+                "UPDATE orders SET amount_refunded = ?2 WHERE id = ?1 AND amount_refunded < ?2",
+                params![order.id, refunded],
+            )? > 0;
+        }
+    }
+    Ok(if changed {
+        Outcome::StateChanged
     } else {
         Outcome::Unchanged
     })
@@ -197,15 +232,25 @@ fn move_state(
     {
         return Ok(Outcome::Unchanged);
     }
-    if status == current
-        && order.last_error.is_none() == pi.get("last_payment_error").is_none_or(Value::is_null)
-    {
-        return Ok(Outcome::Unchanged);
-    }
     let error = pi
         .get("last_payment_error")
         .filter(|e| e.is_object() && status == "requires_payment_method");
     let text = |k: &str| error.and_then(|e| e.get(k)).and_then(Value::as_str);
+    let code = text("decline_code").or(text("code"));
+    if status == current {
+        // Same status: only a new decline reason is news. A snapshot without one can be older than the decline
+        // that set it (payment_intent.created delivered after payment_intent.payment_failed), so it clears nothing.
+        let same = match (error, &order.last_error) {
+            (None, _) => true,
+            (Some(_), Some(stored)) => {
+                stored.code.as_deref() == code && Some(stored.message.as_str()) == text("message")
+            }
+            (Some(_), None) => false,
+        };
+        if same {
+            return Ok(Outcome::Unchanged);
+        }
+    }
     let order_status = if status == "canceled" {
         "canceled"
     } else {
@@ -215,7 +260,7 @@ fn move_state(
         "UPDATE orders SET payment_status = ?2, status = ?3, payment_state_as_of = MAX(payment_state_as_of, ?4),
              last_error_code = ?5, last_error_message = ?6, updated = ?7
          WHERE id = ?1",
-        params![order.id, status, order_status, created, text("decline_code").or(text("code")), text("message"), now],
+        params![order.id, status, order_status, created, code, text("message"), now],
     )?;
     Ok(Outcome::StateChanged)
 }

@@ -12,7 +12,10 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::{Result, TillError};
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("schema_v1.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("schema_v1.sql")),
+        M::up(include_str!("schema_v2.sql")),
+    ])
 }
 
 pub struct Store(Mutex<Connection>);

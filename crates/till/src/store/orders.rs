@@ -136,7 +136,9 @@ pub fn by_intent(conn: &Connection, payment_intent_id: &str) -> Result<Option<Or
 pub fn current(conn: &Connection) -> Result<Option<Order>> {
     let id: Option<String> = conn
         .query_row(
-            "SELECT id FROM orders WHERE status IN ('open', 'awaiting_payment') ORDER BY created DESC, id DESC LIMIT 1",
+            // `created` is in seconds and ids are random: the rowid, which grows with every insert, breaks ties, so
+            // a sale started in the same second as the previous one is still the newest.
+            "SELECT id FROM orders WHERE status IN ('open', 'awaiting_payment') ORDER BY created DESC, rowid DESC LIMIT 1",
             [],
             |r| r.get(0),
         )
