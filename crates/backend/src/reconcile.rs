@@ -22,13 +22,25 @@ pub struct Sweep {
     pub failed: usize,
 }
 
-async fn refetch(state: &AppState, payment_intent_id: &str) -> Result<Observed, ApiError> {
+/// `correction`: the re-fetch follows a stale event, which the feed carries already; see [`Writer::correct`].
+///
+/// [`Writer::correct`]: crate::intake::writer::Writer::correct
+async fn refetch(
+    state: &AppState,
+    payment_intent_id: &str,
+    correction: bool,
+) -> Result<Observed, ApiError> {
     let pi = state
         .stripe
         .retrieve_payment_intent(payment_intent_id, &["latest_charge"])
         .await?;
     let value = serde_json::to_value(&pi).expect("a PaymentIntent serializes");
-    state.writer.observe(value).await.map_err(ApiError::Storage)
+    if correction {
+        state.writer.correct(value).await
+    } else {
+        state.writer.observe(value).await
+    }
+    .map_err(ApiError::Storage)
 }
 
 pub async fn sweep(state: &AppState, scope: Option<String>) -> Result<Sweep, ApiError> {
@@ -55,7 +67,7 @@ pub async fn sweep(state: &AppState, scope: Option<String>) -> Result<Sweep, Api
         ..Default::default()
     };
     for id in ids {
-        match refetch(state, &id).await {
+        match refetch(state, &id, false).await {
             Ok(Observed::Changed { .. }) => result.changed += 1,
             Ok(_) => {}
             Err(e) => {
@@ -101,7 +113,7 @@ pub fn spawn_periodic(state: Arc<AppState>, every: Duration) {
 pub fn spawn_refetcher(state: Arc<AppState>, mut rx: mpsc::UnboundedReceiver<String>) {
     tokio::spawn(async move {
         while let Some(id) = rx.recv().await {
-            if let Err(e) = refetch(&state, &id).await {
+            if let Err(e) = refetch(&state, &id, true).await {
                 tracing::warn!(payment_intent = %id, "could not re-fetch after a disagreeing event: {e}");
             }
         }

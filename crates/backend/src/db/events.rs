@@ -28,25 +28,27 @@ pub fn exists(conn: &Connection, event_id: &str) -> rusqlite::Result<bool> {
         .is_some())
 }
 
-/// Stores an event; returns its cursor.
-pub fn insert(conn: &Connection, e: &NewEvent) -> rusqlite::Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO events (event_id, type, payment_intent_id, order_id, terminal, is_foreign, source, stripe_created, received, payload)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        e.event_id,
-        e.kind,
-        e.payment_intent_id,
-        e.order_id,
-        e.terminal,
-        e.order_id.is_none(),
-        e.source,
-        e.stripe_created,
-        e.received,
-        e.payload
-    ])?;
-    Ok(conn.last_insert_rowid())
+/// Stores an event; returns its cursor, or None when an event with that id is already stored.
+pub fn insert(conn: &Connection, e: &NewEvent) -> rusqlite::Result<Option<i64>> {
+    let changed = conn
+        .prepare_cached(
+            "INSERT INTO events (event_id, type, payment_intent_id, order_id, terminal, is_foreign, source, stripe_created, received, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (event_id) DO NOTHING",
+        )?
+        .execute(params![
+            e.event_id,
+            e.kind,
+            e.payment_intent_id,
+            e.order_id,
+            e.terminal,
+            e.order_id.is_none(),
+            e.source,
+            e.stripe_created,
+            e.received,
+            e.payload
+        ])?;
+    Ok((changed == 1).then(|| conn.last_insert_rowid()))
 }
 
 #[derive(Debug, Serialize)]

@@ -56,20 +56,16 @@ fn from_row(r: &Row) -> rusqlite::Result<Order> {
 }
 
 pub fn get(conn: &Connection, order_id: &str) -> rusqlite::Result<Option<Order>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM orders WHERE order_id = ?1"),
-        [order_id],
-        from_row,
-    )
-    .optional()
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE order_id = ?1"))?
+        .query_row([order_id], from_row)
+        .optional()
 }
 
 pub fn by_intent(conn: &Connection, payment_intent_id: &str) -> rusqlite::Result<Option<Order>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM orders WHERE payment_intent_id = ?1"),
-        [payment_intent_id],
-        from_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM orders WHERE payment_intent_id = ?1"
+    ))?
+    .query_row([payment_intent_id], from_row)
     .optional()
 }
 

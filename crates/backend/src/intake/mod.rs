@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::state::AppState;
 use writer::VerifiedEvent;
@@ -56,34 +56,81 @@ fn refuse(reason: &str) -> Response {
 }
 
 /// A signed body is Stripe's, but is still read defensively: it must be an event with an id, a type and a time.
+/// Only the fields routing needs are read here (borrowed, no allocation per field); the object itself is parsed
+/// later, and only when the event concerns one of our orders.
 fn parse(body: &[u8]) -> Result<VerifiedEvent, String> {
+    #[derive(serde::Deserialize)]
+    struct Envelope<'a> {
+        #[serde(borrow)]
+        id: Option<std::borrow::Cow<'a, str>>,
+        #[serde(rename = "type", borrow)]
+        kind: Option<std::borrow::Cow<'a, str>>,
+        created: Option<i64>,
+        #[serde(borrow)]
+        data: Option<Data<'a>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Data<'a> {
+        #[serde(borrow)]
+        object: Option<Object<'a>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Object<'a> {
+        #[serde(borrow)]
+        id: Option<std::borrow::Cow<'a, str>>,
+        #[serde(borrow)]
+        object: Option<std::borrow::Cow<'a, str>>,
+        #[serde(borrow, default, deserialize_with = "string_or_none")]
+        payment_intent: Option<std::borrow::Cow<'a, str>>,
+        #[serde(borrow, default)]
+        metadata: Option<Metadata<'a>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Metadata<'a> {
+        #[serde(borrow, default)]
+        order_id: Option<std::borrow::Cow<'a, str>>,
+    }
+    /// `payment_intent` is an id, or an object when expanded, or null.
+    fn string_or_none<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<std::borrow::Cow<'de, str>>, D::Error> {
+        use serde::Deserialize;
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either<'a> {
+            Id(#[serde(borrow)] std::borrow::Cow<'a, str>),
+            Other(serde::de::IgnoredAny),
+        }
+        Ok(match Option::<Either>::deserialize(d)? {
+            Some(Either::Id(id)) => Some(id),
+            _ => None,
+        })
+    }
+
     let payload = std::str::from_utf8(body).map_err(|_| "the payload is not UTF-8".to_owned())?;
-    let value: Value =
-        serde_json::from_str(payload).map_err(|e| format!("the payload is not JSON: {e}"))?;
-    let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_owned);
-    let id = text("id").ok_or("the event has no id")?;
-    let kind = text("type").ok_or("the event has no type")?;
-    let created = value
-        .get("created")
-        .and_then(Value::as_i64)
-        .ok_or("the event has no created time")?;
-    let object = value
-        .pointer("/data/object")
-        .cloned()
+    let e: Envelope = serde_json::from_str(payload)
+        .map_err(|e| format!("the payload is not a Stripe event: {e}"))?;
+    let id = e.id.ok_or("the event has no id")?.into_owned();
+    let kind = e.kind.ok_or("the event has no type")?.into_owned();
+    let created = e.created.ok_or("the event has no created time")?;
+    let object = e
+        .data
+        .and_then(|d| d.object)
         .ok_or("the event has no data.object")?;
-    let payment_intent_id = match object.get("object").and_then(Value::as_str) {
-        Some("payment_intent") => object.get("id").and_then(Value::as_str).map(str::to_owned),
-        _ => object
-            .get("payment_intent")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+    let payment_intent_id = match object.object.as_deref() {
+        Some("payment_intent") => object.id.map(|s| s.into_owned()),
+        _ => object.payment_intent.map(|s| s.into_owned()),
     };
+    let order_id_hint = object
+        .metadata
+        .and_then(|m| m.order_id)
+        .map(|s| s.into_owned());
     Ok(VerifiedEvent {
         id,
         kind,
         created,
         payment_intent_id,
-        object,
+        order_id_hint,
         payload: payload.to_owned(),
     })
 }

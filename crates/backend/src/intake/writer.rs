@@ -20,8 +20,19 @@ pub struct VerifiedEvent {
     pub kind: String,
     pub created: i64,
     pub payment_intent_id: Option<String>,
-    pub object: Value,
+    /// `data.object.metadata.order_id`: the order an intent was created for, when it says so.
+    pub order_id_hint: Option<String>,
     pub payload: String,
+}
+
+impl VerifiedEvent {
+    /// `data.object`, parsed from the verified payload when it is needed.
+    pub fn object(&self) -> Value {
+        serde_json::from_str::<Value>(&self.payload)
+            .ok()
+            .and_then(|mut v| v.pointer_mut("/data/object").map(Value::take))
+            .unwrap_or(Value::Null)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +51,8 @@ pub enum Observed {
 
 enum Job {
     Event(VerifiedEvent, oneshot::Sender<Result<Stored, String>>),
-    Fetched(Value, oneshot::Sender<Result<Observed, String>>),
+    /// A fetched intent, and whether a change it shows enters the feed.
+    Fetched(Value, bool, oneshot::Sender<Result<Observed, String>>),
 }
 
 #[derive(Clone)]
@@ -84,10 +96,21 @@ impl Writer {
             .map_err(|_| "the event writer has stopped".to_owned())?
     }
 
+    /// A re-fetched intent: its state is recorded, and a change enters the feed (for events missed meanwhile).
     pub async fn observe(&self, intent: Value) -> Result<Observed, String> {
+        self.fetched(intent, true).await
+    }
+
+    /// A re-fetch that follows a stale event: the feed already carries that event, so only the stored state is
+    /// corrected.
+    pub async fn correct(&self, intent: Value) -> Result<Observed, String> {
+        self.fetched(intent, false).await
+    }
+
+    async fn fetched(&self, intent: Value, announce: bool) -> Result<Observed, String> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Job::Fetched(intent, reply))
+            .send(Job::Fetched(intent, announce, reply))
             .map_err(|_| "the event writer has stopped".to_owned())?;
         rx.await
             .map_err(|_| "the event writer has stopped".to_owned())?
@@ -118,7 +141,9 @@ fn run(
                 .iter()
                 .map(|job| match job {
                     Job::Event(e, _) => store_event(&tx, e, now, &mut stale).map(Ok),
-                    Job::Fetched(pi, _) => apply_fetched(&tx, pi, now).map(Err),
+                    Job::Fetched(pi, announce, _) => {
+                        apply_fetched(&tx, pi, *announce, now).map(Err)
+                    }
                 })
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             tx.commit()?;
@@ -131,7 +156,9 @@ fn run(
                 for (job, result) in group.into_iter().zip(results) {
                     match (job, result) {
                         (Job::Event(_, reply), Ok(stored)) => drop(reply.send(Ok(stored))),
-                        (Job::Fetched(_, reply), Err(observed)) => drop(reply.send(Ok(observed))),
+                        (Job::Fetched(_, _, reply), Err(observed)) => {
+                            drop(reply.send(Ok(observed)))
+                        }
                         _ => unreachable!("results follow their jobs"),
                     }
                 }
@@ -148,7 +175,7 @@ fn run(
                     let error = format!("storage failed: {e}");
                     match job {
                         Job::Event(_, reply) => drop(reply.send(Err(error))),
-                        Job::Fetched(_, reply) => drop(reply.send(Err(error))),
+                        Job::Fetched(_, _, reply) => drop(reply.send(Err(error))),
                     }
                 }
             }
@@ -162,9 +189,6 @@ fn store_event(
     now: i64,
     stale: &mut Vec<String>,
 ) -> rusqlite::Result<Stored> {
-    if events::exists(conn, &e.id)? {
-        return Ok(Stored::Duplicate);
-    }
     let mut order = match &e.payment_intent_id {
         Some(pi) => match orders::by_intent(conn, pi)? {
             Some(o) => Some(o),
@@ -172,7 +196,7 @@ fn store_event(
         },
         None => None,
     };
-    let cursor = events::insert(
+    let inserted = events::insert(
         conn,
         &NewEvent {
             event_id: &e.id,
@@ -186,18 +210,22 @@ fn store_event(
             payload: &e.payload,
         },
     )?;
+    let Some(cursor) = inserted else {
+        return Ok(Stored::Duplicate);
+    };
     if let Some(order) = order.as_mut() {
+        let object = e.object();
         if e.kind.starts_with("payment_intent.") {
-            if orders::apply_intent(order, &e.object, e.created, false, now) == Applied::Refetch {
+            if orders::apply_intent(order, &object, e.created, false, now) == Applied::Refetch {
                 stale.extend(order.payment_intent_id.clone());
             }
         } else if e.kind.starts_with("charge.") {
             // Stripe may deliver a declined attempt's charge.failed after the charge.succeeded of the card that
             // then paid: a failed charge's card only fills in a card not yet known. (A re-fetch applies the
             // intent's latest charge whatever its outcome.)
-            let failed = e.object.get("status").and_then(Value::as_str) == Some("failed");
+            let failed = object.get("status").and_then(Value::as_str) == Some("failed");
             if !failed || order.card_brand.is_none() {
-                orders::apply_charge(order, &e.object);
+                orders::apply_charge(order, &object);
             }
             order.updated = now;
         }
@@ -213,13 +241,10 @@ fn order_awaiting_intent(
     e: &VerifiedEvent,
     pi: &str,
 ) -> rusqlite::Result<Option<orders::Order>> {
-    if !e.kind.starts_with("payment_intent.") {
-        return Ok(None);
-    }
     let Some(order_id) = e
-        .object
-        .pointer("/metadata/order_id")
-        .and_then(Value::as_str)
+        .order_id_hint
+        .as_deref()
+        .filter(|_| e.kind.starts_with("payment_intent."))
     else {
         return Ok(None);
     };
@@ -227,7 +252,7 @@ fn order_awaiting_intent(
         return Ok(None);
     };
     let terminal_matches = e
-        .object
+        .object()
         .pointer("/metadata/terminal")
         .and_then(Value::as_str)
         == Some(order.terminal.as_str());
@@ -251,7 +276,12 @@ fn event_type_for(status: &str) -> &'static str {
     }
 }
 
-fn apply_fetched(conn: &Connection, pi: &Value, now: i64) -> rusqlite::Result<Observed> {
+fn apply_fetched(
+    conn: &Connection,
+    pi: &Value,
+    announce: bool,
+    now: i64,
+) -> rusqlite::Result<Observed> {
     let Some(id) = pi.get("id").and_then(Value::as_str) else {
         return Ok(Observed::Unknown);
     };
@@ -260,7 +290,7 @@ fn apply_fetched(conn: &Connection, pi: &Value, now: i64) -> rusqlite::Result<Ob
     };
     let applied = orders::apply_intent(&mut order, pi, now, true, now);
     orders::save(conn, &order)?;
-    if applied != Applied::Changed {
+    if applied != Applied::Changed || !announce {
         return Ok(Observed::Unchanged);
     }
     // What reconciliation learns enters the feed as an event of Stripe's shape, marked by its source.
@@ -286,10 +316,7 @@ fn apply_fetched(conn: &Connection, pi: &Value, now: i64) -> rusqlite::Result<Ob
         "type": kind,
     })
     .to_string();
-    if events::exists(conn, &event_id)? {
-        return Ok(Observed::Unchanged);
-    }
-    let cursor = events::insert(
+    let inserted = events::insert(
         conn,
         &NewEvent {
             event_id: &event_id,
@@ -303,5 +330,5 @@ fn apply_fetched(conn: &Connection, pi: &Value, now: i64) -> rusqlite::Result<Ob
             payload: &payload,
         },
     )?;
-    Ok(Observed::Changed { cursor })
+    Ok(inserted.map_or(Observed::Unchanged, |cursor| Observed::Changed { cursor }))
 }
