@@ -95,10 +95,13 @@ impl Sim {
         let ctx = self.ctx(Some(request_id.clone()), key.clone());
         let mut store = self.lock();
         let scoped_key = key.as_ref().map(|k| format!("{}\u{0}{k}", caller.key()));
-        let fingerprint = format!("{method_and_path} {}", canonical(&params));
+        // Only a keyed request is fingerprinted and remembered: that work stays off the common path.
+        let fingerprint = scoped_key
+            .as_ref()
+            .map(|_| format!("{method_and_path} {}", canonical(&params)));
         if let Some(scoped) = &scoped_key {
             if let Some(record) = store.recall(scoped, ctx.now) {
-                if record.fingerprint != fingerprint {
+                if Some(&record.fingerprint) != fingerprint.as_ref() {
                     let key = key.as_deref().unwrap_or_default();
                     return respond(
                         Err(Failure::idempotency(format!(
@@ -117,12 +120,11 @@ impl Sim {
                 return respond_raw(status, body, &original, key.as_deref(), true);
             }
         }
-        let result = op(&mut store, &ctx, &params);
-        let (status, body, saved) = match &result {
-            Ok(v) => (200, v.clone(), true),
-            Err(f) => (f.status, f.body.clone(), !f.before_execution),
+        let (status, body, saved) = match op(&mut store, &ctx, &params) {
+            Ok(v) => (200, v, true),
+            Err(f) => (f.status, f.body, !f.before_execution),
         };
-        if let (Some(scoped), true) = (scoped_key, saved) {
+        if let (Some(scoped), Some(fingerprint), true) = (scoped_key, fingerprint, saved) {
             let record = IdempotencyRecord {
                 fingerprint,
                 status,
@@ -276,7 +278,8 @@ fn respond_raw(
 ) -> Response {
     finish(
         status,
-        serde_json::to_string_pretty(&body).expect("JSON values serialize"),
+        // Compact: clients parse it either way, and it halves the bytes on the simulator's busiest path.
+        serde_json::to_string(&body).expect("JSON values serialize"),
         request_id,
         key,
         replayed,

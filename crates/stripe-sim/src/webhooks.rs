@@ -54,8 +54,18 @@ pub struct Attempt {
     pub event_type: String,
     pub endpoint: String,
     pub attempt: u32,
+    /// When the attempt started, in unix milliseconds (the machine's clock, not the simulator's): latency probes
+    /// measure from here.
+    pub at_ms: u64,
     #[serde(flatten)]
     pub outcome: AttemptOutcome,
+}
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default()
 }
 
 /// Every attempt made, in the order made; tests read it to prove retries and faults happened.
@@ -140,13 +150,14 @@ impl Job {
     /// Attempts until one is accepted or the attempts run out; true when delivered.
     async fn deliver(&self) -> bool {
         for attempt in 1..=self.config.max_attempts {
+            let at_ms = unix_ms();
             let outcome = if attempt <= self.config.faults.fail_first {
                 AttemptOutcome::InjectedFailure
             } else {
                 self.attempt().await
             };
             let delivered = matches!(outcome, AttemptOutcome::Delivered { .. });
-            self.record(attempt, outcome);
+            self.record(attempt, at_ms, outcome);
             if delivered {
                 return true;
             }
@@ -160,7 +171,7 @@ impl Job {
             }
         }
         tracing::warn!(event = %self.event.id, endpoint = %self.endpoint, "webhook delivery gave up");
-        self.record(self.config.max_attempts, AttemptOutcome::GaveUp);
+        self.record(self.config.max_attempts, unix_ms(), AttemptOutcome::GaveUp);
         false
     }
 
@@ -189,12 +200,13 @@ impl Job {
         }
     }
 
-    fn record(&self, attempt: u32, outcome: AttemptOutcome) {
+    fn record(&self, attempt: u32, at_ms: u64, outcome: AttemptOutcome) {
         self.log.push(Attempt {
             event_id: self.event.id.clone(),
             event_type: self.event.kind.clone(),
             endpoint: self.endpoint.clone(),
             attempt,
+            at_ms,
             outcome,
         });
     }
