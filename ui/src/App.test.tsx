@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { invoke } from '@tauri-apps/api/core';
 import { describe, expect, it, vi } from 'vitest';
@@ -16,15 +16,46 @@ describe('App', () => {
     expect(screen.getByText('Retrying in 30 s')).toBeInTheDocument();
   });
 
-  it.each([
-    ['kiosk', 'Customer kiosk'],
-    ['admin', 'Admin'],
-  ] as const)('renders a placeholder for the %s view', async (view, title) => {
-    const fake = installFakeTill({ info: { view } });
+  it('renders the kiosk for the kiosk view, without the cashier header', async () => {
+    const fake = installFakeTill({ info: { view: 'kiosk' } });
     render(<App />);
-    expect(await screen.findByRole('heading', { name: title })).toBeInTheDocument();
-    expect(screen.getByText(/not built yet/)).toBeInTheDocument();
+    expect(await screen.findByTestId('kiosk-welcome')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /Tap to start/ })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Admin' })).toBeNull();
+    expect(fake.callsOf('new_order')).toHaveLength(0);
+  });
+
+  it('renders the admin screen for the admin view, with no way to the till', async () => {
+    const fake = installFakeTill({ info: { view: 'admin' } });
+    fake.addPayment({ status: 'succeeded' });
+    render(<App />);
+    expect(await screen.findByTestId('payments-table')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Back to till/ })).toBeNull();
     expect(fake.callsOf('current_order')).toHaveLength(0);
+  });
+
+  it('the cashier’s Admin button asks for the PIN; a wrong one stays, the right one opens admin and back', async () => {
+    const fake = installFakeTill();
+    fake.addPayment({ status: 'succeeded', id: 'ord_earlier' });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByRole('button', { name: /^Espresso/ });
+    await user.click(screen.getByRole('button', { name: 'Admin' }));
+    const pad = screen.getByTestId('pin-pad');
+    // Digits go to the PIN pad, not to the till's keypad.
+    await user.keyboard('12');
+    expect(screen.getByRole('status', { name: 'Custom amount' })).toHaveTextContent('$0.00');
+    await user.keyboard('{Backspace}{Backspace}0000{Enter}');
+    expect(await screen.findByTestId('pin-error')).toHaveTextContent('Wrong PIN');
+    expect(fake.callsOf('verify_admin_pin').map((c) => c.args)).toEqual([{ pin: '0000' }]);
+    expect(screen.queryByTestId('payments-table')).toBeNull();
+    for (const d of '1234') await user.click(within(pad).getByRole('button', { name: d }));
+    await user.click(within(pad).getByRole('button', { name: 'Unlock' }));
+    expect(await screen.findByTestId('payments-table')).toBeInTheDocument();
+    expect(screen.queryByTestId('pin-pad')).toBeNull();
+    expect(document.querySelector('tr[data-order-id="ord_earlier"]')).not.toBeNull();
+    await user.click(screen.getByRole('button', { name: /Back to till/ }));
+    expect(await screen.findByRole('button', { name: /^Espresso/ })).toBeInTheDocument();
   });
 
   it('shows an app_info error with Retry', async () => {

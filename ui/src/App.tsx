@@ -1,15 +1,22 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AppInfo, TillError } from './api/types';
-import { till } from './api/till';
+import { admin, till } from './api/till';
+import { AdminScreen } from './admin/AdminScreen';
 import { CashierScreen } from './cashier/CashierScreen';
 import { ErrorNotice } from './components/ErrorNotice';
+import { PinPad, usePinLock } from './components/PinPad';
 import { Progress } from './components/Progress';
 import { SyncBanner } from './components/SyncBanner';
 import { toTillError } from './errors';
+import { KioskScreen } from './kiosk/KioskScreen';
 
 export default function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState<TillError | null>(null);
+  /** The cashier's window can switch to the admin screen in-app, after the PIN. */
+  const [adminOpen, setAdminOpen] = useState(false);
+  const [pinOpen, setPinOpen] = useState(false);
+  const pinLock = usePinLock();
 
   const load = useCallback(() => {
     setError(null);
@@ -37,18 +44,27 @@ export default function App() {
   }
 
   // One window, one view: the core opens each window for a view.
+  if (info.view === 'kiosk') {
+    return (
+      <div className="app app-kiosk">
+        <KioskScreen info={info} />
+      </div>
+    );
+  }
+
   let view;
+  let onAdmin: (() => void) | undefined;
   switch (info.view) {
     case 'cashier':
-      view = <CashierScreen info={info} />;
-      break;
-    case 'kiosk':
-      // TODO(kiosk): the customer-facing kiosk screen goes here.
-      view = <Placeholder title="Customer kiosk" />;
+      if (adminOpen) {
+        view = <AdminScreen info={info} onBack={() => setAdminOpen(false)} />;
+      } else {
+        view = <CashierScreen info={info} />;
+        onAdmin = () => setPinOpen(true);
+      }
       break;
     case 'admin':
-      // TODO(admin): the back-office screen goes here.
-      view = <Placeholder title="Admin" />;
+      view = <AdminScreen info={info} />;
       break;
     default:
       view = <Placeholder title={`Unknown view “${String(info.view)}”`} />;
@@ -56,23 +72,44 @@ export default function App() {
 
   return (
     <div className="app">
-      <Header info={info} />
-      <SyncBanner />
-      {view}
+      <div className="app-content" inert={pinOpen}>
+        <Header info={info} onAdmin={onAdmin} admin={adminOpen || info.view === 'admin'} />
+        <SyncBanner />
+        {view}
+      </div>
+      {pinOpen ? (
+        <PinPad
+          title="Admin"
+          description="Enter the admin PIN to see payments."
+          submitLabel="Unlock"
+          check={admin.verifyPin}
+          onSuccess={() => {
+            setPinOpen(false);
+            setAdminOpen(true);
+          }}
+          onCancel={() => setPinOpen(false)}
+          lock={pinLock}
+        />
+      ) : null}
     </div>
   );
 }
 
-function Header({ info }: { info: AppInfo }) {
+function Header({ info, onAdmin, admin: isAdmin }: { info: AppInfo; onAdmin?: () => void; admin: boolean }) {
   return (
     <header className="topbar no-print">
-      <span className="brand">Kassa</span>
+      <span className="brand">Kassa{isAdmin ? <span className="brand-sub"> · Admin</span> : null}</span>
       <span className={`mode-badge mode-${info.mode}`}>{info.mode === 'demo' ? 'Demo · test mode' : 'Live'}</span>
       <span className="topbar-spacer" />
       <span className="topbar-meta">
         Terminal <strong>{info.terminal}</strong>
       </span>
       <span className="topbar-meta">{info.currency.toUpperCase()}</span>
+      {onAdmin ? (
+        <button type="button" className="btn btn-small topbar-button" onClick={onAdmin}>
+          Admin
+        </button>
+      ) : null}
     </header>
   );
 }

@@ -3,6 +3,9 @@ import { createRoot } from 'react-dom/client';
 import App from './App';
 import { blockContextMenu } from './contextMenu';
 import './styles/app.css';
+import './styles/pin.css';
+import './styles/kiosk.css';
+import './styles/admin.css';
 
 blockContextMenu();
 

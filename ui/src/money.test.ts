@@ -72,3 +72,20 @@ describe('keypad', () => {
     expect(keypadAppend('999999', '9', 'isk')).toBe('999999');
   });
 });
+
+describe('parseAmount', () => {
+  it('reads what a person typed in the currency’s units', async () => {
+    const { parseAmount, amountInputValue } = await import('./money');
+    expect(parseAmount('12.34', 'usd')).toBe(1234);
+    expect(parseAmount('12,3', 'eur')).toBe(1230);
+    expect(parseAmount('7', 'usd')).toBe(700);
+    expect(parseAmount('500', 'jpy')).toBe(500);
+    expect(parseAmount('5', 'isk')).toBe(500);
+    expect(parseAmount('1.5', 'jpy')).toBeNull();
+    expect(parseAmount('1.234', 'usd')).toBeNull();
+    expect(parseAmount('-1', 'usd')).toBeNull();
+    expect(parseAmount('abc', 'usd')).toBeNull();
+    expect(amountInputValue(1999, 'usd')).toBe('19.99');
+    expect(amountInputValue(500, 'jpy')).toBe('500');
+  });
+});

@@ -84,3 +84,24 @@ export function keypadAppend(digits: string, typed: string, currency: string): s
   if (next === '') return '';
   return keypadAmount(next, currency) > MAX_AMOUNT ? digits : next;
 }
+
+/**
+ * What a person typed ("12.34", "12,34", "500") → the amount as Stripe counts it, or null when it is not an
+ * amount in this currency (too many decimals, not a number, negative).
+ */
+export function parseAmount(text: string, currency: string): number | null {
+  const t = text.trim().replace(/\s/g, '').replace(',', '.');
+  const decimals = displayDecimals(currency);
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(t);
+  if (!m) return null;
+  const frac = m[2] ?? '';
+  if (frac.length > decimals) return null;
+  const minorShown = Number(m[1]) * 10 ** decimals + Number(frac.padEnd(decimals, '0') || '0');
+  const amount = minorShown * 10 ** (amountExponent(currency) - decimals);
+  return Number.isSafeInteger(amount) ? amount : null;
+}
+
+/** An amount as a plain number for an input field: 1999 usd → "19.99", 500 jpy → "500". */
+export function amountInputValue(amount: number, currency: string): string {
+  return toMajor(amount, currency).toFixed(displayDecimals(currency));
+}

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AppInfo, Catalog, ChargeInfo, Order, OrderLine, TillError } from '../api/types';
+import type { AppInfo, Catalog, Order, OrderLine, TillError } from '../api/types';
 import { onOrder, till } from '../api/till';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Progress } from '../components/Progress';
@@ -7,7 +7,8 @@ import { toTillError } from '../errors';
 import { formatMoney, keypadAmount, keypadAppend } from '../money';
 import { Cart } from './Cart';
 import { Keypad } from './Keypad';
-import { PAY_FORM_ID, PaymentPanel, type PayOutcome } from './PaymentPanel';
+import { PAY_FORM_ID, PaymentPanel } from '../payment/PaymentPanel';
+import { stageForCharge, stageOnOrder, stageOnOutcome, useRefreshWhileWaiting, type PayingStage, type PayOutcome } from '../payment/flow';
 import { QuickItems } from './QuickItems';
 import { ReceiptView } from './ReceiptView';
 
@@ -22,10 +23,7 @@ type Stage =
   | { kind: 'loading' }
   | { kind: 'cart' }
   | { kind: 'charging' }
-  | { kind: 'pay'; charge: ChargeInfo; attempt: number }
-  | { kind: 'declined'; charge: ChargeInfo; attempt: number; message: string; retrying: boolean }
-  | { kind: 'confirming'; charge: ChargeInfo; since: number }
-  | { kind: 'processing'; charge: ChargeInfo; since: number }
+  | PayingStage
   | { kind: 'paid' };
 
 type Area = 'boot' | 'items' | 'keypad' | 'cart' | 'payment' | 'newSale';
@@ -43,7 +41,6 @@ export function CashierScreen({ info }: { info: AppInfo }) {
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [canceling, setCanceling] = useState(false);
   const [newSaleBusy, setNewSaleBusy] = useState(false);
-  const [pollError, setPollError] = useState<TillError | null>(null);
 
   const orderRef = useRef<Order | null>(null);
   const stageRef = useRef<Stage>(stage);
@@ -82,15 +79,7 @@ export function CashierScreen({ info }: { info: AppInfo }) {
       if (!cancelingRef.current) setNotice('This sale was canceled. Starting a new sale.');
       return;
     }
-    setStage((s) => {
-      if ((s.kind === 'confirming' || s.kind === 'processing') && o.payment_status === 'requires_payment_method' && o.last_error) {
-        return { kind: 'declined', charge: s.charge, attempt: 1, message: o.last_error.message, retrying: false };
-      }
-      if (s.kind === 'confirming' && o.payment_status === 'processing') {
-        return { kind: 'processing', charge: s.charge, since: s.since };
-      }
-      return s;
-    });
+    setStage((s) => stageOnOrder(s, o));
   }, []);
 
   /** Runs cart commands one after another, each answered with the whole order. */
@@ -130,7 +119,6 @@ export function CashierScreen({ info }: { info: AppInfo }) {
       setStage({ kind: 'cart' });
       setDigits('');
       setErrors({});
-      setPollError(null);
     } catch (e) {
       setError('newSale', e);
     } finally {
@@ -142,14 +130,7 @@ export function CashierScreen({ info }: { info: AppInfo }) {
   const resumePayment = useCallback(
     async (o: Order) => {
       try {
-        const charge = await till.charge(o.id);
-        if (charge.status === 'succeeded' || charge.status === 'requires_capture') {
-          setStage({ kind: 'confirming', charge, since: Date.now() });
-        } else if (charge.status === 'processing') {
-          setStage({ kind: 'processing', charge, since: Date.now() });
-        } else {
-          setStage({ kind: 'pay', charge, attempt: 1 });
-        }
+        setStage(stageForCharge(await till.charge(o.id)));
       } catch (e) {
         setStage({ kind: 'cart' });
         setError('payment', e);
@@ -195,20 +176,12 @@ export function CashierScreen({ info }: { info: AppInfo }) {
 
   // Fallback while waiting for the webhook: ask the core every few seconds.
   const waitingOrderId = (stage.kind === 'confirming' || stage.kind === 'processing') && order ? order.id : null;
-  const refreshNow = useCallback(async () => {
-    if (!waitingOrderId) return;
-    try {
-      applyOrder(await till.refreshOrder(waitingOrderId), 'command');
-      setPollError(null);
-    } catch (e) {
-      setPollError(toTillError(e));
-    }
-  }, [waitingOrderId, applyOrder]);
-  useEffect(() => {
-    if (!waitingOrderId) return;
-    const t = setInterval(() => void refreshNow(), REFRESH_INTERVAL_MS);
-    return () => clearInterval(t);
-  }, [waitingOrderId, refreshNow]);
+  const applyRefreshed = useCallback((o: Order) => applyOrder(o, 'command'), [applyOrder]);
+  const { refreshNow, error: pollError, clearError: clearPollError } = useRefreshWhileWaiting(
+    waitingOrderId,
+    applyRefreshed,
+    REFRESH_INTERVAL_MS,
+  );
 
   // Focus follows the sale.
   useEffect(() => {
@@ -258,14 +231,8 @@ export function CashierScreen({ info }: { info: AppInfo }) {
     }
   };
 
-  const onOutcome = useCallback((out: PayOutcome) => {
-    setStage((s) => {
-      if (s.kind !== 'pay') return s; // paid (or canceled) already: the core's word wins
-      if (out.kind === 'declined') return { kind: 'declined', charge: s.charge, attempt: s.attempt, message: out.message, retrying: false };
-      if (out.kind === 'processing') return { kind: 'processing', charge: s.charge, since: Date.now() };
-      return { kind: 'confirming', charge: s.charge, since: Date.now() };
-    });
-  }, []);
+  // Paid (or canceled) already: the core's word wins (stageOnOutcome changes only 'pay').
+  const onOutcome = useCallback((out: PayOutcome) => setStage((s) => stageOnOutcome(s, out)), []);
 
   const tryAnotherCard = async () => {
     const s = stageRef.current;
@@ -511,7 +478,7 @@ export function CashierScreen({ info }: { info: AppInfo }) {
                     detail="This payment method confirms asynchronously. It can take a moment."
                   />
                 )}
-                <ErrorNotice error={pollError} onDismiss={() => setPollError(null)} />
+                <ErrorNotice error={pollError} onDismiss={clearPollError} />
                 <button type="button" className="btn btn-small" onClick={() => void refreshNow()}>
                   Check now
                 </button>

@@ -9,7 +9,7 @@ const REPOLL_GRACE_MS = 2_000;
  * Red banner while the till cannot reach the backend: what is wrong and when it tries again.
  * A countdown, never an endless spinner.
  */
-export function SyncBanner() {
+export function SyncBanner({ audience = 'staff' }: { audience?: 'staff' | 'customer' }) {
   const [status, setStatus] = useState<{ s: SyncStatus; at: number } | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const latest = useRef(0);
@@ -58,6 +58,18 @@ export function SyncBanner() {
   }, [retryAt, now]);
 
   if (!offline) return null;
+  if (audience === 'customer') {
+    return (
+      <div className="sync-banner sync-banner-customer">
+        <span className="sync-icon" aria-hidden="true">
+          ⚠
+        </span>
+        <p role="alert" className="sync-message">
+          Card payments are reconnecting. If paying does not work, please wait a moment or ask a member of staff.
+        </p>
+      </div>
+    );
+  }
   const secs = retryAt === null ? null : Math.max(0, Math.ceil((retryAt - now) / 1000));
   return (
     <div className="sync-banner">

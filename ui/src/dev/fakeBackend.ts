@@ -1,7 +1,8 @@
 // An in-memory stand-in for the till core's commands and events: the tests' backend and, in the browser
 // with `?mock` (dev server only), the UI's. It follows src/api/types.ts; it is not the real core.
 import type {
-  AppInfo, Catalog, ChargeInfo, Order, OrderLine, PaymentStatus, Receipt, SyncStatus, TillError,
+  AdminPage, AdminQuery, AdminRow, AppInfo, AttentionItem, Catalog, ChargeInfo, CsvExport, DayTotal, DisplayStatus,
+  Fulfilment, Order, OrderLine, PaymentDetail, PaymentStatus, Receipt, SyncStatus, TillError, TimelineEntry,
 } from '../api/types';
 import { ORDER_EVENT, SYNC_EVENT } from '../api/types';
 
@@ -15,7 +16,30 @@ export interface FakeTillOptions {
   /** Called when a sale with an intent is canceled. */
   cancelIntent?: (charge: ChargeInfo) => Promise<void> | void;
   sync?: SyncStatus;
+  /** The staff PIN for verify_admin_pin and exit_kiosk. Default '1234'. */
+  adminPin?: string;
 }
+
+/** A payment made up for the admin screen (tests, and the dev mock's demo data). */
+export interface FakePayment {
+  id?: string;
+  status: DisplayStatus;
+  amount?: number;
+  currency?: string;
+  terminal?: string;
+  /** Unix seconds. */
+  created?: number;
+  updated?: number;
+  amount_refunded?: number;
+  /** For 'succeeded': false makes it "paid but not fulfilled". Default true. */
+  fulfilled?: boolean;
+  card_brand?: string | null;
+  card_last4?: string | null;
+  decline_code?: string;
+}
+
+/** How long processing / requires_action may last before the admin screen flags it. */
+export const STUCK_AFTER_SECONDS = 10 * 60;
 
 export const DEFAULT_CATALOG: Catalog = {
   currency: 'usd',
@@ -56,6 +80,20 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
   let seq = 0;
   let lineSeq = 0;
   let clock = 0;
+  // Admin: what the core keeps next to each order with an intent.
+  interface PayMeta {
+    terminal: string;
+    amount_refunded: number;
+    timeline: TimelineEntry[];
+    fulfilment: Fulfilment | null;
+  }
+  const meta = new Map<string, PayMeta>();
+  const refundsByKey = new Map<string, PaymentDetail>();
+  const opened: string[] = [];
+  const adminPin = opts.adminPin ?? '1234';
+  let kioskExited = false;
+  let evSeq = 0;
+  let seedSeq = 0;
 
   /** Unix seconds, strictly increasing. */
   const tick = () => (clock = Math.max(clock + 1, Math.floor(Date.now() / 1000)));
@@ -118,9 +156,174 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     const o = get(orderId);
     Object.assign(o, patch);
     o.updated = tick();
+    recordNews(o);
     emit(ORDER_EVENT, copy(o));
     return copy(o);
   }
+
+  // ---- admin ----
+  function metaOf(o: Order): PayMeta {
+    let m = meta.get(o.id);
+    if (!m) {
+      m = { terminal: info.terminal, amount_refunded: 0, timeline: [], fulfilment: null };
+      meta.set(o.id, m);
+    }
+    return m;
+  }
+
+  function record(o: Order, type: string, outcome: string, statusAfter: string | null, at = o.updated) {
+    metaOf(o).timeline.push({ at, type, status_after: statusAfter, outcome, event_id: `evt_fake${String(++evSeq).padStart(5, '0')}` });
+  }
+
+  /** The webhook event an order change stands for, on its timeline. */
+  function recordNews(o: Order) {
+    if (!o.payment_intent_id) return;
+    if (o.status === 'paid') {
+      const m = metaOf(o);
+      if (!m.fulfilment) {
+        m.fulfilment = {
+          payment_intent_id: o.payment_intent_id, event_id: `evt_fake${String(evSeq + 1).padStart(5, '0')}`, amount: o.total,
+          currency: o.currency, fulfilled_at: o.fulfilled_at ?? o.updated,
+        };
+        record(o, 'payment_intent.succeeded', 'fulfilled', 'succeeded');
+      }
+      return;
+    }
+    const ps = o.payment_status;
+    const type =
+      ps === 'requires_payment_method' && o.last_error ? 'payment_intent.payment_failed'
+      : ps === 'requires_action' ? 'payment_intent.requires_action'
+      : ps === 'processing' ? 'payment_intent.processing'
+      : ps === 'requires_capture' ? 'payment_intent.amount_capturable_updated'
+      : ps === 'canceled' ? 'payment_intent.canceled'
+      : ps === 'succeeded' ? 'payment_intent.succeeded'
+      : 'payment_intent.updated';
+    record(o, type, 'state_changed', ps);
+  }
+
+  function displayStatus(o: Order): DisplayStatus {
+    const ps = o.payment_status;
+    if (ps === 'requires_payment_method' && o.last_error) return 'failed';
+    if (!ps || ps === 'requires_confirmation') return 'requires_payment_method';
+    return ps;
+  }
+
+  function rowOf(o: Order): AdminRow {
+    const m = metaOf(o);
+    return {
+      order_id: o.id, terminal: m.terminal, amount: o.total, currency: o.currency, status: displayStatus(o),
+      fulfilment: o.fulfilled_at ? 'fulfilled' : 'not_fulfilled', payment_intent_id: o.payment_intent_id,
+      card_brand: o.card_brand, card_last4: o.card_last4, amount_refunded: m.amount_refunded, created: o.created, updated: o.updated,
+    };
+  }
+
+  /** Newest first; the keyset cursor is "created|order_id". */
+  function allRows(q: AdminQuery): AdminRow[] {
+    const term = q.terminal?.trim().toLowerCase();
+    const search = q.search?.trim().toLowerCase();
+    return Array.from(orders.values())
+      .filter((o) => o.payment_intent_id)
+      .map(rowOf)
+      .filter((r) => !q.status || r.status === q.status)
+      .filter((r) => !term || r.terminal.toLowerCase() === term) // the core: exact
+      .filter((r) => q.from == null || r.created >= q.from)
+      .filter((r) => q.to == null || r.created < q.to)
+      .filter((r) => !search || r.order_id.toLowerCase().startsWith(search) || (r.payment_intent_id ?? '').toLowerCase().startsWith(search))
+      .sort((a, b) => b.created - a.created || (a.order_id < b.order_id ? 1 : a.order_id > b.order_id ? -1 : 0));
+  }
+
+  const cursorOf = (r: AdminRow) => `${r.created}|${r.order_id}`;
+
+  function page(q: AdminQuery): AdminPage {
+    let rows = allRows(q);
+    if (q.after) {
+      const [c, id] = q.after.split('|');
+      const created = Number(c);
+      rows = rows.filter((r) => r.created < created || (r.created === created && r.order_id < id));
+    }
+    const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+    const pageRows = rows.slice(0, limit);
+    return { rows: pageRows, next: rows.length > limit ? cursorOf(pageRows[pageRows.length - 1]) : null };
+  }
+
+  function detail(orderId: unknown): PaymentDetail {
+    const o = get(orderId);
+    const m = metaOf(o);
+    return {
+      row: rowOf(o), order: copy(o), timeline: m.timeline.map((t) => ({ ...t })), fulfilment: m.fulfilment ? { ...m.fulfilment } : null,
+      dashboard_url: o.payment_intent_id ? `${info.dashboard_url}/payments/${o.payment_intent_id}` : null,
+    };
+  }
+
+  function csvOf(rows: AdminRow[]): string {
+    const cols = ['order_id', 'terminal', 'amount', 'currency', 'status', 'fulfilment', 'payment_intent_id', 'card_brand', 'card_last4', 'amount_refunded', 'created', 'updated'] as const;
+    const cell = (v: unknown) => {
+      const t = v === null || v === undefined ? '' : String(v);
+      return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+    };
+    return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  }
+
+  /** Adds a payment in any state, as if it had happened (not the current sale). Returns its order id. */
+  function addPayment(p: FakePayment): string {
+    const now = Math.floor(Date.now() / 1000);
+    const created = p.created ?? now;
+    const updated = Math.max(p.updated ?? created + 20, created);
+    const currency = p.currency ?? catalog.currency;
+    const id = p.id ?? `ord_s${String(++seedSeq).padStart(4, '0')}`;
+    const amount = p.amount ?? 1000;
+    const pi = `pi_seed${id.replace(/^ord_/, '')}${'x'.repeat(Math.max(0, 8 - id.length))}`;
+    const carded = p.status !== 'requires_payment_method' && p.status !== 'canceled';
+    const o: Order = {
+      id, status: 'awaiting_payment', currency, lines: [{ id: ++lineSeq, sku: null, name: 'Sale', unit_amount: amount, quantity: 1, amount }],
+      total: amount, payment_intent_id: pi, payment_status: p.status === 'failed' ? 'requires_payment_method' : p.status,
+      last_error: null, fulfilled_at: null,
+      card_brand: p.card_brand !== undefined ? p.card_brand : carded ? 'visa' : null,
+      card_last4: p.card_last4 !== undefined ? p.card_last4 : carded ? '4242' : null, created, updated,
+    };
+    const m: PayMeta = { terminal: p.terminal ?? info.terminal, amount_refunded: p.amount_refunded ?? 0, timeline: [], fulfilment: null };
+    orders.set(id, o);
+    meta.set(id, m);
+    record(o, 'payment_intent.created', 'state_changed', 'requires_payment_method', created);
+    switch (p.status) {
+      case 'succeeded':
+        if (p.fulfilled === false) {
+          record(o, 'payment_intent.succeeded', 'amount_mismatch', 'succeeded', updated);
+        } else {
+          o.status = 'paid';
+          o.fulfilled_at = updated;
+          m.fulfilment = { payment_intent_id: pi, event_id: `evt_fake${String(evSeq + 1).padStart(5, '0')}`, amount, currency, fulfilled_at: updated };
+          record(o, 'payment_intent.succeeded', 'fulfilled', 'succeeded', updated);
+          record(o, 'payment_intent.succeeded', 'duplicate', null, updated + 1);
+        }
+        if (m.amount_refunded > 0) record(o, 'charge.refunded', 'unchanged', null, updated + 60);
+        break;
+      case 'failed': {
+        const code = p.decline_code ?? 'insufficient_funds';
+        o.last_error = { code, message: code === 'insufficient_funds' ? 'Your card has insufficient funds.' : 'Your card was declined.' };
+        record(o, 'payment_intent.payment_failed', 'state_changed', 'requires_payment_method', updated);
+        break;
+      }
+      case 'canceled':
+        o.status = 'canceled';
+        record(o, 'payment_intent.canceled', 'state_changed', 'canceled', updated);
+        break;
+      case 'requires_action':
+        record(o, 'payment_intent.requires_action', 'state_changed', 'requires_action', updated);
+        break;
+      case 'processing':
+        record(o, 'payment_intent.processing', 'state_changed', 'processing', updated);
+        break;
+      case 'requires_capture':
+        record(o, 'payment_intent.amount_capturable_updated', 'state_changed', 'requires_capture', updated);
+        break;
+      default:
+        break;
+    }
+    return id;
+  }
+
+  const PENDING: DisplayStatus[] = ['requires_payment_method', 'requires_action', 'requires_capture', 'failed'];
 
   function markPaid(orderId: string, card: { brand?: string; last4?: string } = {}): Order {
     const now = tick();
@@ -202,6 +405,8 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
           o.payment_intent_id = c.payment_intent_id;
           o.payment_status = c.status;
           o.updated = tick();
+          metaOf(o);
+          record(o, 'payment_intent.created', 'state_changed', c.status);
           emit(ORDER_EVENT, copy(o));
         }
         return { ...c, status: o.payment_status ?? c.status };
@@ -227,6 +432,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         o.status = 'canceled';
         if (c) o.payment_status = 'canceled';
         o.updated = tick();
+        recordNews(o);
         return copy(o);
       }
       case 'order':
@@ -244,7 +450,95 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
       case 'sync_status':
         return { ...sync };
       case 'reconcile':
-        return { checked: 0, changed: 0 };
+        return { checked: Array.from(orders.values()).filter((o) => o.status === 'awaiting_payment').length, changed: 0 };
+      case 'admin_payments':
+        return page((args?.query ?? {}) as AdminQuery);
+      case 'admin_detail':
+        return detail(args?.orderId);
+      case 'admin_refund': {
+        const key = args?.idempotencyKey;
+        if (typeof key !== 'string' || !key) throw tillError('invalid_request', 'A refund needs an idempotency key.', 'idempotencyKey');
+        const seen = refundsByKey.get(key);
+        if (seen) return structuredClone(seen);
+        const o = get(args?.orderId);
+        const m = metaOf(o);
+        if (displayStatus(o) !== 'succeeded') throw tillError('not_refundable', 'Only a succeeded payment can be refunded.');
+        const left = o.total - m.amount_refunded;
+        const amount = args?.amount == null ? left : args.amount;
+        if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0 || amount > left) {
+          throw tillError('invalid_amount', `The refund must be more than zero and at most what is left (${left}).`, 'amount');
+        }
+        m.amount_refunded += amount;
+        o.updated = tick();
+        record(o, 'charge.refunded', 'unchanged', null);
+        emit(ORDER_EVENT, copy(o));
+        const d = detail(o.id);
+        refundsByKey.set(key, structuredClone(d));
+        return d;
+      }
+      case 'admin_cancel': {
+        const o = get(args?.orderId);
+        const st = displayStatus(o);
+        if (!PENDING.includes(st)) throw tillError('not_cancelable', `A payment in ${st} cannot be canceled.`);
+        const c = charges.get(o.id);
+        if (c) await opts.cancelIntent?.(c);
+        update(o.id, { status: 'canceled', payment_status: 'canceled' });
+        return detail(o.id);
+      }
+      case 'admin_capture': {
+        const o = get(args?.orderId);
+        if (displayStatus(o) !== 'requires_capture') throw tillError('not_capturable', 'Only an authorized payment can be captured.');
+        const amount = args?.amount == null ? o.total : args.amount;
+        if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0 || amount > o.total) {
+          throw tillError('invalid_amount', `The capture must be more than zero and at most ${o.total}.`, 'amount');
+        }
+        markPaid(o.id, { brand: o.card_brand ?? undefined, last4: o.card_last4 ?? undefined });
+        return detail(o.id);
+      }
+      case 'admin_end_of_day': {
+        const from = Number(args?.from);
+        const to = Number(args?.to);
+        const groups = new Map<string, DayTotal>();
+        for (const r of allRows({ from, to })) {
+          const k = `${r.currency}|${r.status}`;
+          const g = groups.get(k) ?? { currency: r.currency, status: r.status, count: 0, amount: 0, amount_refunded: 0, net: 0 };
+          g.count += 1;
+          g.amount += r.amount;
+          g.amount_refunded += r.amount_refunded;
+          if (r.status === 'succeeded') g.net += r.amount - r.amount_refunded;
+          groups.set(k, g);
+        }
+        return Array.from(groups.values());
+      }
+      case 'admin_export_csv': {
+        const q = { ...((args?.query ?? {}) as AdminQuery), after: null, limit: null };
+        const rows = allRows(q);
+        const d = new Date();
+        const stamp = `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}-${String(d.getHours()).padStart(2, '0')}${String(d.getMinutes()).padStart(2, '0')}${String(d.getSeconds()).padStart(2, '0')}`;
+        const out: CsvExport = { path: `/home/kassa/Documents/Kassa/payments-${stamp}.csv`, rows: rows.length, csv: csvOf(rows) };
+        return out;
+      }
+      case 'admin_needs_attention': {
+        const now = Math.floor(Date.now() / 1000);
+        const items: AttentionItem[] = [];
+        for (const r of allRows({})) {
+          if ((r.status === 'processing' || r.status === 'requires_action') && now - r.updated > STUCK_AFTER_SECONDS) {
+            items.push({ row: r, reason: 'stuck', since: r.updated });
+          } else if (r.status === 'succeeded' && r.fulfilment === 'not_fulfilled') {
+            items.push({ row: r, reason: 'paid_not_fulfilled', since: r.updated });
+          }
+        }
+        return items;
+      }
+      case 'verify_admin_pin':
+        return args?.pin === adminPin;
+      case 'exit_kiosk':
+        if (args?.pin !== adminPin) return false;
+        kioskExited = true;
+        return true;
+      case 'plugin:shell|open':
+        opened.push(String(args?.path));
+        return null;
       default:
         throw tillError('unknown_command', `Unknown command ${cmd}.`);
     }
@@ -260,7 +554,10 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
   }
 
   return {
-    info, catalog, orders, charges, calls, handle, emit, on, update, markPaid, setSync,
+    info, catalog, orders, charges, calls, handle, emit, on, update, markPaid, setSync, addPayment,
+    /** URLs handed to the shell plugin's open. */
+    opened,
+    kioskExited: () => kioskExited,
     /** The order a test is looking at. */
     currentOrder: () => (currentId ? copy(current()) : null),
     /** Commands called, by name. */

@@ -6,11 +6,13 @@
 // the real core would call it; the browser loads Stripe.js from the simulator itself. A poll of the intent stands
 // in for the webhook.
 //
-// Query switches: ?mock  ?sim=URL  ?currency=jpy  ?offline  ?view=kiosk|admin
+// Query switches: ?mock  ?sim=URL  ?currency=jpy  ?offline  ?view=kiosk|admin  ?live (admin: a payment changes every
+// few seconds)  ?empty (admin: no demo payments). The staff PIN is 1234. Kiosk timings: ?idle=  ?idleCountdown=  ?thanks=
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { ChargeInfo, Order, PaymentStatus, SyncStatus } from '../api/types';
 import { ORDER_EVENT, SYNC_EVENT } from '../api/types';
+import { seedDemoPayments } from './demoPayments';
 import { createFakeTill, DEFAULT_CATALOG, type FakeTill } from './fakeBackend';
 
 const SECRET_KEY = 'sk_test_kassa_dev_mock';
@@ -71,7 +73,7 @@ export function installMockTauri(): FakeTill {
       : { ...DEFAULT_CATALOG, currency };
 
   const fake: FakeTill = createFakeTill({
-    info: { currency, view, terminal: 'till-1' },
+    info: { currency, view, terminal: view === 'kiosk' ? 'kiosk-1' : 'till-1' },
     catalog,
     async createIntent(order): Promise<Omit<ChargeInfo, 'order_id'>> {
       const pi = await sim('POST', '/v1/payment_intents', {
@@ -132,6 +134,21 @@ export function installMockTauri(): FakeTill {
     });
     fake.setSync(offline());
     setInterval(() => fake.setSync(offline()), 15_000);
+  }
+
+  if (!q.has('empty')) seedDemoPayments(fake);
+  if (q.has('live')) {
+    // Something happens now and then, as on a busy day: a new payment, or a pending one moves on.
+    let n = 0;
+    setInterval(() => {
+      n += 1;
+      const pending = Array.from(fake.orders.values()).find((o) => o.status === 'awaiting_payment' && o.payment_status === 'processing' && Date.now() / 1000 - o.updated < 600);
+      if (pending && n % 2 === 0) fake.markPaid(pending.id);
+      else {
+        const id = fake.addPayment({ status: 'processing', amount: 500 + ((n * 379) % 4000), terminal: ['till-1', 'till-2', 'kiosk-1'][n % 3] });
+        fake.update(id, { payment_status: 'processing' });
+      }
+    }, 4000);
   }
 
   mockIPC((cmd, args) => fake.handle(cmd, args as Record<string, unknown> | undefined), { shouldMockEvents: true });

@@ -5,12 +5,35 @@ import type { ChargeInfo, PaymentStatus } from '../api/types';
 import { Progress } from '../components/Progress';
 import { formatMoney } from '../money';
 import { getStripe } from '../stripe/stripe';
+import type { PayOutcome } from './flow';
 
-/** What the customer's attempt came to, as far as the client knows. Never "paid": only the core says that. */
-export type PayOutcome =
-  | { kind: 'succeeded' }
-  | { kind: 'processing' }
-  | { kind: 'declined'; message: string };
+export type { PayOutcome } from './flow';
+
+/** Who stands at the screen: the cashier (a customer pays at the counter) or the customer at the kiosk. */
+export type PayVariant = 'cashier' | 'kiosk';
+
+const TEXTS: Record<PayVariant, { authenticating: string; authDetail: string; unfinished: string; processing: string }> = {
+  cashier: {
+    authenticating: 'Waiting for the customer to authenticate…',
+    authDetail: '3-D Secure: the customer confirms with their bank.',
+    unfinished: 'The customer did not finish authenticating. Press Pay to try again.',
+    processing: 'Processing payment…',
+  },
+  kiosk: {
+    authenticating: 'Please confirm the payment with your bank…',
+    authDetail: 'Follow the steps in your bank’s window.',
+    unfinished: 'The check with your bank was not finished. Press Pay to try again.',
+    processing: 'Processing payment…',
+  },
+};
+
+const APPEARANCE: Record<PayVariant, NonNullable<StripeElementsOptions['appearance']>> = {
+  cashier: { theme: 'stripe', variables: { colorPrimary: '#4338ca', borderRadius: '8px', fontSizeBase: '16px' } },
+  kiosk: {
+    theme: 'stripe',
+    variables: { colorPrimary: '#1e3a8a', colorText: '#0b1020', borderRadius: '10px', fontSizeBase: '20px', spacingUnit: '5px' },
+  },
+};
 
 interface Props {
   charge: ChargeInfo;
@@ -20,6 +43,9 @@ interface Props {
   intentStatus: PaymentStatus | null;
   onOutcome: (outcome: PayOutcome) => void;
   onBusyChange: (busy: boolean) => void;
+  variant?: PayVariant;
+  /** The customer is typing in the card form (its iframe's keys never reach this document). */
+  onActivity?: () => void;
 }
 
 export const PAY_FORM_ID = 'pay-form';
@@ -27,7 +53,7 @@ export const PAY_FORM_ID = 'pay-form';
 type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; stripe: Promise<Stripe | null> };
 
 /** Loads Stripe.js from the URL the core gave and mounts the Payment Element for this intent. */
-export function PaymentPanel({ charge, attempt, intentStatus, onOutcome, onBusyChange }: Props) {
+export function PaymentPanel({ charge, attempt, intentStatus, onOutcome, onBusyChange, variant = 'cashier', onActivity }: Props) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [reload, setReload] = useState(0);
   const { stripe_js_url: url, publishable_key: pk, client_secret: clientSecret } = charge;
@@ -49,12 +75,9 @@ export function PaymentPanel({ charge, attempt, intentStatus, onOutcome, onBusyC
   const options = useMemo<StripeElementsOptions>(
     () => ({
       clientSecret,
-      appearance: {
-        theme: 'stripe',
-        variables: { colorPrimary: '#4338ca', borderRadius: '8px', fontSizeBase: '16px' },
-      },
+      appearance: APPEARANCE[variant],
     }),
-    [clientSecret],
+    [clientSecret, variant],
   );
 
   return (
@@ -81,6 +104,8 @@ export function PaymentPanel({ charge, attempt, intentStatus, onOutcome, onBusyC
             onOutcome={onOutcome}
             onBusyChange={onBusyChange}
             onReloadForm={() => setReload((n) => n + 1)}
+            variant={variant}
+            onActivity={onActivity}
           />
         </Elements>
       )}
@@ -94,9 +119,12 @@ interface FormProps {
   onOutcome: (outcome: PayOutcome) => void;
   onBusyChange: (busy: boolean) => void;
   onReloadForm: () => void;
+  variant: PayVariant;
+  onActivity?: () => void;
 }
 
-function PayForm({ amountLabel, intentStatus, onOutcome, onBusyChange, onReloadForm }: FormProps) {
+function PayForm({ amountLabel, intentStatus, onOutcome, onBusyChange, onReloadForm, variant, onActivity }: FormProps) {
+  const texts = TEXTS[variant];
   const stripe = useStripe();
   const elements = useElements();
   const [ready, setReady] = useState(false);
@@ -134,7 +162,11 @@ function PayForm({ amountLabel, intentStatus, onOutcome, onBusyChange, onReloadF
         confirmParams: { return_url: window.location.href },
       });
       if (error) {
-        outcome = { kind: 'declined', message: error.message ?? 'The card was declined.' };
+        outcome = {
+          kind: 'declined',
+          message: error.message ?? 'The card was declined.',
+          code: error.decline_code ?? error.code ?? null,
+        };
       } else {
         switch (paymentIntent.status) {
           case 'succeeded':
@@ -148,13 +180,14 @@ function PayForm({ amountLabel, intentStatus, onOutcome, onBusyChange, onReloadF
             outcome = {
               kind: 'declined',
               message: paymentIntent.last_payment_error?.message ?? 'The payment was not completed. Try another card.',
+              code: paymentIntent.last_payment_error?.decline_code ?? paymentIntent.last_payment_error?.code ?? null,
             };
             break;
           case 'canceled':
             if (alive.current) setFormError('This payment was canceled.');
             break;
           default:
-            if (alive.current) setFormError('The customer did not finish authenticating. Press Pay to try again.');
+            if (alive.current) setFormError(texts.unfinished);
         }
       }
     } catch (err) {
@@ -171,9 +204,9 @@ function PayForm({ amountLabel, intentStatus, onOutcome, onBusyChange, onReloadF
       {!ready && !loadError ? <Progress label="Loading card form…" /> : null}
       {paying ? (
         authenticating ? (
-          <Progress label="Waiting for the customer to authenticate…" detail="3-D Secure: the customer confirms with their bank." />
+          <Progress label={texts.authenticating} detail={texts.authDetail} />
         ) : (
-          <Progress label="Processing payment…" />
+          <Progress label={texts.processing} />
         )
       ) : null}
       {loadError ? (
@@ -193,6 +226,8 @@ function PayForm({ amountLabel, intentStatus, onOutcome, onBusyChange, onReloadF
         <PaymentElement
           options={{ layout: 'tabs' }}
           onReady={() => setReady(true)}
+          onChange={onActivity}
+          onFocus={onActivity}
           onLoadError={(ev) => setLoadError(ev.error.message ?? 'The card form did not load.')}
         />
       </div>
@@ -209,7 +244,7 @@ function PayForm({ amountLabel, intentStatus, onOutcome, onBusyChange, onReloadF
       ) : null}
       <button
         type="submit"
-        className="btn btn-primary btn-large btn-block"
+        className={`btn btn-primary btn-large btn-block${variant === 'kiosk' ? ' btn-kiosk' : ''}`}
         disabled={!stripe || !ready || paying}
         aria-keyshortcuts="Enter"
       >

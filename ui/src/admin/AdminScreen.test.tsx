@@ -1,0 +1,327 @@
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { invoke } from '@tauri-apps/api/core';
+import { open } from '@tauri-apps/plugin-shell';
+import { describe, expect, it, vi } from 'vitest';
+import type { AdminPage, AdminQuery, DisplayStatus } from '../api/types';
+import { STUCK_AFTER_SECONDS, type FakeTill } from '../dev/fakeBackend';
+import { installFakeTill } from '../test/harness';
+import { AdminScreen, LIVE_DEBOUNCE_MS, PAGE_SIZE } from './AdminScreen';
+import { dayEnd, dayStart } from './dates';
+import { ALL_STATUSES, STATUS_META } from './status';
+
+vi.mock('@tauri-apps/plugin-shell', () => ({ open: vi.fn() }));
+
+const NOW = Math.floor(Date.now() / 1000);
+
+async function setup(seed: (fake: FakeTill) => void = () => {}, opts: { fakeTimers?: boolean } = {}) {
+  if (opts.fakeTimers) vi.useFakeTimers({ shouldAdvanceTime: true });
+  const fake = installFakeTill({ info: { view: 'admin' } });
+  seed(fake);
+  const user = userEvent.setup(opts.fakeTimers ? { advanceTimers: vi.advanceTimersByTime } : {});
+  render(<AdminScreen info={fake.info} />);
+  const table = await screen.findByTestId('payments-table');
+  return { fake, user, table };
+}
+
+const queries = (fake: FakeTill) => fake.callsOf('admin_payments').map((c) => c.args?.query as AdminQuery);
+/** The payments table's rows, header included. */
+const tableRows = () => within(screen.getByTestId('payments-table')).getAllByRole('row');
+const row = (orderId: string) => document.querySelector<HTMLElement>(`tr[data-order-id="${orderId}"]`)!;
+
+function onePerStatus(fake: FakeTill): Record<DisplayStatus, string> {
+  const ids = {} as Record<DisplayStatus, string>;
+  ALL_STATUSES.forEach((status, i) => {
+    ids[status] = fake.addPayment({ status, amount: 1000 + i * 111, created: NOW - 60 * (i + 1), updated: NOW - 60 * (i + 1) + 5 });
+  });
+  return ids;
+}
+
+describe('payments table', () => {
+  it('shows every status with its own badge: color class, icon and words', async () => {
+    const { table } = await setup(onePerStatus);
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(7);
+    const badges = Array.from(table.querySelectorAll<HTMLElement>('.status-badge'));
+    expect(badges.map((b) => b.dataset.status).sort()).toEqual([...ALL_STATUSES].sort());
+    expect(new Set(badges.map((b) => b.textContent)).size).toBe(7);
+    expect(new Set(badges.map((b) => b.className)).size).toBe(7);
+    expect(new Set(badges.map((b) => b.querySelector('.status-icon')?.textContent)).size).toBe(7);
+    for (const b of badges) {
+      const s = b.dataset.status as DisplayStatus;
+      expect(b).toHaveTextContent(STATUS_META[s].label);
+      expect(b).toHaveClass(`status-${s}`);
+      expect(b.closest('tr')).toHaveAttribute('data-row-status', s);
+      expect(b.closest('tr')).not.toHaveAttribute('data-status');
+    }
+    // The columns, formatted.
+    const headers = within(table).getAllByRole('columnheader').map((h) => h.textContent);
+    expect(headers).toEqual(['Order', 'Terminal', 'Amount', 'Payment status', 'Fulfilment', 'Card', 'Time']);
+    const ok = badges.find((b) => b.dataset.status === 'succeeded')!.closest('tr')!;
+    expect(ok).toHaveTextContent('$10.00');
+    expect(ok).toHaveTextContent('Fulfilled');
+    expect(ok).toHaveTextContent('Visa ••4242');
+    expect(ok).toHaveTextContent('till-1');
+  });
+
+  it('re-queries the page on screen after order events (debounced) and on reconnect', async () => {
+    const { fake } = await setup(
+      (f) => {
+        onePerStatus(f);
+      },
+      { fakeTimers: true },
+    );
+    const id = fake.addPayment({ status: 'requires_action', amount: 4321 });
+    const before = queries(fake).length;
+    act(() => {
+      fake.update(id, { payment_status: 'processing' });
+      fake.update(id, { payment_status: 'processing' });
+    });
+    await act(() => vi.advanceTimersByTimeAsync(LIVE_DEBOUNCE_MS - 50));
+    expect(queries(fake)).toHaveLength(before);
+    await act(() => vi.advanceTimersByTimeAsync(60));
+    await waitFor(() => expect(queries(fake)).toHaveLength(before + 1));
+    expect(queries(fake).at(-1)).toEqual(queries(fake)[before - 1]);
+    await waitFor(() => expect(row(id)).toHaveAttribute('data-row-status', 'processing'));
+    expect(within(row(id)).getByText('Processing')).toBeInTheDocument();
+
+    // Offline, then back: one more query.
+    act(() => fake.setSync({ online: false, message: 'down', retry_in_ms: 1000, cursor: 1 }));
+    act(() => fake.setSync({ online: true, message: null, retry_in_ms: null, cursor: 2 }));
+    await act(() => vi.advanceTimersByTimeAsync(LIVE_DEBOUNCE_MS + 10));
+    await waitFor(() => expect(queries(fake)).toHaveLength(before + 2));
+  });
+
+  it('pages with keyset cursors: Next passes `after`, Previous goes back', async () => {
+    const { fake, user } = await setup((f) => {
+      for (let i = 0; i < 120; i++) f.addPayment({ status: 'succeeded', amount: 100 + i, created: NOW - i * 10 });
+    });
+    expect(queries(fake)[0]).toMatchObject({ limit: PAGE_SIZE, after: null });
+    await waitFor(() => expect(tableRows()).toHaveLength(PAGE_SIZE + 1));
+    const p1 = (await fake.handle('admin_payments', { query: { limit: PAGE_SIZE } })) as AdminPage;
+    const p2 = (await fake.handle('admin_payments', { query: { limit: PAGE_SIZE, after: p1.next } })) as AdminPage;
+    expect(screen.getByTestId('prev-page')).toBeDisabled();
+
+    await user.click(screen.getByTestId('next-page'));
+    await waitFor(() => expect(queries(fake).at(-1)).toMatchObject({ limit: PAGE_SIZE, after: p1.next }));
+    await waitFor(() => expect(row(p2.rows[0].order_id)).not.toBeNull());
+    expect(screen.getByText(/Page 2/)).toBeInTheDocument();
+
+    await user.click(screen.getByTestId('next-page'));
+    await waitFor(() => expect(queries(fake).at(-1)).toMatchObject({ after: p2.next }));
+    await waitFor(() => expect(tableRows()).toHaveLength(20 + 1));
+    expect(screen.getByTestId('next-page')).toBeDisabled();
+
+    await user.click(screen.getByTestId('prev-page'));
+    await waitFor(() => expect(queries(fake).at(-1)).toMatchObject({ after: p1.next }));
+    await user.click(screen.getByTestId('prev-page'));
+    await waitFor(() => expect(queries(fake).at(-1)).toMatchObject({ after: null }));
+    expect(screen.getByTestId('prev-page')).toBeDisabled();
+  });
+
+  it('filters by status, terminal, dates and search, starting again at page 1', async () => {
+    const { fake, user } = await setup((f) => {
+      f.addPayment({ status: 'succeeded', terminal: 'till-2', id: 'ord_abc1' });
+      f.addPayment({ status: 'failed', terminal: 'kiosk-1', id: 'ord_xyz9' });
+    });
+    await user.selectOptions(screen.getByTestId('filter-status'), 'failed');
+    await waitFor(() => expect(queries(fake).at(-1)).toMatchObject({ status: 'failed', after: null }));
+    await waitFor(() => expect(tableRows()).toHaveLength(2));
+    expect(row('ord_xyz9')).not.toBeNull();
+
+    await user.selectOptions(screen.getByTestId('filter-status'), '');
+    await user.type(screen.getByTestId('filter-terminal'), 'till');
+    await waitFor(() => expect(queries(fake).at(-1)).toMatchObject({ status: null, terminal: 'till' }));
+    // Typing settles before it queries: not one query per key.
+    expect(queries(fake).filter((q) => q.terminal && q.terminal !== 'till')).toHaveLength(0);
+
+    fireEvent.change(screen.getByTestId('filter-from'), { target: { value: '2026-03-01' } });
+    fireEvent.change(screen.getByTestId('filter-to'), { target: { value: '2026-03-02' } });
+    await waitFor(() => expect(queries(fake).at(-1)).toMatchObject({ from: dayStart('2026-03-01'), to: dayEnd('2026-03-02') }));
+    expect(dayEnd('2026-03-02')! - dayStart('2026-03-01')!).toBeGreaterThanOrEqual(2 * 86400 - 3600);
+    expect(new Date(dayStart('2026-03-01')! * 1000).getHours()).toBe(0);
+
+    await user.click(screen.getByRole('button', { name: 'Clear' }));
+    await user.type(screen.getByTestId('filter-search'), 'pi_seedabc');
+    await waitFor(() => expect(queries(fake).at(-1)).toMatchObject({ search: 'pi_seedabc', terminal: null, from: null }));
+    await waitFor(() => expect(tableRows()).toHaveLength(2));
+    expect(row('ord_abc1')).not.toBeNull();
+  });
+});
+
+describe('payment detail', () => {
+  it('opens on click or Enter with the timeline, the fulfilment record and the Dashboard link', async () => {
+    let ids!: Record<DisplayStatus, string>;
+    const { fake, user } = await setup((f) => {
+      ids = onePerStatus(f);
+    });
+    row(ids.succeeded).focus();
+    await user.keyboard('{Enter}');
+    const drawer = await screen.findByTestId('payment-detail');
+    const timeline = await within(drawer).findByTestId('timeline');
+    const events = within(timeline).getAllByRole('row').slice(1);
+    expect(events.map((r) => (r as HTMLTableRowElement).cells[1].textContent)).toEqual(['payment_intent.created', 'payment_intent.succeeded', 'payment_intent.succeeded']);
+    expect(events[1]).toHaveTextContent('Succeeded');
+    expect(events[1]).toHaveTextContent('Fulfilled the order');
+    expect(events[2]).toHaveTextContent('Duplicate, ignored');
+    expect(within(drawer).getByTestId('fulfilment')).toHaveTextContent(/evt_fake\d+/);
+    expect(within(drawer).getByTestId('refund')).toBeInTheDocument();
+    expect(within(drawer).queryByTestId('cancel-payment')).toBeNull();
+
+    await user.click(within(drawer).getByRole('button', { name: /Open in Stripe Dashboard/ }));
+    const pi = fake.orders.get(ids.succeeded)!.payment_intent_id;
+    expect(open).toHaveBeenCalledWith(`https://dashboard.stripe.com/test/payments/${pi}`);
+
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByTestId('payment-detail')).toBeNull());
+    await waitFor(() => expect(row(ids.succeeded)).toHaveFocus());
+
+    await user.click(row(ids.requires_capture));
+    const d2 = await screen.findByTestId('payment-detail');
+    expect(await within(d2).findByTestId('capture')).toBeInTheDocument();
+    expect(within(d2).getByTestId('cancel-payment')).toBeInTheDocument();
+    expect(within(d2).queryByTestId('refund')).toBeNull();
+  });
+
+  it('refund: one idempotency key per dialog, the same on a retry, a new one for a new dialog', async () => {
+    let id = '';
+    const { fake, user } = await setup((f) => {
+      id = f.addPayment({ status: 'succeeded', amount: 2000 });
+    });
+    const real = fake.handle;
+    let failNext = true;
+    vi.mocked(invoke).mockImplementation(async (cmd: string, args?: unknown) => {
+      if (cmd === 'admin_refund' && failNext) {
+        failNext = false;
+        fake.calls.push({ cmd, args: args as Record<string, unknown> });
+        throw { kind: 'stripe_unreachable', message: 'Stripe could not be reached. Nothing was refunded yet.', field: null };
+      }
+      return real(cmd, args as Record<string, unknown>) as never;
+    });
+
+    await user.click(row(id));
+    const drawer = await screen.findByTestId('payment-detail');
+    await user.click(await within(drawer).findByTestId('refund'));
+    let dialog = screen.getByTestId('refund-dialog');
+    expect(within(dialog).getByTestId('refund-max')).toHaveTextContent('$20.00');
+    await user.click(within(dialog).getByLabelText('Partial amount'));
+    const amount = within(dialog).getByTestId('refund-amount');
+    await user.clear(amount);
+    await user.type(amount, '5.00');
+    await user.click(within(dialog).getByTestId('confirm-refund'));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('Stripe could not be reached.');
+    // Retry in the same dialog.
+    await user.click(within(dialog).getByTestId('confirm-refund'));
+    await waitFor(() => expect(screen.queryByTestId('refund-dialog')).toBeNull());
+    const first = fake.callsOf('admin_refund').map((c) => c.args);
+    expect(first).toHaveLength(2);
+    expect(first[0]).toEqual({ orderId: id, amount: 500, idempotencyKey: expect.any(String) });
+    expect(first[1]).toEqual(first[0]);
+    // Refunded once, and the table and the drawer show it.
+    await waitFor(() => expect(row(id)).toHaveTextContent('−$5.00 refunded'));
+    expect(within(drawer).getByText('Refunded $5.00')).toBeInTheDocument();
+
+    // A new dialog: a new key.
+    await user.click(within(drawer).getByTestId('refund'));
+    dialog = screen.getByTestId('refund-dialog');
+    expect(within(dialog).getByTestId('refund-max')).toHaveTextContent('$15.00');
+    await user.click(within(dialog).getByTestId('confirm-refund'));
+    await waitFor(() => expect(fake.callsOf('admin_refund')).toHaveLength(3));
+    const third = fake.callsOf('admin_refund')[2].args!;
+    expect(third).toMatchObject({ orderId: id, amount: null });
+    expect(third.idempotencyKey).not.toBe(first[0]!.idempotencyKey);
+    await waitFor(() => expect(row(id)).toHaveTextContent('Refunded'));
+  });
+
+  it('refuses a refund above what is left, and cancels or captures after confirming', async () => {
+    let ids!: Record<DisplayStatus, string>;
+    const { fake, user } = await setup((f) => {
+      ids = onePerStatus(f);
+    });
+    await user.click(row(ids.succeeded));
+    let drawer = await screen.findByTestId('payment-detail');
+    await user.click(await within(drawer).findByTestId('refund'));
+    let dialog = screen.getByTestId('refund-dialog');
+    await user.click(within(dialog).getByLabelText('Partial amount'));
+    await user.clear(within(dialog).getByTestId('refund-amount'));
+    await user.type(within(dialog).getByTestId('refund-amount'), '99');
+    expect(within(dialog).getByTestId('confirm-refund')).toBeDisabled();
+    expect(dialog).toHaveTextContent('at most $10.00');
+    await user.click(within(dialog).getByRole('button', { name: 'Close' }));
+    await user.click(within(drawer).getByRole('button', { name: 'Close payment details' }));
+
+    await user.click(row(ids.requires_action));
+    drawer = await screen.findByTestId('payment-detail');
+    await user.click(await within(drawer).findByTestId('cancel-payment'));
+    dialog = screen.getByTestId('cancel-dialog');
+    expect(fake.callsOf('admin_cancel')).toHaveLength(0);
+    await user.click(within(dialog).getByTestId('confirm-cancel'));
+    await waitFor(() => expect(fake.callsOf('admin_cancel').map((c) => c.args)).toEqual([{ orderId: ids.requires_action }]));
+    await waitFor(() => expect(row(ids.requires_action)).toHaveAttribute('data-row-status', 'canceled'));
+    await user.click(within(drawer).getByRole('button', { name: 'Close payment details' }));
+
+    await user.click(row(ids.requires_capture));
+    drawer = await screen.findByTestId('payment-detail');
+    await user.click(await within(drawer).findByTestId('capture'));
+    dialog = screen.getByTestId('capture-dialog');
+    await user.click(within(dialog).getByTestId('confirm-capture'));
+    await waitFor(() => expect(fake.callsOf('admin_capture').map((c) => c.args)).toEqual([{ orderId: ids.requires_capture, amount: null }]));
+    await waitFor(() => expect(row(ids.requires_capture)).toHaveAttribute('data-row-status', 'succeeded'));
+  });
+});
+
+describe('tools', () => {
+  it('exports the filtered rows to CSV and says where', async () => {
+    const { fake, user } = await setup(onePerStatus);
+    await user.selectOptions(screen.getByTestId('filter-status'), 'succeeded');
+    await waitFor(() => expect(queries(fake).at(-1)).toMatchObject({ status: 'succeeded' }));
+    await user.click(screen.getByTestId('export-csv'));
+    const note = await screen.findByTestId('export-result');
+    expect(note).toHaveTextContent(/^✓ Saved 1 row to \/home\/kassa\/Documents\/Kassa\/payments-\d{8}-\d{6}\.csv$/);
+    expect(fake.callsOf('admin_export_csv')[0].args?.query).toEqual({ status: 'succeeded', terminal: null, from: null, to: null, search: null });
+  });
+
+  it('"Reconcile now" shows what it checked and changed', async () => {
+    const { user } = await setup(onePerStatus);
+    await user.click(screen.getByTestId('reconcile'));
+    expect(await screen.findByText(/^Checked \d+ · 0 changed$/)).toBeInTheDocument();
+  });
+
+  it('lists what needs attention in words; a click opens it', async () => {
+    let stuck = '';
+    let unfulfilled = '';
+    const { user } = await setup((f) => {
+      f.addPayment({ status: 'succeeded' });
+      stuck = f.addPayment({ status: 'processing', created: NOW - 3600, updated: NOW - STUCK_AFTER_SECONDS - 20 * 60 });
+      unfulfilled = f.addPayment({ status: 'succeeded', fulfilled: false });
+    });
+    const panel = await screen.findByTestId('needs-attention');
+    await waitFor(() => expect(within(panel).getAllByRole('button')).toHaveLength(2));
+    const s = panel.querySelector(`[data-order-id="${stuck}"]`)!;
+    expect(s).toHaveTextContent(/Stuck in “Processing” for 30 min/);
+    const u = panel.querySelector(`[data-order-id="${unfulfilled}"]`)!;
+    expect(u).toHaveTextContent(/Paid but not fulfilled/);
+    await user.click(u as HTMLElement);
+    const drawer = await screen.findByTestId('payment-detail');
+    expect(drawer).toHaveTextContent(unfulfilled);
+    expect(await within(drawer).findByTestId('fulfilment')).toHaveTextContent(/Not fulfilled: the payment succeeded/);
+  });
+
+  it('end of day: totals by status and currency, refunds netted', async () => {
+    await setup((f) => {
+      f.addPayment({ status: 'succeeded', amount: 1000 });
+      f.addPayment({ status: 'succeeded', amount: 2500, amount_refunded: 500 });
+      f.addPayment({ status: 'failed', amount: 700 });
+      f.addPayment({ status: 'succeeded', amount: 900, currency: 'eur' });
+    });
+    const panel = await screen.findByTestId('end-of-day');
+    await waitFor(() => expect(within(panel).getByTestId('eod-net-usd')).toHaveTextContent('$30.00'));
+    expect(panel.querySelector('[data-currency="usd"]')).toHaveTextContent('Received$35.00');
+    expect(panel.querySelector('[data-currency="usd"]')).toHaveTextContent('Refunded−$5.00');
+    expect(within(panel).getByTestId('eod-net-eur')).toHaveTextContent('€9.00');
+    const usd = panel.querySelector<HTMLElement>('[data-currency="usd"]')!;
+    const failed = usd.querySelector('[data-status="failed"]')!.closest('tr')!;
+    expect(failed).toHaveTextContent('1');
+    expect(failed).toHaveTextContent('$7.00');
+  });
+});
