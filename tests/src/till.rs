@@ -208,6 +208,39 @@ impl TestTill {
         .await
     }
 
+    /// Waits until the UI was told of the order in a state `check` accepts (the notifier is called just after
+    /// the row is committed, so a row read can be ahead of it).
+    pub async fn wait_notified(&self, order_id: &str, what: &str, check: impl Fn(&Order) -> bool) {
+        eventually(Duration::from_secs(30), what, || async {
+            if self.notes.saw(order_id, &check) {
+                Ok(())
+            } else {
+                Err(format!("{:?}", self.notes.order_history(order_id)))
+            }
+        })
+        .await
+    }
+
+    /// Waits until the UI was told of a sync status `check` accepts, after the first one `since` accepts (or
+    /// from the start). Returns the statuses the UI was told, oldest first.
+    pub async fn wait_sync_notified(
+        &self,
+        what: &str,
+        since: impl Fn(&SyncStatus) -> bool,
+        check: impl Fn(&SyncStatus) -> bool,
+    ) -> Vec<SyncStatus> {
+        eventually(Duration::from_secs(30), what, || async {
+            let syncs = self.notes.syncs();
+            let from = syncs.iter().position(&since).unwrap_or(syncs.len());
+            if syncs[from..].iter().any(&check) {
+                Ok(syncs)
+            } else {
+                Err(format!("{syncs:?}"))
+            }
+        })
+        .await
+    }
+
     pub async fn wait_paid(&self, order_id: &str) -> Order {
         self.wait_order(order_id, &format!("order {order_id} paid"), |o| {
             o.status == "paid"

@@ -129,13 +129,17 @@ fn main() {
             .map(Result::unwrap)
             .collect();
     });
-    let worst = [first, half, status, terminal, day_page, totals]
+    let worst = [first, half, status, terminal, day_page]
         .into_iter()
         .max()
         .unwrap();
     println!(
-        "  worst keyset p99 {:.2} ms (goal ≤ 50 ms); OFFSET anchor / worst keyset = {:.0}x",
+        "  worst keyset page p99 {:.2} ms (goal ≤ 50 ms); OFFSET anchor / worst keyset page = {:.0}x",
         worst.as_secs_f64() * 1e3,
         offset.as_secs_f64() / worst.as_secs_f64()
+    );
+    println!(
+        "  a day's totals (not a page; reads the covering index) p99 {:.2} ms",
+        totals.as_secs_f64() * 1e3
     );
 }

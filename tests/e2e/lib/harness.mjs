@@ -218,9 +218,13 @@ process.once('exit', () => {
 
 /**
  * Starts the display, the window manager, tauri-driver and a WebDriver session on the app.
- * Returns { browser, dataDir, display, shot(step), sql(query, params), teardown() }.
+ * Options: `args` (the app's arguments, e.g. ['--kiosk']), `maximize` (default true; a kiosk window is fullscreen
+ * and must not be touched), `extraEnv`.
+ * Returns { browser, dataDir, display, shot(step), sql(query, params), simUrl(), appProcesses(),
+ * backendProcesses(), xkey(keys), teardown() }. Set `h.appExited = true` once a test has made the app exit on its
+ * own (and checked that): teardown then does not count the dead session against it.
  */
-export async function launch(testName, { app = APP, extraEnv = {} } = {}) {
+export async function launch(testName, { app = APP, extraEnv = {}, args = [], maximize = true } = {}) {
   app = path.resolve(app);
   if (!fs.existsSync(app)) throw new Error(`the app is not built: ${app} is missing (cargo build -p kassa-app)`);
   const driverBin =
@@ -243,6 +247,7 @@ export async function launch(testName, { app = APP, extraEnv = {} } = {}) {
     children,
     shots: 0,
     tornDown: false,
+    appExited: false,
   };
   live.add(h);
 
@@ -303,7 +308,7 @@ export async function launch(testName, { app = APP, extraEnv = {} } = {}) {
         connectionRetryCount: 0,
         waitforTimeout: 10_000,
         capabilities: {
-          'tauri:options': { application: app },
+          'tauri:options': { application: app, args },
           'wdio:enforceWebDriverClassic': true,
         },
       }),
@@ -314,12 +319,65 @@ export async function launch(testName, { app = APP, extraEnv = {} } = {}) {
   }
 
   // Fill the display, so the whole-display screenshots show the whole window (best effort: openbox obliges).
-  await within(10_000, 'maximizing the window', () => h.browser.maximizeWindow()).catch((e) => log(`maximize: ${e.message}`));
+  if (maximize) {
+    await within(10_000, 'maximizing the window', () => h.browser.maximizeWindow()).catch((e) => log(`maximize: ${e.message}`));
+  }
 
   h.shot = (step) => shot(h, step);
   h.sql = (query, params) => sql(path.join(dataDir, 'till.sqlite3'), query, params);
+  h.appProcesses = () => processesMentioning(dataDir, { env: true }).filter((p) => p.cmd.split(' ')[0] === h.app);
+  h.backendProcesses = () => processesMentioning(dataDir).filter((p) => p.cmd.includes('kassa-backend'));
+  h.simUrl = () => simUrl(h);
+  h.xkey = (keys) => xkey(h.display, keys);
   h.teardown = () => teardown(h);
   return h;
+}
+
+/** The demo simulator's base URL, from the sidecar's command line (`--sim-addr 127.0.0.1:PORT`). */
+function simUrl(h) {
+  for (const p of h.backendProcesses()) {
+    const m = / --sim-addr[ =](\S+)/.exec(p.cmd);
+    if (m) return `http://${m[1]}`;
+  }
+  throw new Error(`no kassa-backend with --sim-addr for ${h.dataDir} is running`);
+}
+
+/**
+ * Real X key events (XTest, as a keyboard would send them: the window manager sees them first), e.g.
+ * ['Alt_L', 'F4'] pressed in order and released in reverse. python3 + ctypes on libX11 and libXtst (no xdotool).
+ */
+export function xkey(display, keys) {
+  const script = `
+import ctypes, sys
+x = ctypes.cdll.LoadLibrary('libX11.so.6')
+t = ctypes.cdll.LoadLibrary('libXtst.so.6')
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+x.XStringToKeysym.restype = ctypes.c_ulong
+x.XStringToKeysym.argtypes = [ctypes.c_char_p]
+x.XKeysymToKeycode.restype = ctypes.c_ubyte
+x.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+x.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+t.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_ulong]
+d = x.XOpenDisplay(sys.argv[1].encode())
+if not d:
+    sys.exit('cannot open display ' + sys.argv[1])
+codes = []
+for name in sys.argv[2:]:
+    sym = x.XStringToKeysym(name.encode())
+    code = x.XKeysymToKeycode(d, sym) if sym else 0
+    if not code:
+        sys.exit('no keycode for ' + name)
+    codes.append(code)
+for c in codes:
+    t.XTestFakeKeyEvent(d, c, 1, 0)
+for c in reversed(codes):
+    t.XTestFakeKeyEvent(d, c, 0, 0)
+x.XSync(d, 0)
+x.XCloseDisplay(d)
+`;
+  execFileSync('python3', ['-c', script, display, ...keys], { encoding: 'utf8', timeout: 10_000 });
 }
 
 /**
@@ -380,9 +438,11 @@ async function teardown(h) {
   const problems = [];
   if (h.browser) {
     try {
-      await within(20_000, 'deleting the WebDriver session', () => h.browser.deleteSession());
+      await within(h.appExited ? 10_000 : 20_000, 'deleting the WebDriver session', () => h.browser.deleteSession());
     } catch (e) {
-      problems.push(`deleteSession: ${e.message}`);
+      // An app that exited on its own (the test checked it) leaves WebKitWebDriver no browser to end.
+      if (h.appExited) log(`deleteSession after the app exited on its own: ${e.message} (expected)`);
+      else problems.push(`deleteSession: ${e.message}`);
     }
   }
   // The app should be gone with the session, and its sidecar with it; give them a bounded moment.

@@ -4,11 +4,12 @@
 import { it, before, after } from 'node:test';
 import { launch, within } from './harness.mjs';
 
-export function session(testName) {
+/** `options` go to launch(): e.g. { args: ['--kiosk'], maximize: false }. */
+export function session(testName, options = {}) {
   const s = { h: null, failed: null };
 
   before(async () => {
-    s.h = await launch(testName);
+    s.h = await launch(testName, options);
   }, { timeout: 180_000 });
 
   // Whatever happened, nothing the harness started may outlive the file.

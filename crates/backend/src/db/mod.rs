@@ -12,7 +12,10 @@ use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("schema_v1.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("schema_v1.sql")),
+        M::up(include_str!("schema_v2.sql")),
+    ])
 }
 
 #[derive(Debug, thiserror::Error)]

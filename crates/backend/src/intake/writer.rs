@@ -51,7 +51,7 @@ pub enum Observed {
 
 enum Job {
     Event(VerifiedEvent, oneshot::Sender<Result<Stored, String>>),
-    /// A fetched intent, and whether a change it shows enters the feed.
+    /// A fetched intent, and whether it corrects a stale event (then it enters the feed even if nothing moved).
     Fetched(Value, bool, oneshot::Sender<Result<Observed, String>>),
 }
 
@@ -98,19 +98,20 @@ impl Writer {
 
     /// A re-fetched intent: its state is recorded, and a change enters the feed (for events missed meanwhile).
     pub async fn observe(&self, intent: Value) -> Result<Observed, String> {
-        self.fetched(intent, true).await
-    }
-
-    /// A re-fetch that follows a stale event: the feed already carries that event, so only the stored state is
-    /// corrected.
-    pub async fn correct(&self, intent: Value) -> Result<Observed, String> {
         self.fetched(intent, false).await
     }
 
-    async fn fetched(&self, intent: Value, announce: bool) -> Result<Observed, String> {
+    /// A re-fetch that follows a stale event: the feed already carries that event and tills may have applied it
+    /// (a same-second snapshot looks as new to them as the one before it), so the fetched state enters the feed
+    /// after it even when our own record did not move.
+    pub async fn correct(&self, intent: Value) -> Result<Observed, String> {
+        self.fetched(intent, true).await
+    }
+
+    async fn fetched(&self, intent: Value, correction: bool) -> Result<Observed, String> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Job::Fetched(intent, announce, reply))
+            .send(Job::Fetched(intent, correction, reply))
             .map_err(|_| "the event writer has stopped".to_owned())?;
         rx.await
             .map_err(|_| "the event writer has stopped".to_owned())?
@@ -141,8 +142,8 @@ fn run(
                 .iter()
                 .map(|job| match job {
                     Job::Event(e, _) => store_event(&tx, e, now, &mut stale).map(Ok),
-                    Job::Fetched(pi, announce, _) => {
-                        apply_fetched(&tx, pi, *announce, now).map(Err)
+                    Job::Fetched(pi, correction, _) => {
+                        apply_fetched(&tx, pi, *correction, now).map(Err)
                     }
                 })
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -279,7 +280,7 @@ fn event_type_for(status: &str) -> &'static str {
 fn apply_fetched(
     conn: &Connection,
     pi: &Value,
-    announce: bool,
+    correction: bool,
     now: i64,
 ) -> rusqlite::Result<Observed> {
     let Some(id) = pi.get("id").and_then(Value::as_str) else {
@@ -290,12 +291,21 @@ fn apply_fetched(
     };
     let applied = orders::apply_intent(&mut order, pi, now, true, now);
     orders::save(conn, &order)?;
-    if applied != Applied::Changed || !announce {
+    if applied != Applied::Changed && !correction {
         return Ok(Observed::Unchanged);
     }
     // What reconciliation learns enters the feed as an event of Stripe's shape, marked by its source.
     let kind = event_type_for(&order.status);
-    let event_id = format!("kassa_reconcile_{id}_{}_{now}", order.status);
+    let event_id = if correction {
+        // After the stale event, whose cursor is below the latest: unique however many corrections a second holds.
+        format!(
+            "kassa_reconcile_{id}_{}_{now}_after_{}",
+            order.status,
+            events::latest_cursor(conn)?
+        )
+    } else {
+        format!("kassa_reconcile_{id}_{}_{now}", order.status)
+    };
     // Stripe's objects name their kind (`"object": "payment_intent"`), and tills tell an intent's events from a
     // charge's by it; the typed client's re-fetch does not carry the field, so it is put back here.
     let mut object = pi.clone();
