@@ -337,6 +337,26 @@ impl Till {
         })
     }
 
+    /// Applies a page of the feed atomically, then tells the UI about every order it changed.
+    pub(crate) fn apply_feed_page(&self, items: &[FeedItem]) -> Result<Vec<Outcome>> {
+        let results = store::apply::apply_page(&mut self.store.conn(), items, self.now())?;
+        let mut outcomes = Vec::with_capacity(results.len());
+        for (outcome, order) in results {
+            if let Some(order) =
+                order.filter(|_| !matches!(outcome, Outcome::Duplicate | Outcome::NotOurs))
+            {
+                self.notifier.order_changed(&order);
+            }
+            outcomes.push(outcome);
+        }
+        if let Some(last) = items.last() {
+            let mut status = self.sync_status();
+            status.cursor = status.cursor.max(last.cursor);
+            self.set_sync(status);
+        }
+        Ok(outcomes)
+    }
+
     pub(crate) fn apply_feed_item(&self, item: &FeedItem) -> Result<Outcome> {
         let (outcome, order) = store::apply::apply(&mut self.store.conn(), item, self.now())?;
         if let Some(order) =

@@ -61,19 +61,17 @@ pub async fn run(till: Arc<Till>, mut stop: tokio::sync::watch::Receiver<bool>) 
                     retry_in_ms: None,
                     cursor,
                 });
-                for item in page.events {
-                    match till.apply_feed_item(&item) {
-                        Ok(Outcome::Duplicate | Outcome::NotOurs) => {}
-                        Ok(_) => {}
-                        Err(e) => {
-                            // The cursor did not move, so the event is applied on the next pass.
-                            tracing::error!(
-                                "cannot apply feed event at cursor {}: {e}",
-                                item.cursor
-                            );
-                            break;
-                        }
+                if let Err(e) = till.apply_feed_page(&page.events) {
+                    // Nothing of the page was applied and the cursor did not move: the next pass retries it.
+                    tracing::error!(
+                        "cannot apply a feed page of {} events: {e}",
+                        page.events.len()
+                    );
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = stop.changed() => return,
                     }
+                    backoff = next_backoff(backoff);
                 }
             }
             Err(e) => {

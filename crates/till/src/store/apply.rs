@@ -54,6 +54,26 @@ fn is_terminal(status: &str) -> bool {
 }
 
 /// Applies `item` and moves the cursor past it, atomically. Returns the outcome and the order it touched.
+/// Applies a page of the feed in one transaction: each event with the cursor past it, all or none, so a burst
+/// costs one disk sync rather than one per event.
+pub fn apply_page(
+    conn: &mut Connection,
+    items: &[FeedItem],
+    now: i64,
+) -> Result<Vec<(Outcome, Option<Order>)>> {
+    let tx = conn.transaction()?;
+    let mut results = Vec::with_capacity(items.len());
+    for item in items {
+        results.push(apply_in(&tx, item, now)?);
+        tx.execute(
+            "UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1",
+            [item.cursor],
+        )?;
+    }
+    tx.commit()?;
+    Ok(results)
+}
+
 pub fn apply(conn: &mut Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Option<Order>)> {
     let tx = conn.transaction()?;
     let result = apply_in(&tx, item, now)?;
