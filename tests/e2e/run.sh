@@ -6,7 +6,8 @@
 #
 # Needs: target/debug/kassa built with the UI embedded (and its sidecar next to it), tauri-driver
 # (cargo install tauri-driver --locked), and the apt packages xvfb, openbox, webkit2gtk-driver, imagemagick,
-# x11-utils (xprop, xwininfo). Screenshots and process logs land in artifacts/e2e/<test>/, also on failure.
+# x11-utils (xprop, xwininfo; it also brings libXtst, through which the tests press real keys such as Alt+F4).
+# Screenshots and process logs land in artifacts/e2e/<test>/, also on failure.
 # Env: KASSA_APP (the app binary), KASSA_E2E_TIMEOUT (seconds for the whole run, default 900),
 #      KASSA_E2E_START_TIMEOUT_MS (app start, default 120000), KASSA_E2E_KEEP_DATA=1 (keep each run's data dir).
 set -euo pipefail
@@ -18,7 +19,7 @@ app="${KASSA_APP:-$root/target/debug/kassa}"
 missing=()
 [[ -x "$app" ]] || missing+=("the app: $app (cargo build -p kassa-app)")
 command -v tauri-driver >/dev/null || [[ -x "$HOME/.cargo/bin/tauri-driver" ]] || missing+=("tauri-driver (cargo install tauri-driver --locked)")
-for tool in Xvfb openbox WebKitWebDriver import xprop python3; do
+for tool in Xvfb openbox WebKitWebDriver import xprop xwininfo python3; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if ((${#missing[@]})); then

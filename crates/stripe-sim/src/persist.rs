@@ -94,7 +94,7 @@ impl Persist {
 
     /// Writes what the last operation changed, in one transaction.
     pub fn save(&mut self, store: &mut Store) -> Result<(), rusqlite::Error> {
-        let dirty: Vec<Dirty> = store.dirty.drain().collect();
+        let dirty: Vec<Dirty> = store.dirty.drain(..).collect();
         let tx = self.0.transaction()?;
         {
             let mut upsert = tx.prepare_cached(

@@ -1,7 +1,7 @@
 //! All simulator state, behind one lock. Operations live in `engine`; this file keeps objects, events,
 //! idempotency records and what must be persisted or scheduled after each operation.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -46,7 +46,8 @@ pub struct Store {
     pub outbox: Vec<StoredEvent>,
     /// Intents that entered `processing` in the current operation and need their outcome scheduled.
     pub entered_processing: Vec<String>,
-    pub dirty: HashSet<Dirty>,
+    /// In the order changed, so rows reach the database (and its rowid order) in the order events were emitted.
+    pub dirty: indexmap::IndexSet<Dirty>,
     /// How many webhook endpoints each new event is owed to.
     pub endpoints: i64,
 }

@@ -388,7 +388,7 @@ async function shot(h, step) {
   h.shots += 1;
   const base = path.join(h.shotDir, `${String(h.shots).padStart(2, '0')}-${slug(step)}`);
   const files = [];
-  if (h.browser) {
+  if (h.browser && !h.appExited) {
     try {
       await within(10_000, 'webview screenshot', async () => {
         await h.browser.switchFrame(null).catch(() => {});
