@@ -133,8 +133,12 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
         Some(o) => orders::find(conn, &o.id)?,
         None => None,
     };
+    // Only an intent's own events move its status; a charge event records none, so the timeline never shows a
+    // charge.succeeded "moving" the order to whatever status it happened to have then.
     let status_after = match outcome {
-        Outcome::Fulfilled | Outcome::StateChanged | Outcome::AmountMismatch => {
+        Outcome::Fulfilled | Outcome::StateChanged | Outcome::AmountMismatch
+            if kind.starts_with("payment_intent.") =>
+        {
             order.as_ref().and_then(|o| o.payment_status.clone())
         }
         _ => None,
@@ -283,4 +287,48 @@ fn move_state(
         params![order.id, status, order_status, created, code, text("message"), now],
     )?;
     Ok(Outcome::StateChanged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn item(cursor: i64, id: &str, kind: &str, object: Value) -> FeedItem {
+        FeedItem {
+            cursor,
+            order_id: None,
+            foreign: false,
+            source: None,
+            event: json!({ "id": id, "type": kind, "created": 100 + cursor, "data": { "object": object } }),
+        }
+    }
+
+    #[test]
+    fn the_timeline_records_a_status_only_for_an_intents_own_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::super::Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let mut conn = store.conn();
+        orders::create(&conn, "o1", "usd", 1).unwrap();
+        orders::add_line(&conn, "o1", None, "Tea", 220, 1).unwrap();
+        orders::set_intent(&conn, "o1", "pi_1", "requires_payment_method", 1).unwrap();
+        let charge = json!({ "object": "charge", "payment_intent": "pi_1", "status": "succeeded",
+            "payment_method_details": { "card": { "brand": "visa", "last4": "4242" } } });
+        apply(&mut conn, &item(1, "evt_c", "charge.succeeded", charge), 2).unwrap();
+        let pi = json!({ "object": "payment_intent", "id": "pi_1", "status": "processing" });
+        apply(
+            &mut conn,
+            &item(2, "evt_p", "payment_intent.processing", pi),
+            3,
+        )
+        .unwrap();
+        let after: Vec<Option<String>> = conn
+            .prepare("SELECT status_after FROM applied_events ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(after, vec![None, Some("processing".to_owned())]);
+    }
 }
