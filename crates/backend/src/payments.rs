@@ -114,17 +114,9 @@ async fn refresh(
     state: &AppState,
     payment_intent_id: &str,
 ) -> Result<kassa_stripe::PaymentIntent, ApiError> {
-    let pi = state
-        .stripe
-        .retrieve_payment_intent(payment_intent_id, &["latest_charge"])
-        .await?;
-    let value = serde_json::to_value(&pi).expect("a PaymentIntent serializes");
-    state
-        .writer
-        .observe(value)
-        .await
-        .map_err(ApiError::Storage)?;
-    Ok(pi)
+    Ok(crate::reconcile::refetch(state, payment_intent_id, false)
+        .await?
+        .0)
 }
 
 /// PUT /api/orders/{order_id}/intent: create the order's PaymentIntent, or return the one it already has.

@@ -25,22 +25,27 @@ pub struct Sweep {
 /// `correction`: the re-fetch follows a stale event, which the feed carries already; see [`Writer::correct`].
 ///
 /// [`Writer::correct`]: crate::intake::writer::Writer::correct
-async fn refetch(
+/// Fetches the intent from Stripe and records it through the writer: a change enters the feed. `correction`: the
+/// re-fetch follows a stale event, which the feed carries already; see [`Writer::correct`].
+///
+/// [`Writer::correct`]: crate::intake::writer::Writer::correct
+pub async fn refetch(
     state: &AppState,
     payment_intent_id: &str,
     correction: bool,
-) -> Result<Observed, ApiError> {
+) -> Result<(kassa_stripe::PaymentIntent, Observed), ApiError> {
     let pi = state
         .stripe
         .retrieve_payment_intent(payment_intent_id, &["latest_charge"])
         .await?;
     let value = serde_json::to_value(&pi).expect("a PaymentIntent serializes");
-    if correction {
+    let observed = if correction {
         state.writer.correct(value).await
     } else {
         state.writer.observe(value).await
     }
-    .map_err(ApiError::Storage)
+    .map_err(ApiError::Storage)?;
+    Ok((pi, observed))
 }
 
 pub async fn sweep(state: &AppState, scope: Option<String>) -> Result<Sweep, ApiError> {
@@ -68,7 +73,7 @@ pub async fn sweep(state: &AppState, scope: Option<String>) -> Result<Sweep, Api
     };
     for id in ids {
         match refetch(state, &id, false).await {
-            Ok(Observed::Changed { .. }) => result.changed += 1,
+            Ok((_, Observed::Changed { .. })) => result.changed += 1,
             Ok(_) => {}
             Err(e) => {
                 tracing::warn!(payment_intent = %id, "reconciliation could not re-fetch: {e}");

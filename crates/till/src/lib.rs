@@ -357,20 +357,6 @@ impl Till {
         Ok(outcomes)
     }
 
-    pub(crate) fn apply_feed_item(&self, item: &FeedItem) -> Result<Outcome> {
-        let (outcome, order) = store::apply::apply(&mut self.store.conn(), item, self.now())?;
-        if let Some(order) =
-            order.filter(|_| !matches!(outcome, Outcome::Duplicate | Outcome::NotOurs))
-        {
-            self.notifier.order_changed(&order);
-        }
-        let cursor = item.cursor;
-        let mut status = self.sync_status();
-        status.cursor = status.cursor.max(cursor);
-        self.set_sync(status);
-        Ok(outcome)
-    }
-
     /// Start-up and on-demand recovery: orders left waiting are reconciled through the backend, whose findings
     /// come back through the feed like any other event.
     pub async fn recover(&self) -> Result<backend::Sweep> {

@@ -7,7 +7,6 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::error::TillError;
-use crate::store::apply::{self, Outcome};
 use crate::Till;
 
 /// How long one long-poll waits at the backend.
@@ -94,11 +93,6 @@ pub async fn run(till: Arc<Till>, mut stop: tokio::sync::watch::Receiver<bool>) 
             }
         }
     }
-}
-
-/// Exposed for tests: applies one item directly (what `run` does for each).
-pub fn apply_one(till: &Till, item: &apply::FeedItem) -> Result<Outcome, TillError> {
-    till.apply_feed_item(item)
 }
 
 #[cfg(test)]

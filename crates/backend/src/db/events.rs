@@ -1,7 +1,7 @@
 //! The event log behind the feed. `cursor` is SQLite's AUTOINCREMENT rowid: strictly increasing, never reused,
 //! so a till that stores the last cursor it applied resumes exactly where it left off.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -15,17 +15,6 @@ pub struct NewEvent<'a> {
     pub stripe_created: i64,
     pub received: i64,
     pub payload: &'a str,
-}
-
-pub fn exists(conn: &Connection, event_id: &str) -> rusqlite::Result<bool> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM events WHERE event_id = ?1",
-            [event_id],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
 }
 
 /// Stores an event; returns its cursor, or None when an event with that id is already stored.

@@ -75,14 +75,7 @@ pub fn apply_page(
 }
 
 pub fn apply(conn: &mut Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Option<Order>)> {
-    let tx = conn.transaction()?;
-    let result = apply_in(&tx, item, now)?;
-    tx.execute(
-        "UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1",
-        [item.cursor],
-    )?;
-    tx.commit()?;
-    Ok(result)
+    Ok(apply_page(conn, std::slice::from_ref(item), now)?.remove(0))
 }
 
 fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Option<Order>)> {

@@ -248,37 +248,3 @@ pub fn set_card(conn: &Connection, order_id: &str, brand: &str, last4: &str) -> 
     )?;
     Ok(())
 }
-
-/// A page of orders, newest first, continuing after (created, id): keyset pagination for the admin table.
-pub fn page(
-    conn: &Connection,
-    status: Option<&str>,
-    after: Option<(i64, &str)>,
-    limit: usize,
-) -> Result<Vec<Order>> {
-    let mut sql = "SELECT id FROM orders WHERE 1 = 1".to_owned();
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    if let Some(s) = status {
-        args.push(s.to_owned().into());
-        sql.push_str(&format!(" AND status = ?{}", args.len()));
-    }
-    if let Some((created, id)) = after {
-        args.push(created.into());
-        args.push(id.to_owned().into());
-        sql.push_str(&format!(
-            " AND (created, id) < (?{}, ?{})",
-            args.len() - 1,
-            args.len()
-        ));
-    }
-    args.push((limit as i64).into());
-    sql.push_str(&format!(
-        " ORDER BY created DESC, id DESC LIMIT ?{}",
-        args.len()
-    ));
-    let ids: Vec<String> = conn
-        .prepare_cached(&sql)?
-        .query_map(rusqlite::params_from_iter(args), |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    ids.iter().map(|id| get(conn, id)).collect()
-}
