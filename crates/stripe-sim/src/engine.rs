@@ -10,10 +10,10 @@ use kassa_stripe::PaymentIntentStatus as S;
 use serde_json::{json, Value};
 
 use crate::cards::{self, Behaviour, Decline};
-use crate::failure::{Failure, Outcome};
+use crate::failure::{to_json, Failure, Outcome};
 use crate::model::{CardDetails, Charge, Intent, PaymentMethod, Refund};
 use crate::params::{merge_metadata, Params};
-use crate::store::{Ctx, Store};
+use crate::store::{Ctx, Store, Subject};
 
 const EXPANDABLE: &[&str] = &["latest_charge", "payment_method"];
 
@@ -229,9 +229,8 @@ pub fn create_intent(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
         three_ds_source: None,
         return_url: None,
     };
-    let rendered = intent.render(None);
     store.insert_intent(intent);
-    store.emit(ctx, "payment_intent.created", rendered, None);
+    store.emit(ctx, "payment_intent.created", Subject::Intent(&id), None);
     if confirm {
         let mut confirm = json!({ "expand": expand });
         for key in ["return_url", "payment_method_data"] {
@@ -274,7 +273,7 @@ pub fn update_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> 
                  You may only update them while the PaymentIntent has a status of requires_payment_method, requires_confirmation or requires_action.",
                 intent.status
             ),
-            intent.render(None),
+            intent,
         ));
     }
     let currency = match p.str("currency")? {
@@ -299,7 +298,7 @@ pub fn update_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> 
     };
 
     let intent = store.intent_mut(id).expect("found above");
-    let before = intent.render(None);
+    let before = as_value(&intent.view(None, None));
     intent.amount = amount;
     intent.currency = currency;
     if let Some(d) = description {
@@ -324,12 +323,21 @@ pub fn update_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> 
         intent.payment_method = Some(pm);
         intent.status = S::RequiresConfirmation;
     }
-    let after = intent.render(None);
+    let after = as_value(&intent.view(None, None));
     let previous = previous_attributes(&before, &after);
     if previous.as_object().is_some_and(|m| !m.is_empty()) {
-        store.emit(ctx, "payment_intent.updated", after, Some(previous));
+        store.emit(
+            ctx,
+            "payment_intent.updated",
+            Subject::Intent(id),
+            Some(previous),
+        );
     }
     Ok(store.render_intent(&store.intents[id], &expand))
+}
+
+fn as_value(view: &impl serde::Serialize) -> Value {
+    serde_json::to_value(view).expect("views serialize")
 }
 
 /// The old values of every top-level attribute that changed, as Stripe puts them in `previous_attributes`.
@@ -529,7 +537,7 @@ pub fn confirm_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) ->
                  following statuses may be confirmed: requires_confirmation, requires_payment_method, requires_action.",
                 intent.status
             ),
-            store.render_intent(intent, &[]),
+            intent,
         ));
     }
     // Stripe refuses a server-side confirm that could need a redirect with nowhere to come back to. Stripe.js
@@ -603,11 +611,10 @@ pub fn confirm_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) ->
                     },
                 }),
             });
-            let rendered = intent.render(None);
             store.emit(
                 ctx,
                 "payment_intent.requires_action",
-                rendered,
+                Subject::Intent(id),
                 Some(json!({ "status": "requires_payment_method" })),
             );
             Ok(())
@@ -617,13 +624,11 @@ pub fn confirm_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) ->
             let intent = store.intent_mut(id).expect("found above");
             intent.status = S::Processing;
             intent.latest_charge = Some(charge_id.clone());
-            let rendered = intent.render(None);
-            let charge = store.render_charge(&charge_id).expect("just created");
-            store.emit(ctx, "charge.pending", charge, None);
+            store.emit(ctx, "charge.pending", Subject::Charge(&charge_id), None);
             store.emit(
                 ctx,
                 "payment_intent.processing",
-                rendered,
+                Subject::Intent(id),
                 Some(json!({ "status": "requires_payment_method" })),
             );
             store.entered_processing.push(id.to_owned());
@@ -631,14 +636,14 @@ pub fn confirm_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) ->
         }
     }?;
     let intent = &store.intents[id];
-    let rendered = store.render_intent(intent, &expand);
     if intent.status == S::RequiresPaymentMethod {
         // A declined attempt answers 402 with the card error and the intent as it now stands.
         let mut error = intent.last_payment_error.clone().unwrap_or_default();
-        error["payment_intent"] = rendered;
+        error["payment_intent"] =
+            serde_json::to_value(store.intent_view(intent, &expand)).expect("views serialize");
         return Err(Failure::card(error));
     }
-    Ok(rendered)
+    Ok(store.render_intent(intent, &expand))
 }
 
 fn new_charge(
@@ -694,21 +699,19 @@ fn charge(store: &mut Store, ctx: &Ctx, id: &str, decline: Option<Decline>) -> O
                 intent.status = S::Succeeded;
                 intent.amount_received = amount;
             }
-            let rendered = intent.render(None);
-            let charge = store.render_charge(&charge_id).expect("just created");
-            store.emit(ctx, "charge.succeeded", charge, None);
+            store.emit(ctx, "charge.succeeded", Subject::Charge(&charge_id), None);
             if manual {
                 store.emit(
                     ctx,
                     "payment_intent.amount_capturable_updated",
-                    rendered,
+                    Subject::Intent(id),
                     Some(json!({ "amount_capturable": 0, "status": previous_status })),
                 );
             } else {
                 store.emit(
                     ctx,
                     "payment_intent.succeeded",
-                    rendered,
+                    Subject::Intent(id),
                     Some(json!({ "status": previous_status })),
                 );
             }
@@ -746,7 +749,7 @@ fn fail_attempt(
         .payment_method
         .as_ref()
         .and_then(|pm| store.payment_methods.get(pm))
-        .map(|p| p.render());
+        .map(|p| as_value(&p.view()));
     let mut error = json!({
         "type": "card_error",
         "code": decline.code,
@@ -765,13 +768,11 @@ fn fail_attempt(
     intent.payment_method = None;
     intent.next_action = None;
     intent.pending_decline = None;
-    let rendered = intent.render(None);
-    let charge = store.render_charge(&charge_id).expect("exists");
-    store.emit(ctx, "charge.failed", charge, None);
+    store.emit(ctx, "charge.failed", Subject::Charge(&charge_id), None);
     store.emit(
         ctx,
         "payment_intent.payment_failed",
-        rendered,
+        Subject::Intent(id),
         Some(json!({ "status": previous_status })),
     );
 }
@@ -800,7 +801,7 @@ pub fn authenticate(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> O
                 "This PaymentIntent has no 3-D Secure challenge to answer: its status is {}.",
                 intent.status
             ),
-            intent.render(None),
+            intent,
         ));
     }
     let after = intent.pending_decline.clone();
@@ -815,7 +816,7 @@ pub fn authenticate(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> O
             .payment_method
             .as_ref()
             .and_then(|pm| store.payment_methods.get(pm))
-            .map(|p| p.render());
+            .map(|p| as_value(&p.view()));
         let intent = store.intent_mut(id).expect("exists");
         intent.status = S::RequiresPaymentMethod;
         intent.next_action = None;
@@ -829,11 +830,10 @@ pub fn authenticate(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> O
             "doc_url": "https://stripe.com/docs/error-codes/payment-intent-authentication-failure",
             "payment_method": pm,
         }));
-        let rendered = intent.render(None);
         store.emit(
             ctx,
             "payment_intent.payment_failed",
-            rendered,
+            Subject::Intent(id),
             Some(json!({ "status": "requires_action" })),
         );
     }
@@ -869,18 +869,16 @@ pub fn finish_processing(store: &mut Store, ctx: &Ctx, id: &str) {
         let intent = store.intent_mut(id).expect("exists");
         intent.status = S::Succeeded;
         intent.amount_received = amount;
-        let rendered = intent.render(None);
-        let charge = store.render_charge(&charge_id).expect("exists");
         store.emit(
             ctx,
             "charge.succeeded",
-            charge,
+            Subject::Charge(&charge_id),
             Some(json!({ "status": "pending" })),
         );
         store.emit(
             ctx,
             "payment_intent.succeeded",
-            rendered,
+            Subject::Intent(id),
             Some(json!({ "status": "processing" })),
         );
     } else {
@@ -915,7 +913,7 @@ pub fn cancel_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> 
                  following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action.",
                 intent.status
             ),
-            intent.render(None),
+            intent,
         ));
     }
     let previous_status = intent.status.as_str().to_owned();
@@ -929,23 +927,21 @@ pub fn cancel_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> 
     intent.amount_capturable = 0;
     intent.next_action = None;
     intent.pending_decline = None;
-    let rendered = intent.render(None);
     if let Some(charge_id) = released {
         // Canceling an authorization releases the held funds: Stripe shows it as a refund of the uncaptured charge.
         let charge = store.charge_mut(&charge_id).expect("exists");
         charge.amount_refunded = charge.amount;
-        let charge = store.render_charge(&charge_id).expect("exists");
         store.emit(
             ctx,
             "charge.refunded",
-            charge,
+            Subject::Charge(&charge_id),
             Some(json!({ "amount_refunded": 0, "refunded": false })),
         );
     }
     store.emit(
         ctx,
         "payment_intent.canceled",
-        rendered,
+        Subject::Intent(id),
         Some(json!({ "status": previous_status })),
     );
     Ok(store.render_intent(&store.intents[id], &expand))
@@ -966,7 +962,7 @@ pub fn capture_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) ->
                  the following statuses may be captured: requires_capture.",
                 intent.status
             ),
-            intent.render(None),
+            intent,
         ));
     }
     let amount = requested.unwrap_or(intent.amount_capturable);
@@ -1001,15 +997,18 @@ pub fn capture_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) ->
     intent.status = S::Succeeded;
     intent.amount_received = amount;
     intent.amount_capturable = 0;
-    let rendered = intent.render(None);
-    let charge = store.render_charge(&charge_id).expect("exists");
     store.emit(
         ctx,
         "charge.captured",
-        charge,
+        Subject::Charge(&charge_id),
         Some(json!({ "captured": false, "amount_captured": 0 })),
     );
-    store.emit(ctx, "payment_intent.succeeded", rendered, Some(previous));
+    store.emit(
+        ctx,
+        "payment_intent.succeeded",
+        Subject::Intent(id),
+        Some(previous),
+    );
     Ok(store.render_intent(&store.intents[id], &expand))
 }
 
@@ -1119,33 +1118,35 @@ pub fn create_refund(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
         created: ctx.now,
         payment_method: Some(charge.payment_method.clone()),
     };
-    let rendered = refund.render();
+    let refund_id = refund.id.clone();
     store.insert_refund(refund);
     let charge = store.charge_mut(&charge_id).expect("exists");
     let previous =
         json!({ "amount_refunded": charge.amount_refunded, "refunded": charge.refunded() });
     charge.amount_refunded += amount;
-    let charge = store.render_charge(&charge_id).expect("exists");
-    store.emit(ctx, "refund.created", rendered.clone(), None);
-    store.emit(ctx, "charge.refunded", charge, Some(previous));
-    Ok(rendered)
+    store.emit(ctx, "refund.created", Subject::Refund(&refund_id), None);
+    store.emit(
+        ctx,
+        "charge.refunded",
+        Subject::Charge(&charge_id),
+        Some(previous),
+    );
+    Ok(to_json(&store.refunds[&refund_id].view()))
 }
 
 pub fn retrieve_refund(store: &Store, id: &str) -> Outcome {
     store
         .refunds
         .get(id)
-        .map(Refund::render)
+        .map(|r| to_json(&r.view()))
         .ok_or_else(|| Failure::no_such("refund", "id", id))
 }
 
-/// A page of a newest-first list, with Stripe's cursor rules.
+/// A page of a newest-first list, with Stripe's cursor rules: the items, and whether more follow.
 fn page<'a, T>(
     items: impl DoubleEndedIterator<Item = (&'a String, T)>,
     p: &Params,
-    url: &str,
-    render: impl Fn(T) -> Value,
-) -> Outcome {
+) -> Outcome<(Vec<T>, bool)> {
     let limit = p.int("limit")?.unwrap_or(10);
     if !(1..=100).contains(&limit) {
         return Err(Failure::param(
@@ -1180,13 +1181,21 @@ fn page<'a, T>(
     } else {
         end < newest_first.len()
     };
-    let data: Vec<Value> = newest_first
+    let data = newest_first
         .into_iter()
         .skip(start)
         .take(end - start)
-        .map(|(_, v)| render(v))
+        .map(|(_, v)| v)
         .collect();
-    Ok(json!({ "object": "list", "data": data, "has_more": has_more, "url": url }))
+    Ok((data, has_more))
+}
+
+#[derive(serde::Serialize)]
+struct List<'a, T> {
+    object: &'static str,
+    data: Vec<T>,
+    has_more: bool,
+    url: &'a str,
 }
 
 pub fn list_intents(store: &Store, params: &Value) -> Outcome {
@@ -1206,9 +1215,16 @@ pub fn list_intents(store: &Store, params: &Value) -> Outcome {
         .into_iter()
         .map(|e| e.strip_prefix("data.").map(str::to_owned).unwrap_or(e))
         .collect();
-    page(store.intents.iter(), &p, "/v1/payment_intents", |intent| {
-        store.render_intent(intent, &expand)
-    })
+    let (intents, has_more) = page(store.intents.iter(), &p)?;
+    Ok(to_json(&List {
+        object: "list",
+        data: intents
+            .into_iter()
+            .map(|intent| store.intent_view(intent, &expand))
+            .collect(),
+        has_more,
+        url: "/v1/payment_intents",
+    }))
 }
 
 pub fn list_events(store: &Store, params: &Value) -> Outcome<EventPage> {
@@ -1268,19 +1284,10 @@ pub fn list_events(store: &Store, params: &Value) -> Outcome<EventPage> {
         .filter(|(_, e)| matches_type(&e.kind) && (gte..=lte).contains(&e.created))
         .collect::<Vec<_>>();
     // Listed from the stored JSON, so the list shows exactly what webhooks carried.
-    let page = page(filtered.into_iter(), &p, "/v1/events", |e| {
-        Value::String(e.id.clone())
-    })?;
-    let events = page["data"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|id| store.events.get(id.as_str()?))
-        .map(|e| e.json.clone())
-        .collect();
+    let (events, has_more) = page(filtered.into_iter(), &p)?;
     Ok(EventPage {
-        has_more: page["has_more"].as_bool().unwrap_or(false),
-        events,
+        has_more,
+        events: events.into_iter().map(|e| e.json.clone()).collect(),
     })
 }
 

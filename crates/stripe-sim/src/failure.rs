@@ -1,6 +1,10 @@
 //! Stripe's error answers, built in one place so every rejection names its param the same way.
 
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
+
+use crate::model::Intent;
 
 /// An error answer: HTTP status and Stripe's `{"error": {...}}` body.
 #[derive(Debug, Clone)]
@@ -12,7 +16,15 @@ pub struct Failure {
     pub before_execution: bool,
 }
 
-pub type Outcome<T = Value> = Result<T, Failure>;
+pub type Outcome<T = Json> = Result<T, Failure>;
+
+/// A successful answer, serialized once, straight from the model's views, and carried as raw JSON from then on
+/// (replayed for idempotent retries, written to `--db`) without being parsed again.
+pub type Json = Box<RawValue>;
+
+pub fn to_json(view: &impl Serialize) -> Json {
+    serde_json::value::to_raw_value(view).expect("views serialize")
+}
 
 impl Failure {
     fn new(status: u16, error: Value, before_execution: bool) -> Self {
@@ -76,9 +88,10 @@ impl Failure {
         f
     }
 
-    pub fn unexpected_state(message: impl Into<String>, intent: Value) -> Self {
+    pub fn unexpected_state(message: impl Into<String>, intent: &Intent) -> Self {
         let mut f = Self::state("payment_intent_unexpected_state", message, None);
-        f.body["error"]["payment_intent"] = intent;
+        f.body["error"]["payment_intent"] =
+            serde_json::to_value(intent.view(None, None)).expect("views serialize");
         f
     }
 

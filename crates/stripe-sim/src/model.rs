@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use kassa_stripe::PaymentIntentStatus;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Intent {
@@ -61,63 +61,163 @@ mod status_serde {
 }
 
 impl Intent {
-    pub fn render(&self, expanded: Option<(Option<Value>, Option<Value>)>) -> Value {
-        let (charge, pm) = expanded.unwrap_or((None, None));
-        json!({
-            "id": self.id,
-            "object": "payment_intent",
-            "amount": self.amount,
-            "amount_capturable": self.amount_capturable,
-            "amount_details": { "tip": {} },
-            "amount_received": self.amount_received,
-            "application": null,
-            "application_fee_amount": null,
-            "automatic_payment_methods": self.automatic_payment_methods.map(|enabled| json!({
-                "allow_redirects": self.allow_redirects,
-                "enabled": enabled,
-            })),
-            "canceled_at": self.canceled_at,
-            "cancellation_reason": self.cancellation_reason,
-            "capture_method": self.capture_method,
-            "client_secret": self.client_secret,
-            "confirmation_method": self.confirmation_method,
-            "created": self.created,
-            "currency": self.currency,
-            "customer": null,
-            "customer_account": null,
-            "description": self.description,
-            "excluded_payment_method_types": null,
-            "last_payment_error": self.last_payment_error,
-            "latest_charge": charge.or_else(|| self.latest_charge.clone().map(Value::String)),
-            "livemode": false,
-            "managed_payments": null,
-            "metadata": self.metadata,
-            "next_action": self.next_action,
-            "on_behalf_of": null,
-            "payment_method": pm.or_else(|| self.payment_method.clone().map(Value::String)),
-            "payment_method_configuration_details": null,
-            "payment_method_options": {
-                "card": {
-                    "installments": null,
-                    "mandate_options": null,
-                    "network": null,
-                    "request_three_d_secure": "automatic",
+    /// The intent as Stripe renders it, with `latest_charge` and `payment_method` as ids or expanded objects.
+    pub fn view<'a>(
+        &'a self,
+        charge: Option<ChargeView<'a>>,
+        pm: Option<PaymentMethodView<'a>>,
+    ) -> IntentView<'a> {
+        IntentView {
+            id: &self.id,
+            object: "payment_intent",
+            amount: self.amount,
+            amount_capturable: self.amount_capturable,
+            amount_details: AmountDetails { tip: Empty {} },
+            amount_received: self.amount_received,
+            application: (),
+            application_fee_amount: (),
+            automatic_payment_methods: self.automatic_payment_methods.map(|enabled| {
+                AutomaticPaymentMethods {
+                    allow_redirects: &self.allow_redirects,
+                    enabled,
                 }
+            }),
+            canceled_at: self.canceled_at,
+            cancellation_reason: self.cancellation_reason.as_deref(),
+            capture_method: &self.capture_method,
+            client_secret: &self.client_secret,
+            confirmation_method: &self.confirmation_method,
+            created: self.created,
+            currency: &self.currency,
+            customer: (),
+            customer_account: (),
+            description: self.description.as_deref(),
+            excluded_payment_method_types: (),
+            last_payment_error: self.last_payment_error.as_ref(),
+            latest_charge: match charge {
+                Some(c) => Expandable::Object(c),
+                None => Expandable::Id(self.latest_charge.as_deref()),
             },
-            "payment_method_types": self.payment_method_types,
-            "processing": null,
-            "receipt_email": self.receipt_email,
-            "review": null,
-            "setup_future_usage": null,
-            "shipping": null,
-            "source": null,
-            "statement_descriptor": null,
-            "statement_descriptor_suffix": null,
-            "status": self.status.as_str(),
-            "transfer_data": null,
-            "transfer_group": null,
-        })
+            livemode: false,
+            managed_payments: (),
+            metadata: &self.metadata,
+            next_action: self.next_action.as_ref(),
+            on_behalf_of: (),
+            payment_method: match pm {
+                Some(p) => Expandable::Object(p),
+                None => Expandable::Id(self.payment_method.as_deref()),
+            },
+            payment_method_configuration_details: (),
+            payment_method_options: PaymentMethodOptions {
+                card: CardOptions {
+                    installments: (),
+                    mandate_options: (),
+                    network: (),
+                    request_three_d_secure: "automatic",
+                },
+            },
+            payment_method_types: &self.payment_method_types,
+            processing: (),
+            receipt_email: self.receipt_email.as_deref(),
+            review: (),
+            setup_future_usage: (),
+            shipping: (),
+            source: (),
+            statement_descriptor: (),
+            statement_descriptor_suffix: (),
+            status: self.status.as_str(),
+            transfer_data: (),
+            transfer_group: (),
+        }
     }
+}
+
+/// JSON `null`, for the attributes Stripe renders that the simulator never sets.
+type Null = ();
+
+/// JSON `{}`.
+#[derive(Serialize)]
+pub struct Empty {}
+
+/// An attribute that is an id, or the object itself when the request asked to `expand[]` it.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Expandable<'a, T> {
+    Id(Option<&'a str>),
+    Object(T),
+}
+
+// The views below borrow from the model and serialize straight to Stripe's JSON, key for key in Stripe's
+// order, without building a `Value` tree: rendering is the simulator's hottest path.
+
+#[derive(Serialize)]
+pub struct IntentView<'a> {
+    id: &'a str,
+    object: &'static str,
+    amount: i64,
+    amount_capturable: i64,
+    amount_details: AmountDetails,
+    amount_received: i64,
+    application: Null,
+    application_fee_amount: Null,
+    automatic_payment_methods: Option<AutomaticPaymentMethods<'a>>,
+    canceled_at: Option<i64>,
+    cancellation_reason: Option<&'a str>,
+    capture_method: &'a str,
+    client_secret: &'a str,
+    confirmation_method: &'a str,
+    created: i64,
+    currency: &'a str,
+    customer: Null,
+    customer_account: Null,
+    description: Option<&'a str>,
+    excluded_payment_method_types: Null,
+    last_payment_error: Option<&'a Value>,
+    latest_charge: Expandable<'a, ChargeView<'a>>,
+    livemode: bool,
+    managed_payments: Null,
+    metadata: &'a IndexMap<String, String>,
+    next_action: Option<&'a Value>,
+    on_behalf_of: Null,
+    payment_method: Expandable<'a, PaymentMethodView<'a>>,
+    payment_method_configuration_details: Null,
+    payment_method_options: PaymentMethodOptions,
+    payment_method_types: &'a [String],
+    processing: Null,
+    receipt_email: Option<&'a str>,
+    review: Null,
+    setup_future_usage: Null,
+    shipping: Null,
+    source: Null,
+    statement_descriptor: Null,
+    statement_descriptor_suffix: Null,
+    status: &'a str,
+    transfer_data: Null,
+    transfer_group: Null,
+}
+
+#[derive(Serialize)]
+struct AmountDetails {
+    tip: Empty,
+}
+
+#[derive(Serialize)]
+struct AutomaticPaymentMethods<'a> {
+    allow_redirects: &'a str,
+    enabled: bool,
+}
+
+#[derive(Serialize)]
+struct PaymentMethodOptions {
+    card: CardOptions,
+}
+
+#[derive(Serialize)]
+struct CardOptions {
+    installments: Null,
+    mandate_options: Null,
+    network: Null,
+    request_three_d_secure: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -143,49 +243,141 @@ pub struct PaymentMethod {
 }
 
 impl PaymentMethod {
-    pub fn card_json(&self) -> Value {
-        json!({
-            "brand": self.card.brand,
-            "checks": {
-                "address_line1_check": null,
-                "address_postal_code_check": self.postal_code.as_ref().map(|_| "pass"),
-                "cvc_check": if self.cvc_given { Some("pass") } else { None },
+    /// The card as a PaymentMethod shows it; a charge's payment_method_details add the `network` it ran on.
+    pub fn card_view(&self, network: bool) -> CardView<'_> {
+        let number = &self.card.number;
+        CardView {
+            brand: &self.card.brand,
+            checks: CardChecks {
+                address_line1_check: (),
+                address_postal_code_check: self.postal_code.as_ref().map(|_| "pass"),
+                cvc_check: self.cvc_given.then_some("pass"),
             },
-            "country": self.card.country,
-            "display_brand": self.card.brand,
-            "exp_month": self.card.exp_month,
-            "exp_year": self.card.exp_year,
-            "fingerprint": format!("sim{}", self.card.number.get(self.card.number.len().saturating_sub(8)..).unwrap_or("")),
-            "funding": self.card.funding,
-            "generated_from": null,
-            "last4": self.card.last4,
-            "networks": { "available": [self.card.brand], "preferred": null },
-            "three_d_secure_usage": { "supported": true },
-            "wallet": null,
-        })
+            country: &self.card.country,
+            display_brand: &self.card.brand,
+            exp_month: self.card.exp_month,
+            exp_year: self.card.exp_year,
+            fingerprint: format!(
+                "sim{}",
+                number.get(number.len().saturating_sub(8)..).unwrap_or("")
+            ),
+            funding: &self.card.funding,
+            generated_from: (),
+            last4: &self.card.last4,
+            networks: Networks {
+                available: [&self.card.brand],
+                preferred: (),
+            },
+            three_d_secure_usage: ThreeDSecureUsage { supported: true },
+            wallet: (),
+            network: network.then_some(&self.card.brand),
+        }
     }
 
-    pub fn render(&self) -> Value {
-        json!({
-            "id": self.id,
-            "object": "payment_method",
-            "allow_redisplay": "unspecified",
-            "billing_details": {
-                "address": {
-                    "city": null, "country": null, "line1": null, "line2": null,
-                    "postal_code": self.postal_code, "state": null,
-                },
-                "email": null, "name": null, "phone": null,
-            },
-            "card": self.card_json(),
-            "created": self.created,
-            "customer": null,
-            "customer_account": null,
-            "livemode": false,
-            "metadata": {},
-            "type": "card",
-        })
+    pub fn view(&self) -> PaymentMethodView<'_> {
+        PaymentMethodView {
+            id: &self.id,
+            object: "payment_method",
+            allow_redisplay: "unspecified",
+            billing_details: BillingDetails::with_postal_code(self.postal_code.as_deref()),
+            card: self.card_view(false),
+            created: self.created,
+            customer: (),
+            customer_account: (),
+            livemode: false,
+            metadata: Empty {},
+            kind: "card",
+        }
     }
+}
+
+#[derive(Serialize)]
+pub struct PaymentMethodView<'a> {
+    id: &'a str,
+    object: &'static str,
+    allow_redisplay: &'static str,
+    billing_details: BillingDetails<'a>,
+    card: CardView<'a>,
+    created: i64,
+    customer: Null,
+    customer_account: Null,
+    livemode: bool,
+    metadata: Empty,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct CardView<'a> {
+    brand: &'a str,
+    checks: CardChecks,
+    country: &'a str,
+    display_brand: &'a str,
+    exp_month: u32,
+    exp_year: u32,
+    fingerprint: String,
+    funding: &'a str,
+    generated_from: Null,
+    last4: &'a str,
+    networks: Networks<'a>,
+    three_d_secure_usage: ThreeDSecureUsage,
+    wallet: Null,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    network: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CardChecks {
+    address_line1_check: Null,
+    address_postal_code_check: Option<&'static str>,
+    cvc_check: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Networks<'a> {
+    available: [&'a str; 1],
+    preferred: Null,
+}
+
+#[derive(Serialize)]
+struct ThreeDSecureUsage {
+    supported: bool,
+}
+
+#[derive(Serialize)]
+struct BillingDetails<'a> {
+    address: Address<'a>,
+    email: Null,
+    name: Null,
+    phone: Null,
+}
+
+impl<'a> BillingDetails<'a> {
+    fn with_postal_code(postal_code: Option<&'a str>) -> Self {
+        Self {
+            address: Address {
+                city: (),
+                country: (),
+                line1: (),
+                line2: (),
+                postal_code,
+                state: (),
+            },
+            email: (),
+            name: (),
+            phone: (),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Address<'a> {
+    city: Null,
+    country: Null,
+    line1: Null,
+    line2: Null,
+    postal_code: Option<&'a str>,
+    state: Null,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -212,70 +404,139 @@ impl Charge {
         self.amount_refunded > 0 && self.amount_refunded >= self.amount
     }
 
-    pub fn render(&self, pm: Option<&PaymentMethod>) -> Value {
+    pub fn view<'a>(&'a self, pm: Option<&'a PaymentMethod>) -> ChargeView<'a> {
         let paid = self.status == "succeeded";
-        json!({
-            "id": self.id,
-            "object": "charge",
-            "amount": self.amount,
-            "amount_captured": self.amount_captured,
-            "amount_refunded": self.amount_refunded,
-            "application": null,
-            "application_fee": null,
-            "application_fee_amount": null,
-            "balance_transaction": if paid && self.captured { Some(format!("txn_{}", &self.id[3..])) } else { None },
-            "billing_details": {
-                "address": { "city": null, "country": null, "line1": null, "line2": null,
-                    "postal_code": pm.and_then(|p| p.postal_code.clone()), "state": null },
-                "email": null, "name": null, "phone": null,
+        ChargeView {
+            id: &self.id,
+            object: "charge",
+            amount: self.amount,
+            amount_captured: self.amount_captured,
+            amount_refunded: self.amount_refunded,
+            application: (),
+            application_fee: (),
+            application_fee_amount: (),
+            balance_transaction: (paid && self.captured).then(|| format!("txn_{}", &self.id[3..])),
+            billing_details: BillingDetails::with_postal_code(
+                pm.and_then(|p| p.postal_code.as_deref()),
+            ),
+            calculated_statement_descriptor: "KASSA",
+            captured: self.captured,
+            created: self.created,
+            currency: &self.currency,
+            customer: (),
+            description: self.description.as_deref(),
+            disputed: false,
+            failure_balance_transaction: (),
+            failure_code: self.failure_code.as_deref(),
+            failure_message: self.failure_message.as_deref(),
+            fraud_details: Empty {},
+            livemode: false,
+            metadata: &self.metadata,
+            on_behalf_of: (),
+            outcome: Outcome {
+                network_status: if paid {
+                    "approved_by_network"
+                } else {
+                    "declined_by_network"
+                },
+                reason: self.decline_code.as_deref(),
+                risk_level: "normal",
+                seller_message: if paid {
+                    "Payment complete."
+                } else {
+                    "The bank did not return any further details with this decline."
+                },
+                kind: if paid {
+                    "authorized"
+                } else {
+                    "issuer_declined"
+                },
             },
-            "calculated_statement_descriptor": "KASSA",
-            "captured": self.captured,
-            "created": self.created,
-            "currency": self.currency,
-            "customer": null,
-            "description": self.description,
-            "disputed": false,
-            "failure_balance_transaction": null,
-            "failure_code": self.failure_code,
-            "failure_message": self.failure_message,
-            "fraud_details": {},
-            "livemode": false,
-            "metadata": self.metadata,
-            "on_behalf_of": null,
-            "outcome": {
-                "network_status": if paid { "approved_by_network" } else { "declined_by_network" },
-                "reason": self.decline_code,
-                "risk_level": "normal",
-                "seller_message": if paid { "Payment complete." } else { "The bank did not return any further details with this decline." },
-                "type": if paid { "authorized" } else { "issuer_declined" },
+            paid,
+            payment_intent: &self.payment_intent,
+            payment_method: &self.payment_method,
+            payment_method_details: PaymentMethodDetails {
+                kind: "card",
+                card: pm.map(|p| p.card_view(true)),
             },
-            "paid": paid,
-            "payment_intent": self.payment_intent,
-            "payment_method": self.payment_method,
-            "payment_method_details": {
-                "type": "card",
-                "card": pm.map(|p| {
-                    let mut card = p.card_json();
-                    card["network"] = json!(p.card.brand);
-                    card
-                }),
-            },
-            "receipt_email": null,
-            "receipt_number": null,
-            "receipt_url": null,
-            "refunded": self.refunded(),
-            "review": null,
-            "shipping": null,
-            "source": null,
-            "source_transfer": null,
-            "statement_descriptor": null,
-            "statement_descriptor_suffix": null,
-            "status": self.status,
-            "transfer_data": null,
-            "transfer_group": null,
-        })
+            receipt_email: (),
+            receipt_number: (),
+            receipt_url: (),
+            refunded: self.refunded(),
+            review: (),
+            shipping: (),
+            source: (),
+            source_transfer: (),
+            statement_descriptor: (),
+            statement_descriptor_suffix: (),
+            status: &self.status,
+            transfer_data: (),
+            transfer_group: (),
+        }
     }
+}
+
+#[derive(Serialize)]
+pub struct ChargeView<'a> {
+    id: &'a str,
+    object: &'static str,
+    amount: i64,
+    amount_captured: i64,
+    amount_refunded: i64,
+    application: Null,
+    application_fee: Null,
+    application_fee_amount: Null,
+    balance_transaction: Option<String>,
+    billing_details: BillingDetails<'a>,
+    calculated_statement_descriptor: &'static str,
+    captured: bool,
+    created: i64,
+    currency: &'a str,
+    customer: Null,
+    description: Option<&'a str>,
+    disputed: bool,
+    failure_balance_transaction: Null,
+    failure_code: Option<&'a str>,
+    failure_message: Option<&'a str>,
+    fraud_details: Empty,
+    livemode: bool,
+    metadata: &'a IndexMap<String, String>,
+    on_behalf_of: Null,
+    outcome: Outcome<'a>,
+    paid: bool,
+    payment_intent: &'a str,
+    payment_method: &'a str,
+    payment_method_details: PaymentMethodDetails<'a>,
+    receipt_email: Null,
+    receipt_number: Null,
+    receipt_url: Null,
+    refunded: bool,
+    review: Null,
+    shipping: Null,
+    source: Null,
+    source_transfer: Null,
+    statement_descriptor: Null,
+    statement_descriptor_suffix: Null,
+    status: &'a str,
+    transfer_data: Null,
+    transfer_group: Null,
+}
+
+#[derive(Serialize)]
+struct Outcome<'a> {
+    network_status: &'static str,
+    reason: Option<&'a str>,
+    risk_level: &'static str,
+    seller_message: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct PaymentMethodDetails<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    card: Option<CardView<'a>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -293,28 +554,72 @@ pub struct Refund {
 }
 
 impl Refund {
-    pub fn render(&self) -> Value {
-        json!({
-            "id": self.id,
-            "object": "refund",
-            "amount": self.amount,
-            "balance_transaction": format!("txn_{}", &self.id[3..]),
-            "charge": self.charge,
-            "created": self.created,
-            "currency": self.currency,
-            "customer": null,
-            "customer_account": null,
-            "destination_details": { "type": "card", "card": { "reference_status": "pending", "reference_type": "acquirer_reference_number", "type": "refund" } },
-            "metadata": self.metadata,
-            "payment_intent": self.payment_intent,
-            "payment_method": self.payment_method,
-            "reason": self.reason,
-            "receipt_number": null,
-            "source_transfer_reversal": null,
-            "status": "succeeded",
-            "transfer_reversal": null,
-        })
+    pub fn view(&self) -> RefundView<'_> {
+        RefundView {
+            id: &self.id,
+            object: "refund",
+            amount: self.amount,
+            balance_transaction: format!("txn_{}", &self.id[3..]),
+            charge: &self.charge,
+            created: self.created,
+            currency: &self.currency,
+            customer: (),
+            customer_account: (),
+            destination_details: DestinationDetails {
+                kind: "card",
+                card: RefundCard {
+                    reference_status: "pending",
+                    reference_type: "acquirer_reference_number",
+                    kind: "refund",
+                },
+            },
+            metadata: &self.metadata,
+            payment_intent: &self.payment_intent,
+            payment_method: self.payment_method.as_deref(),
+            reason: self.reason.as_deref(),
+            receipt_number: (),
+            source_transfer_reversal: (),
+            status: "succeeded",
+            transfer_reversal: (),
+        }
     }
+}
+
+#[derive(Serialize)]
+pub struct RefundView<'a> {
+    id: &'a str,
+    object: &'static str,
+    amount: i64,
+    balance_transaction: String,
+    charge: &'a str,
+    created: i64,
+    currency: &'a str,
+    customer: Null,
+    customer_account: Null,
+    destination_details: DestinationDetails,
+    metadata: &'a IndexMap<String, String>,
+    payment_intent: &'a str,
+    payment_method: Option<&'a str>,
+    reason: Option<&'a str>,
+    receipt_number: Null,
+    source_transfer_reversal: Null,
+    status: &'static str,
+    transfer_reversal: Null,
+}
+
+#[derive(Serialize)]
+struct DestinationDetails {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    card: RefundCard,
+}
+
+#[derive(Serialize)]
+struct RefundCard {
+    reference_status: &'static str,
+    reference_type: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
 }
 
 /// A stored event: its serialized JSON (exactly what webhooks carry) and the fields the list filters on.

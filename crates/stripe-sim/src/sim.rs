@@ -11,7 +11,7 @@ use crate::auth::{self, Caller};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::engine;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{to_json, Failure, Json, Outcome};
 use crate::ids::IdGen;
 use crate::persist::Persist;
 use crate::store::{Ctx, IdempotencyRecord, Store};
@@ -41,7 +41,7 @@ pub enum Access<'a> {
 }
 
 pub enum Reply {
-    Json(Value),
+    Json(Json),
     Raw(String),
 }
 
@@ -122,7 +122,7 @@ impl Sim {
         }
         let (status, body, saved) = match op(&mut store, &ctx, &params) {
             Ok(v) => (200, v, true),
-            Err(f) => (f.status, f.body, !f.before_execution),
+            Err(f) => (f.status, to_json(&f.body), !f.before_execution),
         };
         if let (Some(scoped), Some(fingerprint), true) = (scoped_key, fingerprint, saved) {
             let record = IdempotencyRecord {
@@ -183,7 +183,7 @@ impl Sim {
             &serde_json::json!({ "outcome": outcome }),
         );
         self.commit(store);
-        let pi = result?;
+        let pi: Value = serde_json::from_str(result?.get()).expect("rendered intents parse");
         let status = if matches!(
             pi["status"].as_str(),
             Some("succeeded" | "processing" | "requires_capture")
@@ -265,13 +265,13 @@ fn respond(
     match result {
         Ok((status, Reply::Json(v))) => respond_raw(status, v, request_id, key, replayed),
         Ok((status, Reply::Raw(s))) => finish(status, s, request_id, key, replayed),
-        Err(f) => respond_raw(f.status, f.body, request_id, key, replayed),
+        Err(f) => respond_raw(f.status, to_json(&f.body), request_id, key, replayed),
     }
 }
 
 fn respond_raw(
     status: u16,
-    body: Value,
+    body: Json,
     request_id: &str,
     key: Option<&str>,
     replayed: bool,
@@ -279,7 +279,7 @@ fn respond_raw(
     finish(
         status,
         // Compact: clients parse it either way, and it halves the bytes on the simulator's busiest path.
-        serde_json::to_string(&body).expect("JSON values serialize"),
+        String::from(Box::<str>::from(body)),
         request_id,
         key,
         replayed,

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::model::{Charge, Intent, PaymentMethod, Refund, StoredEvent};
+use crate::failure::{to_json, Json};
+use crate::model::{Charge, Intent, IntentView, PaymentMethod, Refund, StoredEvent};
 
 /// Which rows an operation changed, for `--db`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -26,7 +27,7 @@ pub enum Dirty {
 pub struct IdempotencyRecord {
     pub fingerprint: String,
     pub status: u16,
-    pub body: Value,
+    pub body: Json,
     pub request_id: String,
     pub created: i64,
 }
@@ -117,62 +118,125 @@ impl Store {
     }
 
     /// A PaymentIntent as Stripe renders it, with `latest_charge` and `payment_method` expanded on request.
-    pub fn render_intent(&self, intent: &Intent, expand: &[String]) -> Value {
-        let charge = expand
-            .iter()
-            .any(|e| e == "latest_charge")
+    pub fn intent_view<'a>(&'a self, intent: &'a Intent, expand: &[String]) -> IntentView<'a> {
+        let wants = |what: &str| expand.iter().any(|e| e == what);
+        let charge = wants("latest_charge")
             .then(|| {
-                intent
-                    .latest_charge
-                    .as_ref()
-                    .and_then(|id| self.render_charge(id))
+                let charge = self.charges.get(intent.latest_charge.as_ref()?)?;
+                Some(charge.view(self.payment_methods.get(&charge.payment_method)))
             })
             .flatten();
-        let pm = expand
-            .iter()
-            .any(|e| e == "payment_method")
+        let pm = wants("payment_method")
             .then(|| {
                 intent
                     .payment_method
                     .as_ref()
                     .and_then(|id| self.payment_methods.get(id))
-                    .map(|p| p.render())
+                    .map(PaymentMethod::view)
             })
             .flatten();
-        intent.render(Some((charge, pm)))
+        intent.view(charge, pm)
     }
 
-    pub fn render_charge(&self, id: &str) -> Option<Value> {
-        let charge = self.charges.get(id)?;
-        Some(charge.render(self.payment_methods.get(&charge.payment_method)))
+    pub fn render_intent(&self, intent: &Intent, expand: &[String]) -> Json {
+        to_json(&self.intent_view(intent, expand))
     }
 
-    /// Records an event and queues it for delivery. `previous` holds the changed attributes' old values.
-    pub fn emit(&mut self, ctx: &Ctx, kind: &str, object: Value, previous: Option<Value>) {
+    /// Records an event about `subject` as it stands now, and queues it for delivery. `previous` holds the
+    /// changed attributes' old values.
+    pub fn emit(&mut self, ctx: &Ctx, kind: &str, subject: Subject, previous: Option<Value>) {
         let id = ctx.ids.id("evt");
-        let mut data = json!({ "object": object });
-        if let Some(previous) = previous {
-            data["previous_attributes"] = previous;
-        }
-        let event = json!({
-            "id": id,
-            "object": "event",
-            "api_version": kassa_stripe::STRIPE_VERSION,
-            "created": ctx.now,
-            "data": data,
-            "livemode": false,
-            "pending_webhooks": self.endpoints,
-            "request": { "id": ctx.request_id, "idempotency_key": ctx.idempotency_key },
-            "type": kind,
-        });
+        let head = EventHead {
+            id: &id,
+            ctx,
+            kind,
+            pending_webhooks: self.endpoints,
+            previous: previous.as_ref(),
+        };
+        let json = match subject {
+            Subject::Intent(id) => head.render(self.intents[id].view(None, None)),
+            Subject::Charge(id) => {
+                let charge = &self.charges[id];
+                head.render(charge.view(self.payment_methods.get(&charge.payment_method)))
+            }
+            Subject::Refund(id) => head.render(self.refunds[id].view()),
+        };
         let stored = StoredEvent {
             id: id.clone(),
             kind: kind.to_owned(),
             created: ctx.now,
-            json: Arc::from(serde_json::to_string_pretty(&event).expect("JSON values serialize")),
+            json: Arc::from(json),
         };
         self.dirty.insert(Dirty::Event(id.clone()));
         self.outbox.push(stored.clone());
         self.events.insert(id, stored);
     }
+}
+
+/// What an event is about, by id: it carries the object as it stands when the event is emitted.
+#[derive(Clone, Copy)]
+pub enum Subject<'a> {
+    Intent(&'a str),
+    Charge(&'a str),
+    Refund(&'a str),
+}
+
+/// Everything an event carries besides its object.
+struct EventHead<'a> {
+    id: &'a str,
+    ctx: &'a Ctx<'a>,
+    kind: &'a str,
+    pending_webhooks: i64,
+    previous: Option<&'a Value>,
+}
+
+impl EventHead<'_> {
+    /// Pretty, as Stripe sends webhooks; the object's view serializes straight into it.
+    fn render(&self, object: impl Serialize) -> String {
+        let event = EventView {
+            id: self.id,
+            object: "event",
+            api_version: kassa_stripe::STRIPE_VERSION,
+            created: self.ctx.now,
+            data: EventData {
+                object,
+                previous_attributes: self.previous,
+            },
+            livemode: false,
+            pending_webhooks: self.pending_webhooks,
+            request: EventRequest {
+                id: self.ctx.request_id.as_deref(),
+                idempotency_key: self.ctx.idempotency_key.as_deref(),
+            },
+            kind: self.kind,
+        };
+        serde_json::to_string_pretty(&event).expect("views serialize")
+    }
+}
+
+#[derive(Serialize)]
+struct EventView<'a, O> {
+    id: &'a str,
+    object: &'static str,
+    api_version: &'static str,
+    created: i64,
+    data: EventData<'a, O>,
+    livemode: bool,
+    pending_webhooks: i64,
+    request: EventRequest<'a>,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+#[derive(Serialize)]
+struct EventData<'a, O> {
+    object: O,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_attributes: Option<&'a Value>,
+}
+
+#[derive(Serialize)]
+struct EventRequest<'a> {
+    id: Option<&'a str>,
+    idempotency_key: Option<&'a str>,
 }
