@@ -210,7 +210,10 @@ impl EventHead<'_> {
             },
             kind: self.kind,
         };
-        serde_json::to_string_pretty(&event).expect("views serialize")
+        // Sized for a whole event up front: growing the buffer from serde_json's default copies it several times.
+        let mut json = Vec::with_capacity(8 * 1024);
+        serde_json::to_writer_pretty(&mut json, &event).expect("views serialize");
+        String::from_utf8(json).expect("serde_json writes UTF-8")
     }
 }
 
