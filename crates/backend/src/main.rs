@@ -5,6 +5,11 @@ use clap::Parser;
 use kassa_backend::config::{Cli, Command, TokenAction};
 use stripe_sim::Clock as _;
 
+// Webhook intake and the feed allocate on every worker at once; mimalloc's per-thread heaps keep them from
+// queueing on glibc's arena locks.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()

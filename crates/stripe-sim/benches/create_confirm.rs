@@ -12,6 +12,10 @@ use axum::routing::post;
 use axum::Router;
 use stripe_sim::{Config, Simulator};
 
+// The allocator the stripe-sim binary runs with, so the figure is the shipped simulator's.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const KEY: &str = "sk_test_bench";
 
 async fn anchor() -> String {

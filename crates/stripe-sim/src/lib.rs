@@ -1,4 +1,3 @@
-#![recursion_limit = "256"]
 //! stripe-sim: a stateful Stripe test-mode simulator, wire-compatible with the part of Stripe's API Kassa uses.
 //! See README.md beside this crate for what it does; `Simulator::start` embeds it (the backend's `--simulate`).
 

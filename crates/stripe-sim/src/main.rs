@@ -1,6 +1,11 @@
 use clap::Parser;
 use stripe_sim::{Config, Simulator};
 
+// The simulator answers many small requests on every worker at once; mimalloc's per-thread heaps keep them
+// from queueing on glibc's arena locks (measured in benches/create_confirm.rs).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
