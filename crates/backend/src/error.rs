@@ -147,6 +147,12 @@ impl From<kassa_stripe::Error> for ApiError {
     }
 }
 
+impl From<crate::db::WriteError> for ApiError {
+    fn from(e: crate::db::WriteError) -> Self {
+        Self::Storage(e.to_string())
+    }
+}
+
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
         Self::Storage(e.to_string())

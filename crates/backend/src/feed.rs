@@ -65,11 +65,12 @@ pub async fn events(
     let mut wake = state.feed.clone();
     let scope = caller.scope().map(str::to_owned);
     loop {
-        wake.borrow_and_update();
+        // Committed events past this cursor may not be on disk yet; they are served once they are.
+        let durable = *wake.borrow_and_update();
         let (after, scope2) = (q.after, scope.clone());
         let items = state
             .db
-            .read(move |conn| events::feed(conn, after, scope2.as_deref(), limit))
+            .read(move |conn| events::feed(conn, after, durable, scope2.as_deref(), limit))
             .await?;
         if !items.is_empty() {
             let next_cursor = items.last().map_or(q.after, |i| i.cursor);

@@ -140,7 +140,7 @@ pub async fn start(
         (args.stripe()?, None)
     };
     let db = db::Db::open_dir(&args.data_dir)?;
-    let wiring = intake::writer::Writer::start(db.writer(), clock.clone())?;
+    let wiring = intake::writer::Writer::start(db.writer(), db.wal.clone(), clock.clone())?;
     let stripe = kassa_stripe::Client::new(
         kassa_stripe::ClientConfig::new(&stripe_config.secret_key)
             .api_base(&stripe_config.api_base),

@@ -71,25 +71,27 @@ fn item(r: &rusqlite::Row) -> rusqlite::Result<FeedItem> {
     })
 }
 
-/// Events past `after`, oldest first; only `terminal`'s own when given.
+/// Events past `after` up to `durable` (the cursor known to be on disk), oldest first; only `terminal`'s own
+/// when given.
 pub fn feed(
     conn: &Connection,
     after: i64,
+    durable: i64,
     terminal: Option<&str>,
     limit: usize,
 ) -> rusqlite::Result<Vec<FeedItem>> {
     match terminal {
         Some(t) => conn
             .prepare_cached(&format!(
-                "{SELECT} WHERE terminal = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3"
+                "{SELECT} WHERE terminal = ?1 AND cursor > ?2 AND cursor <= ?3 ORDER BY cursor LIMIT ?4"
             ))?
-            .query_map(params![t, after, limit as i64], item)?
+            .query_map(params![t, after, durable, limit as i64], item)?
             .collect(),
         None => conn
             .prepare_cached(&format!(
-                "{SELECT} WHERE cursor > ?1 ORDER BY cursor LIMIT ?2"
+                "{SELECT} WHERE cursor > ?1 AND cursor <= ?2 ORDER BY cursor LIMIT ?3"
             ))?
-            .query_map(params![after, limit as i64], item)?
+            .query_map(params![after, durable, limit as i64], item)?
             .collect(),
     }
 }

@@ -1,6 +1,10 @@
 //! The single writer of events: it takes verified webhooks and re-fetched intents, and commits them in groups,
-//! so that a burst costs one fsync per group rather than one per event, and each webhook is acknowledged only
-//! after the group holding it is on disk.
+//! so that a burst costs one fsync rather than one per event, and each webhook is acknowledged only after the
+//! group holding it is on disk.
+//!
+//! Two threads make a pipeline: the writer commits a group and hands it on, and the syncer fsyncs the log and
+//! only then answers the group's webhooks and moves the feed. While one group waits for the disk, the next is
+//! already being written; an fsync covers every group committed before it.
 
 use std::sync::{Arc, Mutex};
 
@@ -10,6 +14,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::db::events::{self, NewEvent};
 use crate::db::orders::{self, Applied};
+use crate::db::Wal;
 
 /// Groups are capped so one slow batch never holds many acknowledgements hostage.
 const MAX_GROUP: usize = 512;
@@ -68,17 +73,24 @@ pub struct Wiring {
 }
 
 impl Writer {
+    /// `wal` must be the log of `conn`'s database; everything in it is durable when this is called.
     pub fn start(
         conn: Arc<Mutex<Connection>>,
+        wal: Wal,
         clock: Arc<dyn stripe_sim::Clock>,
     ) -> Result<Wiring, rusqlite::Error> {
         let latest = events::latest_cursor(&conn.lock().unwrap_or_else(|e| e.into_inner()))?;
         let (feed_tx, feed) = watch::channel(latest);
         let (tx, rx) = mpsc::unbounded_channel();
         let (refetch_tx, refetch) = mpsc::unbounded_channel();
+        let (committed_tx, committed) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("kassa-intake-writer".into())
-            .spawn(move || run(rx, conn, clock, feed_tx, refetch_tx))
+            .spawn(move || write(rx, conn, clock, committed_tx))
+            .expect("the OS can start a thread");
+        std::thread::Builder::new()
+            .name("kassa-intake-sync".into())
+            .spawn(move || sync(committed, wal, feed_tx, refetch_tx))
             .expect("the OS can start a thread");
         Ok(Wiring {
             writer: Writer { tx },
@@ -118,12 +130,28 @@ impl Writer {
     }
 }
 
-fn run(
+type Reply = oneshot::Sender<Result<Stored, String>>;
+type FetchReply = oneshot::Sender<Result<Observed, String>>;
+
+/// A group that is committed but not yet known to be on disk: its answers, held until it is.
+struct Committed {
+    answers: Vec<Answer>,
+    /// The feed's cursor once this group is durable.
+    latest: Option<i64>,
+    /// Intents whose events disagreed with what we hold.
+    stale: Vec<String>,
+}
+
+enum Answer {
+    Event(Reply, Stored),
+    Fetched(FetchReply, Observed),
+}
+
+fn write(
     mut rx: mpsc::UnboundedReceiver<Job>,
     conn: Arc<Mutex<Connection>>,
     clock: Arc<dyn stripe_sim::Clock>,
-    feed: watch::Sender<i64>,
-    refetch: mpsc::UnboundedSender<String>,
+    committed: std::sync::mpsc::Sender<Committed>,
 ) {
     while let Some(first) = rx.blocking_recv() {
         let mut group = vec![first];
@@ -154,31 +182,88 @@ fn run(
         drop(conn);
         match outcome {
             Ok(results) => {
-                for (job, result) in group.into_iter().zip(results) {
-                    match (job, result) {
-                        (Job::Event(_, reply), Ok(stored)) => drop(reply.send(Ok(stored))),
+                let answers = group
+                    .into_iter()
+                    .zip(results)
+                    .map(|(job, result)| match (job, result) {
+                        (Job::Event(_, reply), Ok(stored)) => Answer::Event(reply, stored),
                         (Job::Fetched(_, _, reply), Err(observed)) => {
-                            drop(reply.send(Ok(observed)))
+                            Answer::Fetched(reply, observed)
                         }
                         _ => unreachable!("results follow their jobs"),
-                    }
-                }
-                if let Some(latest) = latest {
-                    feed.send_if_modified(|c| std::mem::replace(c, latest) != latest);
-                }
-                for id in stale {
-                    let _ = refetch.send(id);
+                    })
+                    .collect();
+                let group = Committed {
+                    answers,
+                    latest,
+                    stale,
+                };
+                if committed.send(group).is_err() {
+                    // The syncer has stopped on a failed fsync; nothing more can be made durable.
+                    return;
                 }
             }
             Err(e) => {
                 tracing::error!("could not store a group of {} events: {e}", group.len());
-                for job in group {
-                    let error = format!("storage failed: {e}");
-                    match job {
-                        Job::Event(_, reply) => drop(reply.send(Err(error))),
-                        Job::Fetched(_, _, reply) => drop(reply.send(Err(error))),
+                fail(group, &format!("storage failed: {e}"));
+            }
+        }
+    }
+}
+
+fn fail(group: Vec<Job>, error: &str) {
+    for job in group {
+        match job {
+            Job::Event(_, reply) => drop(reply.send(Err(error.to_owned()))),
+            Job::Fetched(_, _, reply) => drop(reply.send(Err(error.to_owned()))),
+        }
+    }
+}
+
+fn sync(
+    committed: std::sync::mpsc::Receiver<Committed>,
+    wal: Wal,
+    feed: watch::Sender<i64>,
+    refetch: mpsc::UnboundedSender<String>,
+) {
+    while let Ok(first) = committed.recv() {
+        // Everything committed so far rides on this one fsync.
+        let groups: Vec<Committed> = std::iter::once(first).chain(committed.try_iter()).collect();
+        if let Err(e) = wal.sync() {
+            // After a failed fsync the kernel may have dropped the dirty pages and a retry can "succeed" without
+            // them, so durability can no longer be promised: refuse these and every later event (5xx, so Stripe
+            // keeps retrying) until an operator restarts the backend.
+            tracing::error!(
+                "could not sync the event log to disk ({e}); the intake has stopped, restart the backend"
+            );
+            let error = format!("storage failed: could not sync to disk: {e}");
+            for group in groups.into_iter().chain(committed.try_iter()) {
+                for answer in group.answers {
+                    match answer {
+                        Answer::Event(reply, _) => drop(reply.send(Err(error.clone()))),
+                        Answer::Fetched(reply, _) => drop(reply.send(Err(error.clone()))),
                     }
                 }
+            }
+            return;
+        }
+        // The feed moves first, so a till that hears of an event finds it, and only durable events are served.
+        if let Some(latest) = groups.iter().filter_map(|g| g.latest).max() {
+            feed.send_if_modified(|c| {
+                let moved = latest > *c;
+                *c = (*c).max(latest);
+                moved
+            });
+        }
+        for group in groups {
+            for answer in group.answers {
+                match answer {
+                    Answer::Event(reply, stored) => drop(reply.send(Ok(stored))),
+                    Answer::Fetched(reply, observed) => drop(reply.send(Ok(observed))),
+                }
+            }
+            for id in group.stale {
+                let _ = refetch.send(id);
             }
         }
     }
@@ -341,4 +426,83 @@ fn apply_fetched(
         },
     )?;
     Ok(inserted.map_or(Observed::Unchanged, |cursor| Observed::Changed { cursor }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    fn event(id: &str) -> VerifiedEvent {
+        VerifiedEvent {
+            id: id.to_owned(),
+            kind: "payment_intent.succeeded".to_owned(),
+            created: 1_700_000_000,
+            payment_intent_id: Some("pi_foreign".to_owned()),
+            order_id_hint: None,
+            payload: format!(
+                r#"{{"id":"{id}","object":"event","data":{{"object":{{"id":"pi_foreign"}}}}}}"#
+            ),
+        }
+    }
+
+    fn start(db: &Db, wal: Wal) -> Wiring {
+        Writer::start(
+            db.writer(),
+            wal,
+            Arc::new(stripe_sim::ManualClock::new(1_700_000_000)),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_event_is_answered_and_fed_to_tills_once_the_log_is_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_dir(dir.path()).unwrap();
+        let wiring = start(&db, db.wal.clone());
+        assert_eq!(
+            wiring.writer.store_event(event("evt_1")).await,
+            Ok(Stored::New { cursor: 1 })
+        );
+        assert_eq!(*wiring.feed.borrow(), 1);
+        assert_eq!(
+            wiring.writer.store_event(event("evt_1")).await,
+            Ok(Stored::Duplicate)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_log_that_cannot_be_synced_refuses_events_so_stripe_retries_and_tills_never_see_them()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_dir(dir.path()).unwrap();
+        let wiring = start(&db, Wal::at(dir.path().join("no-such-log")));
+        let refused = wiring.writer.store_event(event("evt_1")).await;
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.contains("could not sync to disk")),
+            "{refused:?}"
+        );
+        assert_eq!(
+            *wiring.feed.borrow(),
+            0,
+            "the feed serves only durable events"
+        );
+        {
+            let conn = db.writer();
+            let conn = conn.lock().unwrap();
+            assert_eq!(
+                events::latest_cursor(&conn).unwrap(),
+                1,
+                "committed, but not on disk"
+            );
+            let durable = *wiring.feed.borrow();
+            assert!(events::feed(&conn, 0, durable, None, 10)
+                .unwrap()
+                .is_empty());
+        }
+        // A failed fsync may have dropped the pages it was writing; nothing later is promised durable either.
+        assert!(wiring.writer.store_event(event("evt_2")).await.is_err());
+    }
 }
