@@ -5,7 +5,7 @@ import { AdminScreen } from './admin/AdminScreen';
 import { CashierScreen } from './cashier/CashierScreen';
 import { ErrorNotice } from './components/ErrorNotice';
 import { PinPad, usePinLock } from './components/PinPad';
-import { Progress } from './components/Progress';
+import { Progress, START_SPINNER_DELAY_MS } from './components/Progress';
 import { SyncBanner } from './components/SyncBanner';
 import { toTillError } from './errors';
 import { KioskScreen } from './kiosk/KioskScreen';
@@ -37,7 +37,7 @@ export default function App() {
     return (
       <div className="app">
         <main className="boot">
-          <Progress label="Starting Kassa…" size="large" />
+          <Progress label="Starting Kassa…" size="large" delayMs={START_SPINNER_DELAY_MS} />
         </main>
       </div>
     );
