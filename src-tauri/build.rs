@@ -27,6 +27,7 @@ fn main() {
             "admin_needs_attention",
             "verify_admin_pin",
             "exit_kiosk",
+            "ui_ready",
         ]),
     ))
     .expect("tauri build configuration is valid");

@@ -19,16 +19,59 @@ pub struct AppInfo {
 
 pub struct AppState {
     pub till: Arc<Till>,
-    pub info: AppInfo,
     /// Where CSV exports are written.
     pub exports_dir: std::path::PathBuf,
 }
 
 type R<T> = Result<T, TillError>;
 
+/// When the process started: the start-up time is measured from here.
+pub struct Started(pub std::time::Instant);
+
+/// The UI's first screen is drawn with its data. Logged once, as operators (and the start-up benchmark,
+/// bench/startup.sh) read it; an empty Tauri window logs the same line for comparison.
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    state.info.clone()
+pub fn ui_ready(started: State<'_, Started>) {
+    static LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !LOGGED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        tracing::info!(
+            "interactive {} ms after start",
+            started.0.elapsed().as_millis()
+        );
+    }
+}
+
+/// Start-up, which finishes after the window opened: the page loads while the demo backend starts.
+pub struct Boot(tokio::sync::watch::Receiver<Option<Result<AppInfo, String>>>);
+
+pub type Booted = tokio::sync::watch::Sender<Option<Result<AppInfo, String>>>;
+
+impl Boot {
+    /// Start-up in progress: send its outcome through the sender.
+    pub fn pending() -> (Booted, Self) {
+        let (tx, rx) = tokio::sync::watch::channel(None);
+        (tx, Self(rx))
+    }
+
+    /// Start-up already done (the command tests).
+    pub fn ready(info: AppInfo) -> Self {
+        Self(tokio::sync::watch::channel(Some(Ok(info))).1)
+    }
+}
+
+/// What the window is for. It waits for start-up to finish, so the UI calls it first and everything else after.
+#[tauri::command]
+pub async fn app_info(boot: State<'_, Boot>) -> R<AppInfo> {
+    let mut boot = boot.0.clone();
+    let outcome = boot
+        .wait_for(Option::is_some)
+        .await
+        .map_err(|_| TillError::Startup("start-up was abandoned".into()))?;
+    match outcome.as_ref() {
+        Some(Ok(info)) => Ok(info.clone()),
+        Some(Err(e)) => Err(TillError::Startup(e.clone())),
+        None => unreachable!("waited for an outcome"),
+    }
 }
 
 #[tauri::command]

@@ -71,6 +71,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::admin_needs_attention,
         commands::verify_admin_pin,
         commands::exit_kiosk,
+        commands::ui_ready,
     ])
 }
 
@@ -80,6 +81,7 @@ fn fail(message: &str) -> ! {
 }
 
 pub fn run() {
+    let started = commands::Started(std::time::Instant::now());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -87,6 +89,7 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .init();
+    software_rendering_without_gpu();
     let args: Vec<String> = std::env::args().collect();
     let data_dir = settings::data_dir();
     if args.get(1).map(String::as_str) == Some("set-admin-pin") {
@@ -114,48 +117,26 @@ pub fn run() {
     let app = with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_shell::init())
         .setup(move |app| {
-            let handle = app.handle().clone();
-            let (backend, mode, sidecar) = match ports {
-                Some((backend_port, sim_port)) => {
-                    let mut token = [0u8; 32];
-                    rand::thread_rng().fill_bytes(&mut token);
-                    let token = hex::encode(token);
-                    let (sidecar, url) = tauri::async_runtime::block_on(sidecar::Sidecar::start(&handle, &data_dir, backend_port, sim_port, &token))?;
-                    (Backend::new(&url, &token), "demo", Some(sidecar))
-                }
-                None => {
-                    let url = settings.backend_url.clone().unwrap_or_default();
-                    let token = settings.terminal_token.clone().ok_or("no terminal token in the settings: add terminal_token to settings.json or set KASSA_TERMINAL_TOKEN")?;
-                    (Backend::new(&url, &token), "live", None)
-                }
-            };
-            let terminal = if mode == "demo" { "till".to_owned() } else { std::env::var("KASSA_TERMINAL_NAME").unwrap_or_else(|_| "till".into()) };
-            let info = AppInfo {
-                mode,
-                view: view.as_str(),
-                terminal: terminal.clone(),
-                backend_url: backend.base().to_owned(),
-                currency: Catalog::demo().currency,
-                dashboard_url: "https://dashboard.stripe.com/test".into(),
-            };
-            let notifier = Arc::new(notify::TauriNotifier(handle.clone()));
-            let till = Arc::new(Till::open(&data_dir.join("till.sqlite3"), backend, Catalog::demo(), &terminal, notifier, Arc::new(SystemClock))?);
-            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-            tauri::async_runtime::spawn(kassa_till::sync::run(till.clone(), stop_rx));
-            let recovering = till.clone();
-            tauri::async_runtime::spawn(async move {
-                if let Err(e) = recovering.recover().await {
-                    tracing::warn!("start-up reconciliation failed: {e}");
-                }
-            });
-            if mode == "demo" && !kassa_till::pin::is_set(&till.store)? {
-                // A demo needs a way out of kiosk mode; README names this PIN. Real tills set their own.
-                till.set_admin_pin(DEMO_ADMIN_PIN)?;
-            }
-            app.manage(commands::KioskLock(std::sync::atomic::AtomicBool::new(view == View::Kiosk)));
-            app.manage(AppState { till, info, exports_dir: data_dir.join("exports") });
-            app.manage(Shutdown { stop: stop_tx, sidecar });
+            // The window opens first and its page loads while the demo backend and the till start; `app_info`
+            // answers once they have, and the UI calls nothing else before it.
+            let (booted, boot) = commands::Boot::pending();
+            app.manage(boot);
+            app.manage(started);
+            app.manage(commands::KioskLock(std::sync::atomic::AtomicBool::new(
+                view == View::Kiosk,
+            )));
+            app.manage(Shutdown::default());
             open_window(app, view, window_sim_origin)?;
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let outcome = start(&handle, view, ports, &settings, &data_dir)
+                    .await
+                    .map_err(|e| {
+                        tracing::error!("cannot start: {e}");
+                        e.to_string()
+                    });
+                let _ = booted.send(Some(outcome));
+            });
             Ok(())
         })
         .build(context)
@@ -163,18 +144,128 @@ pub fn run() {
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
             if let Some(shutdown) = handle.try_state::<Shutdown>() {
-                let _ = shutdown.stop.send(true);
-                if let Some(sidecar) = &shutdown.sidecar {
-                    sidecar.stop();
-                }
+                shutdown.run_down();
             }
         }
     });
 }
 
+/// Everything behind the window: the demo backend (or the configured one), the till core, its sync task.
+async fn start<R: Runtime>(
+    handle: &tauri::AppHandle<R>,
+    view: View,
+    ports: Option<(u16, u16)>,
+    settings: &Settings,
+    data_dir: &std::path::Path,
+) -> Result<AppInfo, Box<dyn std::error::Error>> {
+    let shutdown = handle.state::<Shutdown>();
+    let (backend, mode) = match ports {
+        Some((backend_port, sim_port)) => {
+            let mut token = [0u8; 32];
+            rand::thread_rng().fill_bytes(&mut token);
+            let token = hex::encode(token);
+            let (sidecar, url) =
+                sidecar::Sidecar::start(handle, data_dir, backend_port, sim_port, &token).await?;
+            shutdown.keep_sidecar(sidecar);
+            (Backend::new(&url, &token), "demo")
+        }
+        None => {
+            let url = settings.backend_url.clone().unwrap_or_default();
+            let token = settings.terminal_token.clone().ok_or(
+                "no terminal token in the settings: add terminal_token to settings.json or set KASSA_TERMINAL_TOKEN",
+            )?;
+            (Backend::new(&url, &token), "live")
+        }
+    };
+    let terminal = if mode == "demo" {
+        "till".to_owned()
+    } else {
+        std::env::var("KASSA_TERMINAL_NAME").unwrap_or_else(|_| "till".into())
+    };
+    let info = AppInfo {
+        mode,
+        view: view.as_str(),
+        terminal: terminal.clone(),
+        backend_url: backend.base().to_owned(),
+        currency: Catalog::demo().currency,
+        dashboard_url: "https://dashboard.stripe.com/test".into(),
+    };
+    let notifier = Arc::new(notify::TauriNotifier(handle.clone()));
+    let till = Arc::new(Till::open(
+        &data_dir.join("till.sqlite3"),
+        backend,
+        Catalog::demo(),
+        &terminal,
+        notifier,
+        Arc::new(SystemClock),
+    )?);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    shutdown.keep_stop(stop_tx);
+    tauri::async_runtime::spawn(kassa_till::sync::run(till.clone(), stop_rx));
+    let recovering = till.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = recovering.recover().await {
+            tracing::warn!("start-up reconciliation failed: {e}");
+        }
+    });
+    if mode == "demo" && !kassa_till::pin::is_set(&till.store)? {
+        // A demo needs a way out of kiosk mode; README names this PIN. Real tills set their own.
+        till.set_admin_pin(DEMO_ADMIN_PIN)?;
+    }
+    handle.manage(AppState {
+        till,
+        exports_dir: data_dir.join("exports"),
+    });
+    Ok(info)
+}
+
+/// Without a GPU (no DRM render node: a VM, a bare till), WebKitGTK's accelerated compositing runs on Mesa's
+/// software GL emulation, which costs the web process about 100 MiB and every frame extra CPU; painting on the
+/// CPU directly is the lighter path there (measured by bench/startup.py). Set before any thread starts, and never
+/// over an explicit choice.
+fn software_rendering_without_gpu() {
+    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    let has_gpu = std::fs::read_dir("/dev/dri")
+        .map(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        })
+        .unwrap_or(false);
+    if !has_gpu && std::env::var_os(VAR).is_none() {
+        std::env::set_var(VAR, "1");
+    }
+}
+
+/// What the app stops on exit; filled in as start-up gets that far.
+#[derive(Default)]
 struct Shutdown {
-    stop: tokio::sync::watch::Sender<bool>,
-    sidecar: Option<sidecar::Sidecar>,
+    stop: std::sync::Mutex<Option<tokio::sync::watch::Sender<bool>>>,
+    sidecar: std::sync::Mutex<Option<sidecar::Sidecar>>,
+}
+
+impl Shutdown {
+    fn keep_stop(&self, stop: tokio::sync::watch::Sender<bool>) {
+        *self.stop.lock().unwrap_or_else(|e| e.into_inner()) = Some(stop);
+    }
+
+    fn keep_sidecar(&self, sidecar: sidecar::Sidecar) {
+        *self.sidecar.lock().unwrap_or_else(|e| e.into_inner()) = Some(sidecar);
+    }
+
+    fn run_down(&self) {
+        if let Some(stop) = self.stop.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            let _ = stop.send(true);
+        }
+        if let Some(sidecar) = self
+            .sidecar
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            sidecar.stop();
+        }
+    }
 }
 
 /// The demo's admin PIN, used only when no PIN was ever set (see README).

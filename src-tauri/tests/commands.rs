@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use kassa_app::commands::{AppInfo, AppState};
+use kassa_app::commands::{AppInfo, AppState, Boot};
 use kassa_till::{Backend, Catalog, Silent, SystemClock, Till};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -40,9 +40,9 @@ fn app() -> App {
     let app = kassa_app::with_commands(mock_builder())
         .manage(AppState {
             till: Arc::new(till),
-            info,
             exports_dir: dir.path().join("exports"),
         })
+        .manage(Boot::ready(info))
         .build(tauri::generate_context!(test = true))
         .unwrap();
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())

@@ -28,6 +28,8 @@ pub enum TillError {
     Storage(String),
     #[error("{0}")]
     NotConfigured(String),
+    #[error("Kassa could not start: {0}")]
+    Startup(String),
 }
 
 impl TillError {
@@ -40,6 +42,7 @@ impl TillError {
             Self::Backend { .. } => "backend",
             Self::Storage(_) => "storage",
             Self::NotConfigured(_) => "not_configured",
+            Self::Startup(_) => "startup",
         }
     }
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AdminPage, AdminQuery, AppInfo, DisplayStatus, TillError } from '../api/types';
-import { admin, onOrder, onSync } from '../api/till';
+import { admin, markInteractive, onOrder, onSync } from '../api/till';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Progress } from '../components/Progress';
 import { toTillError } from '../errors';
@@ -101,6 +101,11 @@ export function AdminScreen({ onBack }: Props) {
       },
     );
   }, [query, tick]);
+
+  const ready = page !== null || error !== null;
+  useEffect(() => {
+    if (ready) markInteractive();
+  }, [ready]);
 
   // Live: every order event re-queries the page on screen (debounced); so does reconnecting.
   useEffect(() => {

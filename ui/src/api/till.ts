@@ -37,6 +37,20 @@ export const till = {
   reconcile: () => invoke<{ checked: number; changed: number }>('reconcile'),
 };
 
+let interactive = false;
+
+/**
+ * Tells the core that the first screen is drawn with its data, once: the core logs the app's start-up time
+ * (what operators and the start-up benchmark read). Called after the next frame, so it counts the paint too.
+ */
+export function markInteractive(): void {
+  if (interactive) return;
+  interactive = true;
+  requestAnimationFrame(() => {
+    invoke('ui_ready').catch(() => undefined);
+  });
+}
+
 export function onOrder(handler: (order: Order) => void): Promise<UnlistenFn> {
   return listen<Order>(ORDER_EVENT, (e) => handler(e.payload));
 }

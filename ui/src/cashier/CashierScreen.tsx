@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo, Catalog, Order, OrderLine, TillError } from '../api/types';
-import { onOrder, till } from '../api/till';
+import { markInteractive, onOrder, till } from '../api/till';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { Progress } from '../components/Progress';
+import { Progress, START_SPINNER_DELAY_MS } from '../components/Progress';
 import { toTillError } from '../errors';
 import { formatMoney, keypadAmount, keypadAppend } from '../money';
 import { Cart } from './Cart';
@@ -103,6 +103,11 @@ export function CashierScreen({ info }: { info: AppInfo }) {
     },
     [applyOrder, setError],
   );
+
+  const ready = stage.kind !== 'loading' && order !== null && (catalog !== null || catalogError !== null);
+  useEffect(() => {
+    if (ready) markInteractive();
+  }, [ready]);
 
   const loadCatalog = useCallback(() => {
     setCatalogError(null);
@@ -342,7 +347,7 @@ export function CashierScreen({ info }: { info: AppInfo }) {
   if (stage.kind === 'loading' || !order) {
     return (
       <main className="boot">
-        <Progress label="Opening the till…" size="large" />
+        <Progress label="Opening the till…" size="large" delayMs={START_SPINNER_DELAY_MS} />
       </main>
     );
   }

@@ -536,6 +536,8 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         if (args?.pin !== adminPin) return false;
         kioskExited = true;
         return true;
+      case 'ui_ready':
+        return null;
       case 'plugin:shell|open':
         opened.push(String(args?.path));
         return null;

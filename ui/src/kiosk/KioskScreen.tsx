@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo, Catalog, Order, TillError } from '../api/types';
-import { admin, onOrder, till } from '../api/till';
+import { admin, markInteractive, onOrder, till } from '../api/till';
 import { PinPad, usePinLock } from '../components/PinPad';
 import { SyncBanner } from '../components/SyncBanner';
 import { toTillError } from '../errors';
@@ -64,6 +64,11 @@ export function KioskScreen({ info, timings }: Props) {
   const setHeading = (el: HTMLElement | null) => {
     heading.current = el;
   };
+
+  const ready = stage.kind !== 'loading' && (catalog !== null || catalogError !== null);
+  useEffect(() => {
+    if (ready) markInteractive();
+  }, [ready]);
 
   // ---- lock the webview down while the kiosk is on screen ----
   useEffect(() => installKioskLockdown(), []);
