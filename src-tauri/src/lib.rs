@@ -89,7 +89,6 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .init();
-    software_rendering_without_gpu();
     let args: Vec<String> = std::env::args().collect();
     let data_dir = settings::data_dir();
     if args.get(1).map(String::as_str) == Some("set-admin-pin") {
@@ -217,24 +216,6 @@ async fn start<R: Runtime>(
         exports_dir: data_dir.join("exports"),
     });
     Ok(info)
-}
-
-/// Without a GPU (no DRM render node: a VM, a bare till), WebKitGTK's accelerated compositing runs on Mesa's
-/// software GL emulation, which costs the web process about 100 MiB and every frame extra CPU; painting on the
-/// CPU directly is the lighter path there (measured by bench/startup.py). Set before any thread starts, and never
-/// over an explicit choice.
-fn software_rendering_without_gpu() {
-    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
-    let has_gpu = std::fs::read_dir("/dev/dri")
-        .map(|entries| {
-            entries
-                .flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
-        })
-        .unwrap_or(false);
-    if !has_gpu && std::env::var_os(VAR).is_none() {
-        std::env::set_var(VAR, "1");
-    }
 }
 
 /// What the app stops on exit; filled in as start-up gets that far.
