@@ -4,7 +4,9 @@
     scripts/build && bench/startup.py [ROUNDS]
 
 Both apps are the debug builds scripts/build makes (the empty window is bench/empty-window: same Tauri, same
-window size, its page served from the binary). They run under one Xvfb, alternately A B A B (the machine's speed
+window size, its page served from the binary). KASSA_BENCH_PROFILE=release measures release builds instead: build
+the backend with --release, copy it to src-tauri/binaries/kassa-backend-sidecar-<host triple> (the app's demo
+sidecar), then `cargo build --release -p kassa -p kassa-empty-window`. They run under one Xvfb, alternately A B A B (the machine's speed
 drifts). Each app keeps its own HOME and data directory from run to run, as an installed till does, so the runs
 measured are warm starts: one unmeasured first run of each fills the caches (fontconfig, Mesa's shaders,
 WebKit's) and, for Kassa, creates its databases.
@@ -30,9 +32,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # name: (binary, extra environment, e.g. WEBKIT_DISABLE_COMPOSITING_MODE=1 to see what compositing costs).
+PROFILE = os.environ.get("KASSA_BENCH_PROFILE", "debug")
 APPS = {
-    "empty window": (os.path.join(ROOT, "target/debug/kassa-empty-window"), {}),
-    "kassa": (os.path.join(ROOT, "target/debug/kassa"), {}),
+    "empty window": (os.path.join(ROOT, f"target/{PROFILE}/kassa-empty-window"), {}),
+    "kassa": (os.path.join(ROOT, f"target/{PROFILE}/kassa"), {}),
 }
 SETTLE_S = 3
 IDLE_S = 10
