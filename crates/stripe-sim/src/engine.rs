@@ -10,7 +10,7 @@ use kassa_stripe::PaymentIntentStatus as S;
 use serde_json::{json, Value};
 
 use crate::cards::{self, Behaviour, Decline};
-use crate::failure::{to_json, Failure, Outcome};
+use crate::failure::{as_value, to_json, Failure, Outcome};
 use crate::model::{CardDetails, Charge, Intent, PaymentMethod, Refund};
 use crate::params::{merge_metadata, Params};
 use crate::store::{Ctx, Store, Subject};
@@ -336,10 +336,6 @@ pub fn update_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> 
     Ok(store.render_intent(&store.intents[id], &expand))
 }
 
-fn as_value(view: &impl serde::Serialize) -> Value {
-    serde_json::to_value(view).expect("views serialize")
-}
-
 /// The old values of every top-level attribute that changed, as Stripe puts them in `previous_attributes`.
 fn previous_attributes(before: &Value, after: &Value) -> Value {
     let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else {
@@ -639,8 +635,7 @@ pub fn confirm_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) ->
     if intent.status == S::RequiresPaymentMethod {
         // A declined attempt answers 402 with the card error and the intent as it now stands.
         let mut error = intent.last_payment_error.clone().unwrap_or_default();
-        error["payment_intent"] =
-            serde_json::to_value(store.intent_view(intent, &expand)).expect("views serialize");
+        error["payment_intent"] = as_value(&store.intent_view(intent, &expand));
         return Err(Failure::card(error));
     }
     Ok(store.render_intent(intent, &expand))

@@ -26,6 +26,11 @@ pub fn to_json(view: &impl Serialize) -> Json {
     serde_json::value::to_raw_value(view).expect("views serialize")
 }
 
+/// A view as a `Value`, for the few answers that nest or compare it (error bodies, `previous_attributes`).
+pub fn as_value(view: &impl Serialize) -> Value {
+    serde_json::to_value(view).expect("views serialize")
+}
+
 impl Failure {
     fn new(status: u16, error: Value, before_execution: bool) -> Self {
         Self {
@@ -90,8 +95,7 @@ impl Failure {
 
     pub fn unexpected_state(message: impl Into<String>, intent: &Intent) -> Self {
         let mut f = Self::state("payment_intent_unexpected_state", message, None);
-        f.body["error"]["payment_intent"] =
-            serde_json::to_value(intent.view(None, None)).expect("views serialize");
+        f.body["error"]["payment_intent"] = as_value(&intent.view(None, None));
         f
     }
 
