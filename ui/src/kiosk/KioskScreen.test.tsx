@@ -61,7 +61,8 @@ afterEach(() => {
 describe('kiosk flow', () => {
   it('welcome → items with + and − → pay, with a running total', async () => {
     const { fake, user } = await setup();
-    expect(screen.getByRole('button', { name: /Tap to start/ })).toHaveFocus();
+    // Focus moves in an effect after the welcome screen renders; wait for it rather than race it.
+    await waitFor(() => expect(screen.getByRole('button', { name: /Tap to start/ })).toHaveFocus());
     expect(fake.callsOf('new_order')).toHaveLength(0);
     await startAndAddEspresso(user);
     await user.click(screen.getByRole('button', { name: 'Add one Espresso' }));
