@@ -117,7 +117,7 @@ pub fn run() {
     let app = with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_shell::init())
         .setup(move |app| {
-            // The window opens first and its page loads while the demo backend and the till start; `app_info`
+            // The demo backend and the till start while the window opens and its page loads; `app_info`
             // answers once they have, and the UI calls nothing else before it.
             let (booted, boot) = commands::Boot::pending();
             app.manage(boot);
@@ -126,7 +126,6 @@ pub fn run() {
                 view == View::Kiosk,
             )));
             app.manage(Shutdown::default());
-            open_window(app, view, window_sim_origin)?;
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let outcome = start(&handle, view, ports, &settings, &data_dir)
@@ -137,6 +136,7 @@ pub fn run() {
                     });
                 let _ = booted.send(Some(outcome));
             });
+            open_window(app, view, window_sim_origin)?;
             Ok(())
         })
         .build(context)

@@ -7,9 +7,12 @@ import { installFakeTill } from './test/harness';
 
 describe('App', () => {
   it('renders the cashier screen for the cashier view, with header and offline banner', async () => {
-    installFakeTill({ sync: { online: false, message: 'Backend unreachable.', retry_in_ms: 30_000, cursor: 0 } });
+    const fake = installFakeTill({ sync: { online: false, message: 'Backend unreachable.', retry_in_ms: 30_000, cursor: 0 } });
     render(<App />);
     expect(await screen.findByRole('button', { name: /^Espresso/ })).toBeInTheDocument();
+    // Asked for as soon as the core was up, and not again by the screen.
+    expect(fake.callsOf('catalog')).toHaveLength(1);
+    expect(fake.callsOf('current_order')).toHaveLength(1);
     expect(screen.getByText('Terminal', { exact: false })).toHaveTextContent('Terminal till-1');
     expect(screen.getByText('Demo · test mode')).toBeInTheDocument();
     expect(await screen.findByRole('alert')).toHaveTextContent('Backend unreachable.');

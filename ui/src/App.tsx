@@ -1,14 +1,17 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { AppInfo, TillError } from './api/types';
-import { admin, till } from './api/till';
-import { AdminScreen } from './admin/AdminScreen';
+import { admin, prefetchCashier, till } from './api/till';
 import { CashierScreen } from './cashier/CashierScreen';
 import { ErrorNotice } from './components/ErrorNotice';
 import { PinPad, usePinLock } from './components/PinPad';
 import { Progress, START_SPINNER_DELAY_MS } from './components/Progress';
 import { SyncBanner } from './components/SyncBanner';
 import { toTillError } from './errors';
-import { KioskScreen } from './kiosk/KioskScreen';
+
+// The kiosk and admin screens (with their styles) load when a window first shows them: the till's own start
+// does not parse or style them.
+const AdminScreen = lazy(() => import('./admin/AdminScreen').then((m) => ({ default: m.AdminScreen })));
+const KioskScreen = lazy(() => import('./kiosk/KioskScreen').then((m) => ({ default: m.KioskScreen })));
 
 export default function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
@@ -20,7 +23,13 @@ export default function App() {
 
   const load = useCallback(() => {
     setError(null);
-    till.appInfo().then(setInfo, (e: unknown) => setError(toTillError(e)));
+    till.appInfo().then(
+      (i) => {
+        if (i.view === 'cashier') prefetchCashier();
+        setInfo(i);
+      },
+      (e: unknown) => setError(toTillError(e)),
+    );
   }, []);
   useEffect(load, [load]);
 
@@ -47,7 +56,9 @@ export default function App() {
   if (info.view === 'kiosk') {
     return (
       <div className="app app-kiosk">
-        <KioskScreen info={info} />
+        <Suspense fallback={<Loading />}>
+          <KioskScreen info={info} />
+        </Suspense>
       </div>
     );
   }
@@ -75,7 +86,7 @@ export default function App() {
       <div className="app-content" inert={pinOpen}>
         <Header info={info} onAdmin={onAdmin} admin={adminOpen || info.view === 'admin'} />
         <SyncBanner />
-        {view}
+        <Suspense fallback={<Loading />}>{view}</Suspense>
       </div>
       {pinOpen ? (
         <PinPad
@@ -111,6 +122,14 @@ function Header({ info, onAdmin, admin: isAdmin }: { info: AppInfo; onAdmin?: ()
         </button>
       ) : null}
     </header>
+  );
+}
+
+function Loading() {
+  return (
+    <main className="boot">
+      <Progress label="Opening…" size="large" delayMs={START_SPINNER_DELAY_MS} />
+    </main>
   );
 }
 

@@ -4,8 +4,6 @@ import App from './App';
 import { blockContextMenu } from './contextMenu';
 import './styles/app.css';
 import './styles/pin.css';
-import './styles/kiosk.css';
-import './styles/admin.css';
 
 blockContextMenu();
 

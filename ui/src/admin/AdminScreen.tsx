@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { AdminPage, AdminQuery, AppInfo, DisplayStatus, TillError } from '../api/types';
 import { admin, markInteractive, onOrder, onSync } from '../api/till';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -10,6 +10,7 @@ import { EndOfDay } from './EndOfDay';
 import { NeedsAttention } from './NeedsAttention';
 import { PaymentsTable } from './PaymentsTable';
 import { ALL_STATUSES, STATUS_META } from './status';
+import '../styles/admin.css';
 
 export const PAGE_SIZE = 50;
 /** Order events come in bursts: one re-query per burst. */
@@ -103,7 +104,7 @@ export function AdminScreen({ onBack }: Props) {
   }, [query, tick]);
 
   const ready = page !== null || error !== null;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (ready) markInteractive();
   }, [ready]);
 

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { AppInfo, Catalog, Order, OrderLine, TillError } from '../api/types';
-import { markInteractive, onOrder, till } from '../api/till';
+import { firstCatalog, firstCurrentOrder, markInteractive, onOrder, till } from '../api/till';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Progress, START_SPINNER_DELAY_MS } from '../components/Progress';
 import { toTillError } from '../errors';
@@ -105,13 +105,13 @@ export function CashierScreen({ info }: { info: AppInfo }) {
   );
 
   const ready = stage.kind !== 'loading' && order !== null && (catalog !== null || catalogError !== null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (ready) markInteractive();
   }, [ready]);
 
   const loadCatalog = useCallback(() => {
     setCatalogError(null);
-    till.catalog().then(setCatalog, (e: unknown) => setCatalogError(toTillError(e)));
+    firstCatalog().then(setCatalog, (e: unknown) => setCatalogError(toTillError(e)));
   }, []);
 
   const startNewSale = useCallback(async () => {
@@ -147,7 +147,7 @@ export function CashierScreen({ info }: { info: AppInfo }) {
   const boot = useCallback(async () => {
     setError('boot', null);
     try {
-      let o = await till.currentOrder();
+      let o = await firstCurrentOrder();
       if (!o || o.status === 'canceled') o = await till.newOrder();
       applyOrder(o, 'command');
       if (o.status === 'paid') return;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo, Catalog, Order, TillError } from '../api/types';
 import { admin, markInteractive, onOrder, till } from '../api/till';
 import { PinPad, usePinLock } from '../components/PinPad';
@@ -14,6 +14,7 @@ import { ItemTiles } from './ItemTiles';
 import { installKioskLockdown } from './lockdown';
 import { ThanksScreen } from './ThanksScreen';
 import { useIdle } from './useIdle';
+import '../styles/kiosk.css';
 
 /**
  * The customer's way through. 'thanks' is entered only when the core reports the order paid (event or refresh),
@@ -66,7 +67,7 @@ export function KioskScreen({ info, timings }: Props) {
   };
 
   const ready = stage.kind !== 'loading' && (catalog !== null || catalogError !== null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (ready) markInteractive();
   }, [ready]);
 
