@@ -11,8 +11,10 @@ drifts). Each app keeps its own HOME and data directory from run to run, as an i
 measured are warm starts: one unmeasured first run of each fills the caches (fontconfig, Mesa's shaders,
 WebKit's) and, for Kassa, creates its databases.
 
-- start-up: from spawning the process to the line "interactive N ms after start", which each app logs once its
-  first screen is drawn (Kassa: the cashier screen with the catalogue and an open sale, the demo backend up).
+- start-up: from spawning the process to the line "interactive N ms after start", which each app logs once the
+  frame that paints its first screen is drawn (Kassa: the cashier screen with the catalogue and an open sale, the
+  demo backend up; the empty window: its first frame). Both pages mark it the same way: a task queued from the
+  frame's animation callback, which runs after that frame is painted.
 - memory: PSS (proportional set size, so shared pages are split fairly) of the app and its WebKit processes,
   3 s after start-up. Kassa's demo sidecar (kassa-backend --simulate, the backend plus simulator) is reported
   beside it; a live till has no sidecar.

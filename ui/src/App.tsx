@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { AppInfo, TillError } from './api/types';
-import { admin, prefetchCashier, till } from './api/till';
+import { admin, cashierStart, till, type CashierStart } from './api/till';
 import { CashierScreen } from './cashier/CashierScreen';
 import { ErrorNotice } from './components/ErrorNotice';
 import { PinPad, usePinLock } from './components/PinPad';
@@ -16,6 +16,7 @@ const KioskScreen = lazy(() => import('./kiosk/KioskScreen').then((m) => ({ defa
 export default function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState<TillError | null>(null);
+  const [start, setStart] = useState<CashierStart | undefined>(undefined);
   /** The cashier's window can switch to the admin screen in-app, after the PIN. */
   const [adminOpen, setAdminOpen] = useState(false);
   const [pinOpen, setPinOpen] = useState(false);
@@ -24,8 +25,9 @@ export default function App() {
   const load = useCallback(() => {
     setError(null);
     till.appInfo().then(
-      (i) => {
-        if (i.view === 'cashier') prefetchCashier();
+      async (i) => {
+        // Before the first render, so that the cashier's first frame is the sale itself.
+        setStart(i.view === 'cashier' ? await cashierStart() : undefined);
         setInfo(i);
       },
       (e: unknown) => setError(toTillError(e)),
@@ -70,7 +72,7 @@ export default function App() {
       if (adminOpen) {
         view = <AdminScreen info={info} onBack={() => setAdminOpen(false)} />;
       } else {
-        view = <CashierScreen info={info} />;
+        view = <CashierScreen info={info} start={start} />;
         onAdmin = () => setPinOpen(true);
       }
       break;

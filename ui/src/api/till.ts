@@ -56,32 +56,22 @@ export function markInteractive(): void {
 }
 
 /**
- * The cashier's first data, asked for the moment the core is up instead of after the screen's first render: at
- * start-up that is a frame sooner. Each answer is handed out once; later calls ask the core afresh.
+ * What the cashier screen opens with, fetched the moment the core is up: the screen's first frame then shows the
+ * sale rather than a loading state (at start-up, one painted frame fewer). A part that failed is left out, and
+ * the screen asks for it itself, reporting the error where it belongs.
  */
-const prefetched: { catalog?: Promise<Catalog>; currentOrder?: Promise<Order | null> } = {};
-
-export function prefetchCashier(): void {
-  prefetched.catalog = quiet(till.catalog());
-  prefetched.currentOrder = quiet(till.currentOrder());
+export interface CashierStart {
+  catalog?: Catalog;
+  /** The current order (null: there is none); absent when it could not be read. */
+  order?: Order | null;
 }
 
-export function firstCatalog(): Promise<Catalog> {
-  const p = prefetched.catalog ?? till.catalog();
-  prefetched.catalog = undefined;
-  return p;
-}
-
-export function firstCurrentOrder(): Promise<Order | null> {
-  const p = prefetched.currentOrder ?? till.currentOrder();
-  prefetched.currentOrder = undefined;
-  return p;
-}
-
-/** A prefetch nobody took must not report an unhandled rejection; whoever takes it still sees the error. */
-function quiet<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => undefined);
-  return p;
+export async function cashierStart(): Promise<CashierStart> {
+  const [catalog, order] = await Promise.allSettled([till.catalog(), till.currentOrder()]);
+  return {
+    ...(catalog.status === 'fulfilled' ? { catalog: catalog.value } : {}),
+    ...(order.status === 'fulfilled' ? { order: order.value } : {}),
+  };
 }
 
 export function onOrder(handler: (order: Order) => void): Promise<UnlistenFn> {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { AppInfo, Catalog, Order, OrderLine, TillError } from '../api/types';
-import { firstCatalog, firstCurrentOrder, markInteractive, onOrder, till } from '../api/till';
+import { markInteractive, onOrder, till, type CashierStart } from '../api/till';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Progress, START_SPINNER_DELAY_MS } from '../components/Progress';
 import { toTillError } from '../errors';
@@ -28,10 +28,12 @@ type Stage =
 
 type Area = 'boot' | 'items' | 'keypad' | 'cart' | 'payment' | 'newSale';
 
-export function CashierScreen({ info }: { info: AppInfo }) {
-  const [stage, setStage] = useState<Stage>({ kind: 'loading' });
-  const [order, setOrderState] = useState<Order | null>(null);
-  const [catalog, setCatalog] = useState<Catalog | null>(null);
+export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierStart }) {
+  // An open cart handed over at start-up is shown at once; any other order goes through boot().
+  const startCart = start?.order?.status === 'open' ? start.order : null;
+  const [stage, setStage] = useState<Stage>(startCart ? { kind: 'cart' } : { kind: 'loading' });
+  const [order, setOrderState] = useState<Order | null>(startCart);
+  const [catalog, setCatalog] = useState<Catalog | null>(start?.catalog ?? null);
   const [catalogError, setCatalogError] = useState<TillError | null>(null);
   const [digits, setDigits] = useState('');
   const [errors, setErrors] = useState<Partial<Record<Area, TillError | null>>>({});
@@ -42,7 +44,7 @@ export function CashierScreen({ info }: { info: AppInfo }) {
   const [canceling, setCanceling] = useState(false);
   const [newSaleBusy, setNewSaleBusy] = useState(false);
 
-  const orderRef = useRef<Order | null>(null);
+  const orderRef = useRef<Order | null>(startCart);
   const stageRef = useRef<Stage>(stage);
   stageRef.current = stage;
   const cancelingRef = useRef(false);
@@ -111,7 +113,7 @@ export function CashierScreen({ info }: { info: AppInfo }) {
 
   const loadCatalog = useCallback(() => {
     setCatalogError(null);
-    firstCatalog().then(setCatalog, (e: unknown) => setCatalogError(toTillError(e)));
+    till.catalog().then(setCatalog, (e: unknown) => setCatalogError(toTillError(e)));
   }, []);
 
   const startNewSale = useCallback(async () => {
@@ -144,10 +146,11 @@ export function CashierScreen({ info }: { info: AppInfo }) {
     [setError],
   );
 
-  const boot = useCallback(async () => {
+  /** `known`: the current order as already read (null: none); absent, it is asked for. */
+  const boot = useCallback(async (known?: Order | null) => {
     setError('boot', null);
     try {
-      let o = await firstCurrentOrder();
+      let o = known !== undefined ? known : await till.currentOrder();
       if (!o || o.status === 'canceled') o = await till.newOrder();
       applyOrder(o, 'command');
       if (o.status === 'paid') return;
@@ -170,9 +173,9 @@ export function CashierScreen({ info }: { info: AppInfo }) {
   useEffect(() => {
     if (booted.current) return;
     booted.current = true;
-    loadCatalog();
-    void boot();
-  }, [boot, loadCatalog]);
+    if (!start?.catalog) loadCatalog();
+    if (!startCart) void boot(start?.order);
+  }, [boot, loadCatalog, start, startCart]);
 
   // An order canceled elsewhere: tell the cashier and start over.
   useEffect(() => {
