@@ -97,9 +97,8 @@ pub fn feed(
 }
 
 pub fn latest_cursor(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT COALESCE(MAX(cursor), 0) FROM events", [], |r| {
-        r.get(0)
-    })
+    conn.prepare_cached("SELECT COALESCE(MAX(cursor), 0) FROM events")?
+        .query_row([], |r| r.get(0))
 }
 
 /// An order's events, for the admin's timeline.

@@ -59,23 +59,46 @@ pub fn open(path: &Path) -> Result<Connection, rusqlite::Error> {
 #[derive(Clone)]
 pub struct Wal {
     path: PathBuf,
+    /// Tests hold syncs here, to see what happens while one is under way.
+    #[cfg(test)]
+    hold: Option<Arc<Mutex<()>>>,
 }
 
 impl Wal {
     fn of(db: &Path) -> Self {
         let mut path = db.as_os_str().to_owned();
         path.push("-wal");
-        Self { path: path.into() }
+        Self::at(path.into())
     }
 
-    /// A log at `path`, for tests that need one that cannot be synced.
+    /// The log at `path` (tests give one that cannot be synced).
+    fn at(path: PathBuf) -> Self {
+        Self {
+            path,
+            #[cfg(test)]
+            hold: None,
+        }
+    }
+
+    /// A log that cannot be synced, for tests.
     #[cfg(test)]
-    pub fn at(path: PathBuf) -> Self {
-        Self { path }
+    pub fn unsyncable(dir: &Path) -> Self {
+        Self::at(dir.join("no-such-log"))
+    }
+
+    /// This log, whose syncs wait while `hold` is locked.
+    #[cfg(test)]
+    pub fn held_by(mut self, hold: Arc<Mutex<()>>) -> Self {
+        self.hold = Some(hold);
+        self
     }
 
     /// fsync's the log (through a descriptor of our own: fsync covers the file, whoever wrote it).
     pub fn sync(&self) -> std::io::Result<()> {
+        #[cfg(test)]
+        if let Some(hold) = &self.hold {
+            drop(hold.lock());
+        }
         std::fs::File::open(&self.path)?.sync_data()
     }
 }

@@ -2,11 +2,13 @@
 //! so that a burst costs one fsync rather than one per event, and each webhook is acknowledged only after the
 //! group holding it is on disk.
 //!
-//! Two threads make a pipeline: the writer commits a group and hands it on, and the syncer fsyncs the log and
-//! only then answers the group's webhooks and moves the feed. While one group waits for the disk, the next is
-//! already being written; an fsync covers every group committed before it.
+//! Two threads make a pipeline: the writer fills a transaction and commits it, and the syncer fsyncs the log and
+//! only then answers the group's webhooks and moves the feed. While the syncer waits for the disk, the writer
+//! already applies the next events in a transaction it keeps open, and commits it the moment the syncer is free:
+//! one commit per fsync, so each fsync carries as few log pages as its events need (every commit rewrites the
+//! pages it touches: table and index leaves, their parents, the header).
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -58,6 +60,8 @@ enum Job {
     Event(VerifiedEvent, oneshot::Sender<Result<Stored, String>>),
     /// A fetched intent, and whether it corrects a stale event (then it enters the feed even if nothing moved).
     Fetched(Value, bool, oneshot::Sender<Result<Observed, String>>),
+    /// From the syncer: this many committed groups are done with (on disk, or refused).
+    Synced(usize),
 }
 
 #[derive(Clone)]
@@ -84,13 +88,15 @@ impl Writer {
         let (tx, rx) = mpsc::unbounded_channel();
         let (refetch_tx, refetch) = mpsc::unbounded_channel();
         let (committed_tx, committed) = std::sync::mpsc::channel();
+        // Weak: the writer stops once every Writer is dropped, whatever the syncer still holds.
+        let synced = tx.downgrade();
         std::thread::Builder::new()
             .name("kassa-intake-writer".into())
             .spawn(move || write(rx, conn, clock, committed_tx))
             .expect("the OS can start a thread");
         std::thread::Builder::new()
             .name("kassa-intake-sync".into())
-            .spawn(move || sync(committed, wal, feed_tx, refetch_tx))
+            .spawn(move || sync(committed, wal, feed_tx, refetch_tx, synced))
             .expect("the OS can start a thread");
         Ok(Wiring {
             writer: Writer { tx },
@@ -137,7 +143,7 @@ type FetchReply = oneshot::Sender<Result<Observed, String>>;
 struct Committed {
     answers: Vec<Answer>,
     /// The feed's cursor once this group is durable.
-    latest: Option<i64>,
+    latest: i64,
     /// Intents whose events disagreed with what we hold.
     stale: Vec<String>,
 }
@@ -147,75 +153,142 @@ enum Answer {
     Fetched(FetchReply, Observed),
 }
 
+/// The transaction being filled while the syncer is busy.
+#[derive(Default)]
+struct Open {
+    answers: Vec<Answer>,
+    stale: Vec<String>,
+}
+
 fn write(
     mut rx: mpsc::UnboundedReceiver<Job>,
     conn: Arc<Mutex<Connection>>,
     clock: Arc<dyn stripe_sim::Clock>,
     committed: std::sync::mpsc::Sender<Committed>,
 ) {
+    // Groups committed and handed to the syncer, not yet synced.
+    let mut in_flight = 0usize;
+    // The connection stays locked while a transaction is open (other writers wait for at most one fsync).
+    let mut held: Option<MutexGuard<'_, Connection>> = None;
+    let mut open: Option<Open> = None;
     while let Some(first) = rx.blocking_recv() {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_GROUP {
             match rx.try_recv() {
-                Ok(job) => group.push(job),
+                Ok(job) => jobs.push(job),
                 Err(_) => break,
             }
         }
         let now = clock.now();
-        let mut conn = conn.lock().unwrap_or_else(|e| e.into_inner());
-        let mut stale = Vec::new();
-        let outcome = (|| -> rusqlite::Result<Vec<Result<Stored, Observed>>> {
-            let tx = conn.transaction()?;
-            let results = group
-                .iter()
-                .map(|job| match job {
-                    Job::Event(e, _) => store_event(&tx, e, now, &mut stale).map(Ok),
-                    Job::Fetched(pi, correction, _) => {
-                        apply_fetched(&tx, pi, *correction, now).map(Err)
+        for job in jobs {
+            if let Job::Synced(n) = job {
+                in_flight = in_flight.saturating_sub(n);
+                continue;
+            }
+            let conn = held.get_or_insert_with(|| conn.lock().unwrap_or_else(|e| e.into_inner()));
+            let group = match open.as_mut() {
+                Some(group) => group,
+                None => match conn.execute_batch("BEGIN IMMEDIATE") {
+                    Ok(()) => open.insert(Open::default()),
+                    Err(e) => {
+                        tracing::error!("could not start a transaction: {e}");
+                        held = None;
+                        fail_job(job, &format!("storage failed: {e}"));
+                        continue;
                     }
-                })
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            tx.commit()?;
-            Ok(results)
-        })();
-        let latest = events::latest_cursor(&conn).ok();
-        drop(conn);
-        match outcome {
-            Ok(results) => {
-                let answers = group
-                    .into_iter()
-                    .zip(results)
-                    .map(|(job, result)| match (job, result) {
-                        (Job::Event(_, reply), Ok(stored)) => Answer::Event(reply, stored),
-                        (Job::Fetched(_, _, reply), Err(observed)) => {
-                            Answer::Fetched(reply, observed)
-                        }
-                        _ => unreachable!("results follow their jobs"),
-                    })
-                    .collect();
-                let group = Committed {
-                    answers,
-                    latest,
-                    stale,
-                };
-                if committed.send(group).is_err() {
-                    // The syncer has stopped on a failed fsync; nothing more can be made durable.
-                    return;
+                },
+            };
+            match apply(conn, &job, now, &mut group.stale) {
+                Ok(result) => group.answers.push(answer(job, result)),
+                Err(e) => {
+                    // The whole transaction goes: its events were not stored, and Stripe retries them.
+                    tracing::error!("could not store an event: {e}");
+                    let _ = conn.execute_batch("ROLLBACK");
+                    held = None;
+                    let error = format!("storage failed: {e}");
+                    fail_answers(open.take().map(|g| g.answers).unwrap_or_default(), &error);
+                    fail_job(job, &error);
                 }
             }
-            Err(e) => {
-                tracing::error!("could not store a group of {} events: {e}", group.len());
-                fail(group, &format!("storage failed: {e}"));
-            }
         }
+        let due = open
+            .as_ref()
+            .is_some_and(|g| in_flight == 0 || g.answers.len() >= MAX_GROUP);
+        if !due {
+            continue;
+        }
+        let (Some(conn), Some(group)) = (held.take(), open.take()) else {
+            continue;
+        };
+        let outcome = conn
+            .execute_batch("COMMIT")
+            .and_then(|()| events::latest_cursor(&conn));
+        let latest = match outcome {
+            Ok(latest) => latest,
+            Err(e) => {
+                tracing::error!("could not commit a group of {} events: {e}", group.answers.len());
+                let _ = conn.execute_batch("ROLLBACK");
+                fail_answers(group.answers, &format!("storage failed: {e}"));
+                continue;
+            }
+        };
+        drop(conn);
+        let group = Committed {
+            answers: group.answers,
+            latest,
+            stale: group.stale,
+        };
+        if committed.send(group).is_err() {
+            // The syncer has stopped on a failed fsync; nothing more can be made durable.
+            return;
+        }
+        in_flight += 1;
     }
 }
 
-fn fail(group: Vec<Job>, error: &str) {
-    for job in group {
-        match job {
-            Job::Event(_, reply) => drop(reply.send(Err(error.to_owned()))),
-            Job::Fetched(_, _, reply) => drop(reply.send(Err(error.to_owned()))),
+enum Outcome {
+    Stored(Stored),
+    Observed(Observed),
+}
+
+fn apply(
+    conn: &Connection,
+    job: &Job,
+    now: i64,
+    stale: &mut Vec<String>,
+) -> rusqlite::Result<Outcome> {
+    match job {
+        Job::Event(e, _) => store_event(conn, e, now, stale).map(Outcome::Stored),
+        Job::Fetched(pi, correction, _) => {
+            apply_fetched(conn, pi, *correction, now).map(Outcome::Observed)
+        }
+        Job::Synced(_) => unreachable!("handled by the loop"),
+    }
+}
+
+fn answer(job: Job, result: Outcome) -> Answer {
+    match (job, result) {
+        (Job::Event(_, reply), Outcome::Stored(stored)) => Answer::Event(reply, stored),
+        (Job::Fetched(_, _, reply), Outcome::Observed(observed)) => {
+            Answer::Fetched(reply, observed)
+        }
+        _ => unreachable!("results follow their jobs"),
+    }
+}
+
+fn fail_job(job: Job, error: &str) {
+    match job {
+        Job::Event(_, reply) => drop(reply.send(Err(error.to_owned()))),
+        Job::Fetched(_, _, reply) => drop(reply.send(Err(error.to_owned()))),
+        Job::Synced(_) => {}
+    }
+}
+
+fn fail_answers(answers: Vec<Answer>, error: &str) {
+    for answer in answers {
+        match answer {
+            Answer::Event(reply, _) => drop(reply.send(Err(error.to_owned()))),
+            Answer::Fetched(reply, _) => drop(reply.send(Err(error.to_owned()))),
         }
     }
 }
@@ -225,10 +298,18 @@ fn sync(
     wal: Wal,
     feed: watch::Sender<i64>,
     refetch: mpsc::UnboundedSender<String>,
+    writer: mpsc::WeakUnboundedSender<Job>,
 ) {
+    // Tells the writer that groups are done with, so it commits the one it is filling.
+    let done = |n: usize| {
+        if let Some(writer) = writer.upgrade() {
+            let _ = writer.send(Job::Synced(n));
+        }
+    };
     while let Ok(first) = committed.recv() {
         // Everything committed so far rides on this one fsync.
         let groups: Vec<Committed> = std::iter::once(first).chain(committed.try_iter()).collect();
+        let count = groups.len();
         if let Err(e) = wal.sync() {
             // After a failed fsync the kernel may have dropped the dirty pages and a retry can "succeed" without
             // them, so durability can no longer be promised: refuse these and every later event (5xx, so Stripe
@@ -238,17 +319,14 @@ fn sync(
             );
             let error = format!("storage failed: could not sync to disk: {e}");
             for group in groups.into_iter().chain(committed.try_iter()) {
-                for answer in group.answers {
-                    match answer {
-                        Answer::Event(reply, _) => drop(reply.send(Err(error.clone()))),
-                        Answer::Fetched(reply, _) => drop(reply.send(Err(error.clone()))),
-                    }
-                }
+                fail_answers(group.answers, &error);
             }
+            // The writer commits what it holds, finds this thread gone, and stops.
+            done(count);
             return;
         }
         // The feed moves first, so a till that hears of an event finds it, and only durable events are served.
-        if let Some(latest) = groups.iter().filter_map(|g| g.latest).max() {
+        if let Some(latest) = groups.iter().map(|g| g.latest).max() {
             feed.send_if_modified(|c| {
                 let moved = latest > *c;
                 *c = (*c).max(latest);
@@ -266,6 +344,7 @@ fn sync(
                 let _ = refetch.send(id);
             }
         }
+        done(count);
     }
 }
 
@@ -472,11 +551,49 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn events_that_arrive_during_a_sync_are_committed_together_once_it_is_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_dir(dir.path()).unwrap();
+        let hold = Arc::new(Mutex::new(()));
+        let syncing = hold.lock().unwrap();
+        let wiring = start(&db, db.wal.clone().held_by(hold.clone()));
+        let stored = |n: usize| {
+            let writer = wiring.writer.clone();
+            tokio::spawn(async move { writer.store_event(event(&format!("evt_{n}"))).await })
+        };
+        let committed = || {
+            let reader = crate::db::open(&db.path).unwrap();
+            events::latest_cursor(&reader).unwrap()
+        };
+        let first = stored(1);
+        while committed() < 1 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        // The first group is at the syncer, which waits; these are applied meanwhile, in a transaction kept open.
+        let later: Vec<_> = (2..=5).map(stored).collect();
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert_eq!(committed(), 1, "nothing is committed while the syncer is busy");
+        assert_eq!(*wiring.feed.borrow(), 0, "nor fed before it is on disk");
+        drop(syncing);
+        assert_eq!(first.await.unwrap(), Ok(Stored::New { cursor: 1 }));
+        let mut cursors = Vec::new();
+        for answer in later {
+            match answer.await.unwrap() {
+                Ok(Stored::New { cursor }) => cursors.push(cursor),
+                other => panic!("{other:?}"),
+            }
+        }
+        cursors.sort();
+        assert_eq!(cursors, [2, 3, 4, 5]);
+        assert_eq!(*wiring.feed.borrow(), 5);
+    }
+
+    #[tokio::test]
     async fn a_log_that_cannot_be_synced_refuses_events_so_stripe_retries_and_tills_never_see_them()
     {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open_dir(dir.path()).unwrap();
-        let wiring = start(&db, Wal::at(dir.path().join("no-such-log")));
+        let wiring = start(&db, Wal::unsyncable(dir.path()));
         let refused = wiring.writer.store_event(event("evt_1")).await;
         assert!(
             refused
