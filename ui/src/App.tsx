@@ -47,9 +47,7 @@ export default function App() {
   if (!info) {
     return (
       <div className="app">
-        <main className="boot">
-          <Progress label="Starting Kassa…" size="large" delayMs={START_SPINNER_DELAY_MS} />
-        </main>
+        <Loading label="Starting Kassa…" />
       </div>
     );
   }
@@ -127,10 +125,10 @@ function Header({ info, onAdmin, admin: isAdmin }: { info: AppInfo; onAdmin?: ()
   );
 }
 
-function Loading() {
+function Loading({ label = 'Opening…' }: { label?: string }) {
   return (
     <main className="boot">
-      <Progress label="Opening…" size="large" delayMs={START_SPINNER_DELAY_MS} />
+      <Progress label={label} size="large" delayMs={START_SPINNER_DELAY_MS} />
     </main>
   );
 }

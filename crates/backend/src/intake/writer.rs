@@ -139,25 +139,24 @@ impl Writer {
 type Reply = oneshot::Sender<Result<Stored, String>>;
 type FetchReply = oneshot::Sender<Result<Observed, String>>;
 
-/// A group that is committed but not yet known to be on disk: its answers, held until it is.
-struct Committed {
+/// The jobs of one transaction: their answers, held until it is on disk.
+#[derive(Default)]
+struct Group {
     answers: Vec<Answer>,
-    /// The feed's cursor once this group is durable.
-    latest: i64,
     /// Intents whose events disagreed with what we hold.
     stale: Vec<String>,
+}
+
+/// A group that is committed but not yet known to be on disk.
+struct Committed {
+    group: Group,
+    /// The feed's cursor once this group is durable.
+    latest: i64,
 }
 
 enum Answer {
     Event(Reply, Stored),
     Fetched(FetchReply, Observed),
-}
-
-/// The transaction being filled while the syncer is busy.
-#[derive(Default)]
-struct Open {
-    answers: Vec<Answer>,
-    stale: Vec<String>,
 }
 
 fn write(
@@ -170,7 +169,8 @@ fn write(
     let mut in_flight = 0usize;
     // The connection stays locked while a transaction is open (other writers wait for at most one fsync).
     let mut held: Option<MutexGuard<'_, Connection>> = None;
-    let mut open: Option<Open> = None;
+    // The transaction being filled while the syncer is busy.
+    let mut open: Option<Group> = None;
     while let Some(first) = rx.blocking_recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_GROUP {
@@ -189,7 +189,7 @@ fn write(
             let group = match open.as_mut() {
                 Some(group) => group,
                 None => match conn.execute_batch("BEGIN IMMEDIATE") {
-                    Ok(()) => open.insert(Open::default()),
+                    Ok(()) => open.insert(Group::default()),
                     Err(e) => {
                         tracing::error!("could not start a transaction: {e}");
                         held = None;
@@ -236,12 +236,7 @@ fn write(
             }
         };
         drop(conn);
-        let group = Committed {
-            answers: group.answers,
-            latest,
-            stale: group.stale,
-        };
-        if committed.send(group).is_err() {
+        if committed.send(Committed { group, latest }).is_err() {
             // The syncer has stopped on a failed fsync; nothing more can be made durable.
             return;
         }
@@ -321,8 +316,8 @@ fn sync(
                 "could not sync the event log to disk ({e}); the intake has stopped, restart the backend"
             );
             let error = format!("storage failed: could not sync to disk: {e}");
-            for group in groups.into_iter().chain(committed.try_iter()) {
-                fail_answers(group.answers, &error);
+            for c in groups.into_iter().chain(committed.try_iter()) {
+                fail_answers(c.group.answers, &error);
             }
             // The writer commits what it holds, finds this thread gone, and stops.
             done(count);
@@ -336,7 +331,7 @@ fn sync(
                 moved
             });
         }
-        for group in groups {
+        for Committed { group, .. } in groups {
             for answer in group.answers {
                 match answer {
                     Answer::Event(reply, stored) => drop(reply.send(Ok(stored))),
