@@ -146,6 +146,8 @@ struct Run {
     events_per_payment: f64,
     /// Payments paid per second, from the first scheduled start to the last one paid.
     sustained: f64,
+    /// CPU time the whole process (backend, simulator, till and the driving) used per payment, in milliseconds.
+    cpu_per_payment: f64,
 }
 
 /// Context for the figures: every commit of the till and the backend (synchronous = FULL) waits for one fsync.
@@ -161,6 +163,27 @@ fn fsync_ms(dir: &std::path::Path) -> Stats {
         })
         .collect();
     stats(samples)
+}
+
+/// CPU time this process has used, all threads, in seconds (Linux; 0 elsewhere). Near saturation it is what the
+/// latency follows, and per payment it moves less with the machine's noise than the latency does.
+fn process_cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the
+    // 14th and 15th of the whole line.
+    let after = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // In USER_HZ, which Linux fixes at 100 whatever the kernel's own tick.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Drives `phase.count` payments at `phase.rate` per second.
@@ -179,6 +202,7 @@ async fn payments(
         till.till.add_item("croissant").unwrap();
         orders.push(order.id);
     }
+    let cpu_before = process_cpu_secs();
     let start = tokio::time::Instant::now() + Duration::from_millis(50);
     let start_ms = kassa_tests::till::unix_ms() + 50;
     let mut tasks = Vec::with_capacity(phase.count);
@@ -221,6 +245,7 @@ async fn payments(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let cpu_per_payment = (process_cpu_secs() - cpu_before) * 1000.0 / phase.count as f64;
 
     // t0: the start of the delivery attempt the backend accepted, per event.
     let mut t0: HashMap<String, u64> = HashMap::new();
@@ -278,6 +303,7 @@ async fn payments(
         drive,
         events_per_payment: events as f64 / phase.count as f64,
         sustained,
+        cpu_per_payment,
     }
 }
 
@@ -360,8 +386,8 @@ fn main() {
             ));
             notes.push(format!(
                 "{:>8.0}/s offered: {:.0}/s paid; charge + confirm p50 {:.1} ms, p99 {:.1} ms (scheduled start to \
-                 confirmed); {:.1} feed events applied per payment",
-                phase.rate, run.sustained, drive.p50, drive.p99, run.events_per_payment
+                 confirmed); {:.1} feed events applied per payment; {:.2} ms of CPU per payment",
+                phase.rate, run.sustained, drive.p50, drive.p99, run.events_per_payment, run.cpu_per_payment
             ));
             let feed = stats(run.latency);
             let floor = stats(anchor(&anchor_url, phase, body_len).await);

@@ -244,8 +244,8 @@ pub fn detail(
         })?
         .collect::<rusqlite::Result<_>>()?;
     let fulfilment = conn
-        .query_row(
-            "SELECT payment_intent_id, event_id, amount, currency, fulfilled_at FROM fulfilments WHERE order_id = ?1",
+        .prepare_cached(
+            "SELECT payment_intent_id, event_id, amount, currency, fulfilled_at FROM fulfilments WHERE order_id = ?1")?.query_row(
             [order_id],
             |r| Ok(Fulfilment { payment_intent_id: r.get(0)?, event_id: r.get(1)?, amount: r.get(2)?, currency: r.get(3)?, fulfilled_at: r.get(4)? }),
         )

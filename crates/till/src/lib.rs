@@ -241,11 +241,8 @@ impl Till {
         let order_id: String = self
             .store
             .conn()
-            .query_row(
-                "SELECT order_id FROM order_lines WHERE id = ?1",
-                [line_id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT order_id FROM order_lines WHERE id = ?1")?
+            .query_row([line_id], |r| r.get(0))
             .map_err(|_| TillError::NotFound(format!("line {line_id}")))?;
         self.editable(&order_id)?;
         orders::set_quantity(&self.store.conn(), &order_id, line_id, quantity, self.now())?;
@@ -462,8 +459,8 @@ impl Till {
             .pointer("/order/amount_refunded")
             .and_then(serde_json::Value::as_i64)
         {
-            self.store.conn().execute(
-                "UPDATE orders SET amount_refunded = ?2, updated = ?3 WHERE id = ?1 AND amount_refunded < ?2",
+            self.store.conn().prepare_cached(
+                "UPDATE orders SET amount_refunded = ?2, updated = ?3 WHERE id = ?1 AND amount_refunded < ?2")?.execute(
                 rusqlite::params![order_id, refunded, self.now()],
             )?;
         }

@@ -46,6 +46,8 @@ pub enum DbError {
 pub fn open(path: &Path) -> Result<Connection, rusqlite::Error> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Statements are prepared once and cached (the default holds 16), so a hot path never parses SQL.
+    conn.set_prepared_statement_cache_capacity(64);
     // NORMAL: a commit does not wait for the disk; [`Wal::sync`] makes it durable before anyone is told. That
     // lets the intake commit its next group while the previous one's fsync is still in flight.
     conn.execute_batch(

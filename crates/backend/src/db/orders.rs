@@ -72,20 +72,20 @@ pub fn by_intent(conn: &Connection, payment_intent_id: &str) -> rusqlite::Result
 /// Records a new order before its intent exists, so a crash between Stripe's answer and ours is recoverable:
 /// the retry finds the row and repeats the create with the same Idempotency-Key.
 pub fn insert(conn: &Connection, o: &Order) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO orders (order_id, terminal, amount, currency, description, capture_method, status, created, updated)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")?.execute(
         params![o.order_id, o.terminal, o.amount, o.currency, o.description, o.capture_method, o.status, o.created],
     )?;
     Ok(())
 }
 
 pub fn save(conn: &Connection, o: &Order) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE orders SET payment_intent_id = ?2, amount = ?3, currency = ?4, description = ?5, capture_method = ?6,
              status = ?7, amount_received = ?8, amount_capturable = ?9, amount_refunded = ?10, card_brand = ?11,
              card_last4 = ?12, last_error_code = ?13, last_error_message = ?14, state_as_of = ?15, updated = ?16
-         WHERE order_id = ?1",
+         WHERE order_id = ?1")?.execute(
         params![
             o.order_id,
             o.payment_intent_id,
@@ -115,10 +115,10 @@ pub fn set_intent(
     payment_intent_id: &str,
     now: i64,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE orders SET payment_intent_id = ?2, updated = ?3 WHERE order_id = ?1",
-        params![order_id, payment_intent_id, now],
-    )?;
+    )?
+    .execute(params![order_id, payment_intent_id, now])?;
     Ok(())
 }
 
@@ -130,10 +130,10 @@ pub fn set_amount(
     currency: &str,
     now: i64,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE orders SET amount = ?2, currency = ?3, updated = ?4 WHERE order_id = ?1",
-        params![order_id, amount, currency, now],
-    )?;
+    )?
+    .execute(params![order_id, amount, currency, now])?;
     Ok(())
 }
 

@@ -28,24 +28,21 @@ pub fn create(
     now: i64,
 ) -> Result<String, rusqlite::Error> {
     let token = new_token();
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO terminals (name, token_sha256, admin, created) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (name) DO UPDATE SET token_sha256 = excluded.token_sha256, admin = excluded.admin",
+         ON CONFLICT (name) DO UPDATE SET token_sha256 = excluded.token_sha256, admin = excluded.admin")?.execute(
         params![name, hash(&token), admin, now],
     )?;
     Ok(token)
 }
 
 pub fn find(conn: &Connection, token: &str) -> Result<Option<Terminal>, rusqlite::Error> {
-    conn.query_row(
-        "SELECT name, admin FROM terminals WHERE token_sha256 = ?1",
-        [hash(token)],
-        |r| {
+    conn.prepare_cached("SELECT name, admin FROM terminals WHERE token_sha256 = ?1")?
+        .query_row([hash(token)], |r| {
             Ok(Terminal {
                 name: r.get(0)?,
                 admin: r.get(1)?,
             })
-        },
-    )
-    .optional()
+        })
+        .optional()
 }

@@ -65,10 +65,8 @@ pub fn apply_page(
     let mut results = Vec::with_capacity(items.len());
     for item in items {
         results.push(apply_in(&tx, item, now)?);
-        tx.execute(
-            "UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1",
-            [item.cursor],
-        )?;
+        tx.prepare_cached("UPDATE sync_state SET cursor = MAX(cursor, ?1) WHERE id = 1")?
+            .execute([item.cursor])?;
     }
     tx.commit()?;
     Ok(results)
@@ -98,11 +96,8 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
         _ => object.get("payment_intent").and_then(Value::as_str),
     };
     let seen: Option<i64> = conn
-        .query_row(
-            "SELECT seq FROM applied_events WHERE event_id = ?1",
-            [event_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT seq FROM applied_events WHERE event_id = ?1")?
+        .query_row([event_id], |r| r.get(0))
         .optional()?;
     if seen.is_some() {
         return Ok((Outcome::Duplicate, None));
@@ -136,9 +131,9 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
         }
         _ => None,
     };
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO applied_events (event_id, cursor, type, payment_intent_id, order_id, outcome, applied_at, status_after)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(
         params![event_id, item.cursor, kind, pi_id, order.as_ref().map(|o| o.id.as_str()), outcome.as_str(), now, status_after],
     )?;
     Ok((outcome, order))
@@ -165,23 +160,23 @@ fn fulfil(
             "payment_intent.succeeded does not match the order; not fulfilling"
         );
         // Paid but not fulfilled: the admin screen lists it under "needs attention".
-        conn.execute(
+        conn.prepare_cached(
             "UPDATE orders SET payment_status = 'succeeded', updated = ?2 WHERE id = ?1",
-            params![order.id, now],
-        )?;
+        )?
+        .execute(params![order.id, now])?;
         return Ok(Outcome::AmountMismatch);
     }
     let pi_id = pi.get("id").and_then(Value::as_str).unwrap_or_default();
     // The unique keys on fulfilments make a second fulfilment impossible, whatever raced to get here.
-    let inserted = conn.execute(
+    let inserted = conn.prepare_cached(
         "INSERT INTO fulfilments (order_id, payment_intent_id, event_id, amount, currency, fulfilled_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING")?.execute(
         params![order.id, pi_id, event_id, received, currency, now],
     )?;
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE orders SET status = 'paid', payment_status = 'succeeded', payment_state_as_of = MAX(payment_state_as_of, ?2),
              last_error_code = NULL, last_error_message = NULL, updated = ?3
-         WHERE id = ?1",
+         WHERE id = ?1")?.execute(
         params![order.id, pi.get("created").and_then(Value::as_i64).unwrap_or(0).max(order.payment_state_as_of), now],
     )?;
     Ok(if inserted == 1 {
@@ -215,10 +210,12 @@ fn apply_charge(conn: &Connection, order: &Order, charge: &Value) -> Result<Outc
         .unwrap_or(false)
     {
         if let Some(refunded) = charge.get("amount_refunded").and_then(Value::as_i64) {
-            changed |= conn.execute(
-                "UPDATE orders SET amount_refunded = ?2 WHERE id = ?1 AND amount_refunded < ?2",
-                params![order.id, refunded],
-            )? > 0;
+            changed |= conn
+                .prepare_cached(
+                    "UPDATE orders SET amount_refunded = ?2 WHERE id = ?1 AND amount_refunded < ?2",
+                )?
+                .execute(params![order.id, refunded])?
+                > 0;
         }
     }
     Ok(if changed {
@@ -273,10 +270,10 @@ fn move_state(
     } else {
         "awaiting_payment"
     };
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE orders SET payment_status = ?2, status = ?3, payment_state_as_of = MAX(payment_state_as_of, ?4),
              last_error_code = ?5, last_error_message = ?6, updated = ?7
-         WHERE id = ?1",
+         WHERE id = ?1")?.execute(
         params![order.id, status, order_status, created, code, text("message"), now],
     )?;
     Ok(Outcome::StateChanged)

@@ -28,6 +28,8 @@ impl Store {
         }
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Statements are prepared once and cached (the default holds 16; the till has more than that).
+        conn.set_prepared_statement_cache_capacity(64);
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )?;
@@ -44,23 +46,21 @@ impl Store {
     pub fn cursor(&self) -> Result<i64> {
         Ok(self
             .conn()
-            .query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| {
-                r.get(0)
-            })?)
+            .prepare_cached("SELECT cursor FROM sync_state WHERE id = 1")?
+            .query_row([], |r| r.get(0))?)
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
             .optional()?)
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        self.conn().prepare_cached(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?.execute(
             [key, value],
         )?;
         Ok(())

@@ -56,8 +56,8 @@ impl Order {
 }
 
 pub fn create(conn: &Connection, id: &str, currency: &str, now: i64) -> Result<()> {
-    conn.execute(
-        "INSERT INTO orders (id, currency, status, created, updated) VALUES (?1, ?2, 'open', ?3, ?3)",
+    conn.prepare_cached(
+        "INSERT INTO orders (id, currency, status, created, updated) VALUES (?1, ?2, 'open', ?3, ?3)")?.execute(
         params![id, currency, now],
     )?;
     Ok(())
@@ -69,11 +69,11 @@ pub fn get(conn: &Connection, id: &str) -> Result<Order> {
 
 pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT o.id, o.status, o.currency, o.payment_intent_id, o.payment_status, o.payment_state_as_of,
                     o.last_error_code, o.last_error_message, o.card_brand, o.card_last4, o.created, o.updated,
                     f.fulfilled_at
-             FROM orders o LEFT JOIN fulfilments f ON f.order_id = o.id WHERE o.id = ?1",
+             FROM orders o LEFT JOIN fulfilments f ON f.order_id = o.id WHERE o.id = ?1")?.query_row(
             [id],
             |r| {
                 Ok(Order {
@@ -120,11 +120,8 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
 
 pub fn by_intent(conn: &Connection, payment_intent_id: &str) -> Result<Option<Order>> {
     let id: Option<String> = conn
-        .query_row(
-            "SELECT id FROM orders WHERE payment_intent_id = ?1",
-            [payment_intent_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT id FROM orders WHERE payment_intent_id = ?1")?
+        .query_row([payment_intent_id], |r| r.get(0))
         .optional()?;
     match id {
         Some(id) => find(conn, &id),
@@ -135,10 +132,10 @@ pub fn by_intent(conn: &Connection, payment_intent_id: &str) -> Result<Option<Or
 /// The newest open or unpaid order: the cart the cashier was working on.
 pub fn current(conn: &Connection) -> Result<Option<Order>> {
     let id: Option<String> = conn
-        .query_row(
+        .prepare_cached(
             // `created` is in seconds and ids are random: the rowid, which grows with every insert, breaks ties, so
             // a sale started in the same second as the previous one is still the newest.
-            "SELECT id FROM orders WHERE status IN ('open', 'awaiting_payment') ORDER BY created DESC, rowid DESC LIMIT 1",
+            "SELECT id FROM orders WHERE status IN ('open', 'awaiting_payment') ORDER BY created DESC, rowid DESC LIMIT 1")?.query_row(
             [],
             |r| r.get(0),
         )
@@ -168,15 +165,15 @@ pub fn add_line(
 ) -> Result<()> {
     // The same item again raises its quantity rather than adding a second line.
     let updated = match sku {
-        Some(sku) => conn.execute(
-            "UPDATE order_lines SET quantity = quantity + 1 WHERE order_id = ?1 AND sku = ?2 AND unit_amount = ?3",
+        Some(sku) => conn.prepare_cached(
+            "UPDATE order_lines SET quantity = quantity + 1 WHERE order_id = ?1 AND sku = ?2 AND unit_amount = ?3")?.execute(
             params![order_id, sku, unit_amount],
         )?,
         None => 0,
     };
     if updated == 0 {
-        conn.execute(
-            "INSERT INTO order_lines (order_id, sku, name, unit_amount, quantity) VALUES (?1, ?2, ?3, ?4, 1)",
+        conn.prepare_cached(
+            "INSERT INTO order_lines (order_id, sku, name, unit_amount, quantity) VALUES (?1, ?2, ?3, ?4, 1)")?.execute(
             params![order_id, sku, name, unit_amount],
         )?;
     }
@@ -191,15 +188,11 @@ pub fn set_quantity(
     now: i64,
 ) -> Result<()> {
     let changed = if quantity == 0 {
-        conn.execute(
-            "DELETE FROM order_lines WHERE id = ?1 AND order_id = ?2",
-            params![line_id, order_id],
-        )?
+        conn.prepare_cached("DELETE FROM order_lines WHERE id = ?1 AND order_id = ?2")?
+            .execute(params![line_id, order_id])?
     } else {
-        conn.execute(
-            "UPDATE order_lines SET quantity = ?3 WHERE id = ?1 AND order_id = ?2",
-            params![line_id, order_id, quantity],
-        )?
+        conn.prepare_cached("UPDATE order_lines SET quantity = ?3 WHERE id = ?1 AND order_id = ?2")?
+            .execute(params![line_id, order_id, quantity])?
     };
     if changed == 0 {
         return Err(TillError::NotFound(format!(
@@ -210,10 +203,8 @@ pub fn set_quantity(
 }
 
 fn touch(conn: &Connection, order_id: &str, now: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE orders SET updated = ?2 WHERE id = ?1",
-        params![order_id, now],
-    )?;
+    conn.prepare_cached("UPDATE orders SET updated = ?2 WHERE id = ?1")?
+        .execute(params![order_id, now])?;
     Ok(())
 }
 
@@ -224,27 +215,25 @@ pub fn set_intent(
     payment_status: &str,
     now: i64,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE orders SET payment_intent_id = ?2, status = CASE WHEN status = 'open' THEN 'awaiting_payment' ELSE status END,
              payment_status = COALESCE(payment_status, ?3), updated = ?4
-         WHERE id = ?1",
+         WHERE id = ?1")?.execute(
         params![order_id, payment_intent_id, payment_status, now],
     )?;
     Ok(())
 }
 
 pub fn set_canceled(conn: &Connection, order_id: &str, now: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE orders SET status = 'canceled', updated = ?2 WHERE id = ?1 AND status IN ('open', 'awaiting_payment')",
+    conn.prepare_cached(
+        "UPDATE orders SET status = 'canceled', updated = ?2 WHERE id = ?1 AND status IN ('open', 'awaiting_payment')")?.execute(
         params![order_id, now],
     )?;
     Ok(())
 }
 
 pub fn set_card(conn: &Connection, order_id: &str, brand: &str, last4: &str) -> Result<()> {
-    conn.execute(
-        "UPDATE orders SET card_brand = ?2, card_last4 = ?3 WHERE id = ?1",
-        params![order_id, brand, last4],
-    )?;
+    conn.prepare_cached("UPDATE orders SET card_brand = ?2, card_last4 = ?3 WHERE id = ?1")?
+        .execute(params![order_id, brand, last4])?;
     Ok(())
 }
