@@ -114,7 +114,7 @@ impl Simulator {
             Some(path) => {
                 let p = persist::Persist::open(path)?;
                 p.load(&mut store)?;
-                Some(Mutex::new(p))
+                Some(p.start())
             }
             None => None,
         };

@@ -92,38 +92,150 @@ impl Persist {
         Ok(())
     }
 
-    /// Writes what the last operation changed, in one transaction.
-    pub fn save(&mut self, store: &mut Store) -> Result<(), rusqlite::Error> {
-        let dirty: Vec<Dirty> = store.dirty.drain(..).collect();
-        let tx = self.0.transaction()?;
-        {
-            let mut upsert = tx.prepare_cached(
-                "INSERT INTO objects (kind, id, json) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (kind, id) DO UPDATE SET json = excluded.json",
-            )?;
-            let mut put =
-                |kind: &str, id: &str, value: Option<String>| -> Result<(), rusqlite::Error> {
-                    if let Some(json) = value {
-                        upsert.execute(params![kind, id, json])?;
-                    }
-                    Ok(())
-                };
-            fn json<T: Serialize>(v: Option<&T>) -> Option<String> {
-                v.map(|v| serde_json::to_string(v).expect("model types serialize"))
-            }
-            for d in &dirty {
-                match d {
-                    Dirty::Intent(id) => put(KINDS[0], id, json(store.intents.get(id)))?,
-                    Dirty::Charge(id) => put(KINDS[1], id, json(store.charges.get(id)))?,
-                    Dirty::PaymentMethod(id) => {
-                        put(KINDS[2], id, json(store.payment_methods.get(id)))?
-                    }
-                    Dirty::Refund(id) => put(KINDS[3], id, json(store.refunds.get(id)))?,
-                    Dirty::Event(id) => put(KINDS[4], id, json(store.events.get(id)))?,
-                    Dirty::Idempotency(id) => put(KINDS[5], id, json(store.idempotency.get(id)))?,
-                }
-            }
+    /// Starts the thread that writes the store's changes from now on.
+    pub fn start(self) -> Persister {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("stripe-sim-persist".into())
+            .spawn(move || write(self.0, rx))
+            .expect("the OS can start a thread");
+        Persister(tx)
+    }
+}
+
+/// The sending end of the simulator's database writer. Operations hand it their changes under the store's lock,
+/// so it writes them in the order they happened; whatever has queued up meanwhile goes into one transaction,
+/// since under load a commit per operation (each rewriting the same table pages) was most of the simulator's
+/// disk work, and it was done under the store's lock.
+pub struct Persister(std::sync::mpsc::Sender<Batch>);
+
+struct Batch {
+    rows: Vec<(&'static str, String, String)>,
+    /// Told once the rows are committed (or could not be: that is logged).
+    done: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Persister {
+    /// Takes what the last operation changed. The receiver resolves once it is committed: an operation answers
+    /// and delivers its events only then, so nothing the simulator has said is missing from its database after a
+    /// crash of the process.
+    pub fn stage(&self, store: &mut Store) -> tokio::sync::oneshot::Receiver<()> {
+        fn json<T: Serialize>(v: Option<&T>) -> Option<String> {
+            v.map(|v| serde_json::to_string(v).expect("model types serialize"))
         }
-        tx.commit()
+        let rows = store
+            .dirty
+            .drain(..)
+            .collect::<Vec<Dirty>>()
+            .into_iter()
+            .filter_map(|d| {
+                // The value is rendered before the id moves into the row.
+                let (kind, value, id) = match d {
+                    Dirty::Intent(id) => (KINDS[0], json(store.intents.get(&id)), id),
+                    Dirty::Charge(id) => (KINDS[1], json(store.charges.get(&id)), id),
+                    Dirty::PaymentMethod(id) => {
+                        (KINDS[2], json(store.payment_methods.get(&id)), id)
+                    }
+                    Dirty::Refund(id) => (KINDS[3], json(store.refunds.get(&id)), id),
+                    Dirty::Event(id) => (KINDS[4], json(store.events.get(&id)), id),
+                    Dirty::Idempotency(id) => (KINDS[5], json(store.idempotency.get(&id)), id),
+                };
+                value.map(|json| (kind, id, json))
+            })
+            .collect();
+        let (done, rx) = tokio::sync::oneshot::channel();
+        // The writer only stops when every Persister is gone; a send cannot fail while this one exists.
+        let _ = self.0.send(Batch { rows, done });
+        rx
+    }
+}
+
+fn write(mut conn: Connection, rx: std::sync::mpsc::Receiver<Batch>) {
+    while let Ok(first) = rx.recv() {
+        let mut batches = vec![first];
+        batches.extend(rx.try_iter());
+        let rows = batches.iter().flat_map(|b| &b.rows);
+        if let Err(e) = upsert(&mut conn, rows) {
+            tracing::error!("could not write the simulator's database: {e}");
+        }
+        for b in batches {
+            let _ = b.done.send(());
+        }
+    }
+}
+
+fn upsert<'a>(
+    conn: &mut Connection,
+    rows: impl Iterator<Item = &'a (&'static str, String, String)>,
+) -> Result<(), rusqlite::Error> {
+    let tx = conn.transaction()?;
+    {
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO objects (kind, id, json) VALUES (?1, ?2, ?3)
+             ON CONFLICT (kind, id) DO UPDATE SET json = excluded.json",
+        )?;
+        for (kind, id, json) in rows {
+            upsert.execute(params![kind, id, json])?;
+        }
+    }
+    tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::IdempotencyRecord;
+
+    fn record(n: u16) -> IdempotencyRecord {
+        IdempotencyRecord {
+            fingerprint: format!("POST /v1/payment_intents amount={n}"),
+            status: 200,
+            body: serde_json::value::to_raw_value(&n).unwrap(),
+            request_id: format!("req_{n}"),
+            created: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_change_is_in_the_database_once_its_write_is_reported_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sim.sqlite3");
+        let persister = Persist::open(&path).unwrap().start();
+        let reader = Connection::open(&path).unwrap();
+        let mut store = Store::default();
+        // Many in a row: a report sent before its commit would be caught out by one of them.
+        for n in 0..200u16 {
+            store.remember(format!("key-{n}"), record(n));
+            persister.stage(&mut store).await.unwrap();
+            let rows: i64 = reader
+                .query_row(
+                    "SELECT count(*) FROM objects WHERE kind = 'idempotency' AND id = ?1",
+                    [format!("key-{n}")],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(rows, 1, "key-{n} is stored when its write is done");
+        }
+        assert!(store.dirty.is_empty(), "staging takes the changes");
+    }
+
+    #[tokio::test]
+    async fn changes_staged_together_are_written_in_the_order_they_were_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sim.sqlite3");
+        let persister = Persist::open(&path).unwrap().start();
+        let mut store = Store::default();
+        let mut waits = Vec::new();
+        for n in 0..50u16 {
+            store.remember("one-key".to_owned(), record(n));
+            waits.push(persister.stage(&mut store));
+        }
+        for w in waits {
+            w.await.unwrap();
+        }
+        drop(persister);
+        let mut reloaded = Store::default();
+        Persist::open(&path).unwrap().load(&mut reloaded).unwrap();
+        assert_eq!(reloaded.idempotency["one-key"].request_id, "req_49");
     }
 }

@@ -120,6 +120,7 @@ async fn create_intent(State(sim): S, headers: HeaderMap, body: String) -> Respo
         Access::Secret,
         engine::create_intent,
     )
+    .await
 }
 
 async fn list_intents(State(sim): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
@@ -159,6 +160,7 @@ async fn update_intent(
         Access::Secret,
         |s, c, p| engine::update_intent(s, c, &id, p),
     )
+    .await
 }
 
 async fn confirm_intent(
@@ -179,6 +181,7 @@ async fn confirm_intent(
         access,
         |s, c, p| engine::confirm_intent(s, c, &id, p),
     )
+    .await
 }
 
 async fn cancel_intent(
@@ -195,6 +198,7 @@ async fn cancel_intent(
         Access::Secret,
         |s, c, p| engine::cancel_intent(s, c, &id, p),
     )
+    .await
 }
 
 async fn capture_intent(
@@ -211,6 +215,7 @@ async fn capture_intent(
         Access::Secret,
         |s, c, p| engine::capture_intent(s, c, &id, p),
     )
+    .await
 }
 
 async fn authenticate(
@@ -228,6 +233,7 @@ async fn authenticate(
     sim.write(&headers, &path, params.clone(), access, |s, c, p| {
         engine::authenticate(s, c, &id, p)
     })
+    .await
 }
 
 async fn create_refund(State(sim): S, headers: HeaderMap, body: String) -> Response {
@@ -239,6 +245,7 @@ async fn create_refund(State(sim): S, headers: HeaderMap, body: String) -> Respo
         Access::Secret,
         engine::create_refund,
     )
+    .await
 }
 
 async fn retrieve_refund(State(sim): S, Path(id): Path<String>, headers: HeaderMap) -> Response {
@@ -295,7 +302,7 @@ async fn challenge_answer(State(sim): S, Path(source): Path<String>, body: Strin
             "outcome must be complete or fail",
         ));
     }
-    match sim.authenticate_by_source(&source, outcome) {
+    match sim.authenticate_by_source(&source, outcome).await {
         Ok(to) => axum::response::Redirect::to(&to).into_response(),
         Err(f) => bad(f),
     }

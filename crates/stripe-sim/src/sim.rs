@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::engine;
 use crate::failure::{to_json, Failure, Json, Outcome};
 use crate::ids::IdGen;
-use crate::persist::Persist;
+use crate::persist::Persister;
 use crate::store::{Ctx, IdempotencyRecord, Store};
 use crate::webhooks::{Deliverer, DeliveryLog};
 
@@ -27,7 +27,7 @@ pub struct Sim {
     pub webhook_secret: String,
     pub deliveries: Arc<DeliveryLog>,
     pub(crate) deliverer: Option<Deliverer>,
-    pub(crate) persist: Option<Mutex<Persist>>,
+    pub(crate) persist: Option<Persister>,
 }
 
 /// What an operation may do, given who called.
@@ -39,6 +39,32 @@ pub enum Access<'a> {
         intent: &'a str,
         client_secret: Option<String>,
     },
+}
+
+/// An operation's consequences, taken from the store.
+struct Staged {
+    sim: Arc<Sim>,
+    written: Option<tokio::sync::oneshot::Receiver<()>>,
+    events: Vec<crate::model::StoredEvent>,
+    processing: Vec<String>,
+}
+
+impl Staged {
+    /// Waits until the operation's changes are in the database, then delivers its events and schedules its
+    /// asynchronous outcomes: no webhook tells of a state the simulator could lose.
+    async fn settle(self) {
+        if let Some(written) = self.written {
+            let _ = written.await;
+        }
+        if let Some(deliverer) = &self.sim.deliverer {
+            for event in self.events {
+                deliverer.send(event);
+            }
+        }
+        for id in self.processing {
+            self.sim.schedule_processing(id);
+        }
+    }
 }
 
 pub enum Reply {
@@ -75,19 +101,35 @@ impl Sim {
         respond(result.map(|r| (200, r)), &request_id, None, false)
     }
 
-    /// A write, run exactly once per Idempotency-Key.
-    pub fn write(
+    /// A write, run exactly once per Idempotency-Key. It answers once what it changed is stored.
+    pub async fn write(
         self: &Arc<Self>,
         headers: &HeaderMap,
         method_and_path: &str,
         params: Value,
-        access: Access,
+        access: Access<'_>,
         op: impl FnOnce(&mut Store, &Ctx, &Value) -> Outcome,
     ) -> Response {
+        let (response, staged) = self.write_locked(headers, method_and_path, params, access, op);
+        if let Some(staged) = staged {
+            staged.settle().await;
+        }
+        response
+    }
+
+    /// The part of a write done under the store's lock: its answer, and its consequences to settle.
+    fn write_locked(
+        self: &Arc<Self>,
+        headers: &HeaderMap,
+        method_and_path: &str,
+        params: Value,
+        access: Access<'_>,
+        op: impl FnOnce(&mut Store, &Ctx, &Value) -> Outcome,
+    ) -> (Response, Option<Staged>) {
         let request_id = self.ids.id("req");
         let caller = match self.authorize(headers, &access) {
             Ok(c) => c,
-            Err(f) => return respond(Err(f), &request_id, None, false),
+            Err(f) => return (respond(Err(f), &request_id, None, false), None),
         };
         let key = headers
             .get("idempotency-key")
@@ -104,21 +146,20 @@ impl Sim {
             if let Some(record) = store.recall(scoped, ctx.now) {
                 if Some(&record.fingerprint) != fingerprint.as_ref() {
                     let key = key.as_deref().unwrap_or_default();
-                    return respond(
-                        Err(Failure::idempotency(format!(
-                            "Keys for idempotent requests can only be used with the same parameters they were first \
-                             used with. Try using a key other than '{key}' if you meant to execute a different request."
-                        ))),
-                        &request_id,
-                        Some(key),
-                        false,
-                    );
+                    let failure = Failure::idempotency(format!(
+                        "Keys for idempotent requests can only be used with the same parameters they were first \
+                         used with. Try using a key other than '{key}' if you meant to execute a different request."
+                    ));
+                    return (respond(Err(failure), &request_id, Some(key), false), None);
                 }
                 let status = record.status;
                 let body = record.body.clone();
                 let original = record.request_id.clone();
                 drop(store);
-                return respond_raw(status, body, &original, key.as_deref(), true);
+                return (
+                    respond_raw(status, body, &original, key.as_deref(), true),
+                    None,
+                );
             }
         }
         let (status, body, saved) = match op(&mut store, &ctx, &params) {
@@ -135,64 +176,62 @@ impl Sim {
             };
             store.remember(scoped, record);
         }
-        self.commit(store);
-        respond_raw(status, body, &request_id, key.as_deref(), false)
+        let staged = self.stage(store);
+        (
+            respond_raw(status, body, &request_id, key.as_deref(), false),
+            Some(staged),
+        )
     }
 
-    /// After an operation: write what changed, hand new events to delivery, schedule asynchronous outcomes.
-    pub(crate) fn commit(self: &Arc<Self>, mut store: std::sync::MutexGuard<'_, Store>) {
-        if let Some(persist) = &self.persist {
-            if let Err(e) = persist
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .save(&mut store)
-            {
-                tracing::error!("could not write the simulator's database: {e}");
+    /// After an operation, under the store's lock: take what it changed for writing, its new events and what it
+    /// left processing. The lock goes with the store; [`Staged::settle`] then does the rest without it.
+    fn stage(self: &Arc<Self>, mut store: std::sync::MutexGuard<'_, Store>) -> Staged {
+        let written = match &self.persist {
+            Some(persist) => Some(persist.stage(&mut store)),
+            None => {
+                store.dirty.clear();
+                None
             }
-        } else {
-            store.dirty.clear();
-        }
-        let events = std::mem::take(&mut store.outbox);
-        let processing = std::mem::take(&mut store.entered_processing);
-        drop(store);
-        if let Some(deliverer) = &self.deliverer {
-            for event in events {
-                deliverer.send(event);
-            }
-        }
-        for id in processing {
-            self.schedule_processing(id);
+        };
+        Staged {
+            sim: self.clone(),
+            written,
+            events: std::mem::take(&mut store.outbox),
+            processing: std::mem::take(&mut store.entered_processing),
         }
     }
 
     /// Answers a redirect-based 3-D Secure challenge; the unguessable source token is the credential, as on
     /// Stripe's hosted page. Returns where to send the customer back to.
-    pub fn authenticate_by_source(
+    pub async fn authenticate_by_source(
         self: &Arc<Self>,
         source: &str,
         outcome: &str,
     ) -> Result<String, Failure> {
-        let mut store = self.lock();
-        let id = engine::intent_by_source(&store, source)
-            .ok_or_else(|| Failure::no_such("source", "source", source))?;
-        let return_url = store.intent(&id).and_then(|i| i.return_url.clone());
-        let ctx = self.ctx(Some(self.ids.id("req")), None);
-        let result = engine::authenticate(
-            &mut store,
-            &ctx,
-            &id,
-            &serde_json::json!({ "outcome": outcome }),
-        );
-        // Read off the store rather than parsed back out of the rendered answer.
-        let paid = store.intent(&id).is_some_and(|i| {
-            matches!(
-                i.status,
-                PaymentIntentStatus::Succeeded
-                    | PaymentIntentStatus::Processing
-                    | PaymentIntentStatus::RequiresCapture
-            )
-        });
-        self.commit(store);
+        let (id, return_url, result, paid, staged) = {
+            let mut store = self.lock();
+            let id = engine::intent_by_source(&store, source)
+                .ok_or_else(|| Failure::no_such("source", "source", source))?;
+            let return_url = store.intent(&id).and_then(|i| i.return_url.clone());
+            let ctx = self.ctx(Some(self.ids.id("req")), None);
+            let result = engine::authenticate(
+                &mut store,
+                &ctx,
+                &id,
+                &serde_json::json!({ "outcome": outcome }),
+            );
+            // Read off the store rather than parsed back out of the rendered answer.
+            let paid = store.intent(&id).is_some_and(|i| {
+                matches!(
+                    i.status,
+                    PaymentIntentStatus::Succeeded
+                        | PaymentIntentStatus::Processing
+                        | PaymentIntentStatus::RequiresCapture
+                )
+            });
+            (id, return_url, result, paid, self.stage(store))
+        };
+        staged.settle().await;
         result?;
         let status = if paid { "succeeded" } else { "failed" };
         let base = return_url.unwrap_or_else(|| format!("{}/v3/authenticate/done", self.origin));
@@ -207,10 +246,12 @@ impl Sim {
         let sim = self.clone();
         tokio::spawn(async move {
             tokio::time::sleep(sim.config.processing_delay()).await;
-            let mut store = sim.lock();
-            let ctx = sim.ctx(None, None);
-            engine::finish_processing(&mut store, &ctx, &id);
-            sim.commit(store);
+            let staged = {
+                let mut store = sim.lock();
+                engine::finish_processing(&mut store, &sim.ctx(None, None), &id);
+                sim.stage(store)
+            };
+            staged.settle().await;
         });
     }
 
