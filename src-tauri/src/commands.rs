@@ -25,6 +25,11 @@ pub struct AppState {
 
 type R<T> = Result<T, TillError>;
 
+// A command that is not async runs on the main thread, and the window does not paint while it runs. The cart's
+// commands stay there: they take a millisecond and their answers must arrive in the order they were asked. The
+// admin's queries and exports and the PIN's Argon2 hash take tens of milliseconds or more, so they are marked
+// `async` and run on the async runtime; the admin screen drops answers that are older than its latest query.
+
 /// When the process started: the start-up time is measured from here.
 pub struct Started(pub std::time::Instant);
 
@@ -145,12 +150,12 @@ pub async fn reconcile(state: State<'_, AppState>) -> R<kassa_till::backend::Swe
     state.till.recover().await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn admin_payments(state: State<'_, AppState>, query: AdminQuery) -> R<AdminPage> {
     state.till.admin_payments(&query)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn admin_detail(state: State<'_, AppState>, order_id: String) -> R<PaymentDetail> {
     state.till.admin_detail(&order_id)
 }
@@ -179,7 +184,7 @@ pub async fn admin_capture(
     state.till.capture(&order_id, amount).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn admin_end_of_day(state: State<'_, AppState>, from: i64, to: i64) -> R<Vec<DayTotal>> {
     state.till.end_of_day(from, to)
 }
@@ -191,7 +196,7 @@ pub struct CsvExport {
     pub csv: String,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn admin_export_csv(state: State<'_, AppState>, query: AdminQuery) -> R<CsvExport> {
     let (path, rows, csv) = state.till.export_csv(&query, &state.exports_dir)?;
     Ok(CsvExport {
@@ -201,18 +206,18 @@ pub fn admin_export_csv(state: State<'_, AppState>, query: AdminQuery) -> R<CsvE
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn admin_needs_attention(state: State<'_, AppState>) -> R<Vec<AttentionItem>> {
     state.till.needs_attention()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn verify_admin_pin(state: State<'_, AppState>, pin: String) -> R<bool> {
     state.till.verify_admin_pin(&pin)
 }
 
 /// Leaves kiosk mode: only with the admin PIN, and then the app closes (the kiosk's window refuses to otherwise).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn exit_kiosk<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
