@@ -166,5 +166,8 @@ impl Simulator {
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(());
         let _ = self.task.await;
+        if let Some(persist) = &self.sim.persist {
+            let _ = persist.flush().await;
+        }
     }
 }

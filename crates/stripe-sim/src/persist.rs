@@ -40,6 +40,8 @@ impl Persist {
             source,
         };
         let conn = Connection::open(path).map_err(wrap)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(wrap)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
@@ -109,16 +111,20 @@ impl Persist {
 /// disk work, and it was done under the store's lock.
 pub struct Persister(std::sync::mpsc::Sender<Batch>);
 
+/// One object as stored: its kind, id and JSON.
+type Row = (&'static str, String, String);
+
 struct Batch {
-    rows: Vec<(&'static str, String, String)>,
-    /// Told once the rows are committed (or could not be: that is logged).
+    rows: Vec<Row>,
+    /// Told once the rows are committed, or the commit failed (logged; the rows are tried again with the next
+    /// batch, and the simulator goes on serving its state from memory).
     done: tokio::sync::oneshot::Sender<()>,
 }
 
 impl Persister {
     /// Takes what the last operation changed. The receiver resolves once it is committed: an operation answers
     /// and delivers its events only then, so nothing the simulator has said is missing from its database after a
-    /// crash of the process.
+    /// crash of the process. Called under the store's lock, so changes queue in the order they were made.
     pub fn stage(&self, store: &mut Store) -> tokio::sync::oneshot::Receiver<()> {
         fn json<T: Serialize>(v: Option<&T>) -> Option<String> {
             v.map(|v| serde_json::to_string(v).expect("model types serialize"))
@@ -143,6 +149,15 @@ impl Persister {
                 value.map(|json| (kind, id, json))
             })
             .collect();
+        self.send(rows)
+    }
+
+    /// Resolves once everything staged before it is committed.
+    pub fn flush(&self) -> tokio::sync::oneshot::Receiver<()> {
+        self.send(Vec::new())
+    }
+
+    fn send(&self, rows: Vec<Row>) -> tokio::sync::oneshot::Receiver<()> {
         let (done, rx) = tokio::sync::oneshot::channel();
         // The writer only stops when every Persister is gone; a send cannot fail while this one exists.
         let _ = self.0.send(Batch { rows, done });
@@ -151,23 +166,29 @@ impl Persister {
 }
 
 fn write(mut conn: Connection, rx: std::sync::mpsc::Receiver<Batch>) {
+    // Rows whose commit failed go first into the next one, so a later change of the same object still wins.
+    let mut unwritten: Vec<Row> = Vec::new();
     while let Ok(first) = rx.recv() {
-        let mut batches = vec![first];
-        batches.extend(rx.try_iter());
-        let rows = batches.iter().flat_map(|b| &b.rows);
-        if let Err(e) = upsert(&mut conn, rows) {
-            tracing::error!("could not write the simulator's database: {e}");
+        let mut rows = std::mem::take(&mut unwritten);
+        let mut done = Vec::new();
+        for batch in std::iter::once(first).chain(rx.try_iter()) {
+            rows.extend(batch.rows);
+            done.push(batch.done);
         }
-        for b in batches {
-            let _ = b.done.send(());
+        if let Err(e) = upsert(&mut conn, &rows) {
+            tracing::error!(
+                "could not write the simulator's database, {} changes kept for the next try: {e}",
+                rows.len()
+            );
+            unwritten = rows;
+        }
+        for d in done {
+            let _ = d.send(());
         }
     }
 }
 
-fn upsert<'a>(
-    conn: &mut Connection,
-    rows: impl Iterator<Item = &'a (&'static str, String, String)>,
-) -> Result<(), rusqlite::Error> {
+fn upsert(conn: &mut Connection, rows: &[Row]) -> Result<(), rusqlite::Error> {
     let tx = conn.transaction()?;
     {
         let mut upsert = tx.prepare_cached(
@@ -196,44 +217,66 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_change_is_in_the_database_once_its_write_is_reported_done() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sim.sqlite3");
-        let persister = Persist::open(&path).unwrap().start();
-        let reader = Connection::open(&path).unwrap();
-        let mut store = Store::default();
-        // Many in a row: a report sent before its commit would be caught out by one of them.
-        for n in 0..200u16 {
-            store.remember(format!("key-{n}"), record(n));
-            persister.stage(&mut store).await.unwrap();
-            let rows: i64 = reader
-                .query_row(
-                    "SELECT count(*) FROM objects WHERE kind = 'idempotency' AND id = ?1",
-                    [format!("key-{n}")],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            assert_eq!(rows, 1, "key-{n} is stored when its write is done");
-        }
-        assert!(store.dirty.is_empty(), "staging takes the changes");
+    /// Another connection, holding the database's write lock until it commits.
+    fn writer_blocked(path: &Path) -> Connection {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        conn
+    }
+
+    fn stored(path: &Path, kind: &str, id: &str) -> Option<String> {
+        Connection::open(path)
+            .unwrap()
+            .query_row(
+                "SELECT json FROM objects WHERE kind = ?1 AND id = ?2",
+                [kind, id],
+                |r| r.get(0),
+            )
+            .ok()
     }
 
     #[tokio::test]
-    async fn changes_staged_together_are_written_in_the_order_they_were_made() {
+    async fn a_change_is_reported_done_only_once_it_is_committed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sim.sqlite3");
         let persister = Persist::open(&path).unwrap().start();
         let mut store = Store::default();
+        let blocker = writer_blocked(&path);
+        store.remember("key-1".to_owned(), record(1));
+        let mut done = persister.stage(&mut store);
+        assert!(store.dirty.is_empty(), "staging takes the changes");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(
+            done.try_recv().is_err(),
+            "not done while the database is locked"
+        );
+        assert_eq!(stored(&path, "idempotency", "key-1"), None);
+        blocker.execute_batch("COMMIT").unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(5), done)
+            .await
+            .expect("done once the lock is gone")
+            .unwrap();
+        assert!(stored(&path, "idempotency", "key-1").is_some());
+    }
+
+    #[tokio::test]
+    async fn changes_that_queue_up_are_written_together_and_the_last_change_of_an_object_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sim.sqlite3");
+        let persister = Persist::open(&path).unwrap().start();
+        let mut store = Store::default();
+        // The writer is held up on the first change, so the other 49 queue up behind it as one batch.
+        let blocker = writer_blocked(&path);
         let mut waits = Vec::new();
         for n in 0..50u16 {
             store.remember("one-key".to_owned(), record(n));
             waits.push(persister.stage(&mut store));
         }
+        blocker.execute_batch("COMMIT").unwrap();
         for w in waits {
             w.await.unwrap();
         }
-        drop(persister);
+        persister.flush().await.unwrap();
         let mut reloaded = Store::default();
         Persist::open(&path).unwrap().load(&mut reloaded).unwrap();
         assert_eq!(reloaded.idempotency["one-key"].request_id, "req_49");

@@ -50,6 +50,12 @@ struct Staged {
 }
 
 impl Staged {
+    /// [`Staged::settle`] in a task of its own: a client that hangs up must not cancel the delivery of the events
+    /// of a change that is already made.
+    async fn settle_even_if_dropped(self) {
+        let _ = tokio::spawn(self.settle()).await;
+    }
+
     /// Waits until the operation's changes are in the database, then delivers its events and schedules its
     /// asynchronous outcomes: no webhook tells of a state the simulator could lose.
     async fn settle(self) {
@@ -112,7 +118,7 @@ impl Sim {
     ) -> Response {
         let (response, staged) = self.write_locked(headers, method_and_path, params, access, op);
         if let Some(staged) = staged {
-            staged.settle().await;
+            staged.settle_even_if_dropped().await;
         }
         response
     }
@@ -155,10 +161,11 @@ impl Sim {
                 let status = record.status;
                 let body = record.body.clone();
                 let original = record.request_id.clone();
-                drop(store);
+                // Staging nothing still waits for everything staged before: a replay is not answered before the
+                // original's changes are stored.
                 return (
                     respond_raw(status, body, &original, key.as_deref(), true),
-                    None,
+                    Some(self.stage(store)),
                 );
             }
         }
@@ -231,7 +238,7 @@ impl Sim {
             });
             (id, return_url, result, paid, self.stage(store))
         };
-        staged.settle().await;
+        staged.settle_even_if_dropped().await;
         result?;
         let status = if paid { "succeeded" } else { "failed" };
         let base = return_url.unwrap_or_else(|| format!("{}/v3/authenticate/done", self.origin));

@@ -129,3 +129,89 @@ async fn an_empty_database_file_starts_an_empty_simulator() {
     assert!(intents.data.is_empty());
     assert!(db.0.exists(), "the file is created");
 }
+
+#[tokio::test]
+async fn a_client_that_hangs_up_while_its_change_is_being_stored_does_not_cancel_the_changes_webhooks(
+) {
+    let db = TempDb::fresh();
+    let receiver = Receiver::accepting().await;
+    let mut config = forwarding_to(&receiver.url);
+    config.db = Some(db.0.clone());
+    let app = spawn_sim_with(config).await;
+    let intent = app.create_intent(1999).await;
+    // Another connection holds the database's write lock, so the confirm's changes wait to be stored.
+    let blocker = rusqlite::Connection::open(&db.0).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let hung_up = impatient
+        .post(format!(
+            "{}/v1/payment_intents/{}/confirm",
+            app.url(),
+            intent.id
+        ))
+        .bearer_auth(SECRET_KEY)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(kassa_stripe::form::encode(
+            &json!({ "payment_method": "pm_card_visa", "return_url": RETURN_URL }),
+        ))
+        .send()
+        .await;
+    assert!(hung_up.is_err(), "the client gave up before the answer");
+    blocker.execute_batch("COMMIT").unwrap();
+
+    let succeeded = wait_for("payment_intent.succeeded is delivered", || {
+        receiver
+            .received()
+            .into_iter()
+            .find(|r| r.event()["type"] == "payment_intent.succeeded")
+    })
+    .await;
+    assert_eq!(
+        succeeded.event()["data"]["object"]["id"],
+        intent.id.as_str()
+    );
+    assert_eq!(app.retrieve(&intent.id).await.status, Status::Succeeded);
+}
+
+#[tokio::test]
+async fn a_replay_is_not_answered_before_the_original_request_is_stored() {
+    let db = TempDb::fresh();
+    let app = spawn_sim_with(on(&db)).await;
+    let create = json!({ "amount": "1999", "currency": "usd" });
+    // Another connection holds the database's write lock, so the original's changes wait to be stored.
+    let blocker = rusqlite::Connection::open(&db.0).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let original = app.post("/v1/payment_intents", Some("sale-1"), create.clone());
+    let early_replay = async {
+        // By now the original has run in memory and waits for its write.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let replay = impatient
+            .post(format!("{}/v1/payment_intents", app.url()))
+            .bearer_auth(SECRET_KEY)
+            .header("Idempotency-Key", "sale-1")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(kassa_stripe::form::encode(&create))
+            .send()
+            .await;
+        blocker.execute_batch("COMMIT").unwrap();
+        replay
+    };
+    let (original, early_replay) = tokio::join!(original, early_replay);
+    assert!(
+        early_replay.is_err(),
+        "no answer while the original is not stored"
+    );
+    assert_eq!(original.status, 200);
+    let replayed = app
+        .post("/v1/payment_intents", Some("sale-1"), create)
+        .await;
+    assert_eq!(replayed.header("idempotent-replayed"), Some("true"));
+    assert_eq!(replayed.body, original.body);
+}
