@@ -25,10 +25,20 @@ pub struct AppState {
 
 type R<T> = Result<T, TillError>;
 
-// A command that is not async runs on the main thread, and the window does not paint while it runs. The cart's
-// commands stay there: they take a millisecond and their answers must arrive in the order they were asked. The
-// admin's queries and exports and the PIN's Argon2 hash take tens of milliseconds or more, so they are marked
-// `async` and run on the async runtime; the admin screen drops answers that are older than its latest query.
+/// Runs `work` on a blocking thread. A command that is not async runs on the main thread, and the window does not
+/// paint while it runs; an async one that blocks holds up one of the runtime's few workers (the feed's sync task
+/// among what they run). The cart's commands stay on the main thread: they take a millisecond, and their answers
+/// must arrive in the order they were asked. The admin's queries and exports and the PIN's Argon2 hash take tens
+/// of milliseconds or more, so they come here; the admin screen drops answers older than its latest query.
+async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&Till, &std::path::Path) -> R<T> + Send + 'static,
+) -> R<T> {
+    let (till, dir) = (state.till.clone(), state.exports_dir.clone());
+    tauri::async_runtime::spawn_blocking(move || work(&till, &dir))
+        .await
+        .map_err(|e| TillError::Storage(format!("the work stopped: {e}")))?
+}
 
 /// When the process started: the start-up time is measured from here.
 pub struct Started(pub std::time::Instant);
@@ -150,14 +160,14 @@ pub async fn reconcile(state: State<'_, AppState>) -> R<kassa_till::backend::Swe
     state.till.recover().await
 }
 
-#[tauri::command(async)]
-pub fn admin_payments(state: State<'_, AppState>, query: AdminQuery) -> R<AdminPage> {
-    state.till.admin_payments(&query)
+#[tauri::command]
+pub async fn admin_payments(state: State<'_, AppState>, query: AdminQuery) -> R<AdminPage> {
+    blocking(&state, move |till, _| till.admin_payments(&query)).await
 }
 
-#[tauri::command(async)]
-pub fn admin_detail(state: State<'_, AppState>, order_id: String) -> R<PaymentDetail> {
-    state.till.admin_detail(&order_id)
+#[tauri::command]
+pub async fn admin_detail(state: State<'_, AppState>, order_id: String) -> R<PaymentDetail> {
+    blocking(&state, move |till, _| till.admin_detail(&order_id)).await
 }
 
 #[tauri::command]
@@ -184,9 +194,9 @@ pub async fn admin_capture(
     state.till.capture(&order_id, amount).await
 }
 
-#[tauri::command(async)]
-pub fn admin_end_of_day(state: State<'_, AppState>, from: i64, to: i64) -> R<Vec<DayTotal>> {
-    state.till.end_of_day(from, to)
+#[tauri::command]
+pub async fn admin_end_of_day(state: State<'_, AppState>, from: i64, to: i64) -> R<Vec<DayTotal>> {
+    blocking(&state, move |till, _| till.end_of_day(from, to)).await
 }
 
 #[derive(Debug, Serialize)]
@@ -196,9 +206,9 @@ pub struct CsvExport {
     pub csv: String,
 }
 
-#[tauri::command(async)]
-pub fn admin_export_csv(state: State<'_, AppState>, query: AdminQuery) -> R<CsvExport> {
-    let (path, rows, csv) = state.till.export_csv(&query, &state.exports_dir)?;
+#[tauri::command]
+pub async fn admin_export_csv(state: State<'_, AppState>, query: AdminQuery) -> R<CsvExport> {
+    let (path, rows, csv) = blocking(&state, move |till, dir| till.export_csv(&query, dir)).await?;
     Ok(CsvExport {
         path: path.display().to_string(),
         rows,
@@ -206,24 +216,24 @@ pub fn admin_export_csv(state: State<'_, AppState>, query: AdminQuery) -> R<CsvE
     })
 }
 
-#[tauri::command(async)]
-pub fn admin_needs_attention(state: State<'_, AppState>) -> R<Vec<AttentionItem>> {
-    state.till.needs_attention()
+#[tauri::command]
+pub async fn admin_needs_attention(state: State<'_, AppState>) -> R<Vec<AttentionItem>> {
+    blocking(&state, |till, _| till.needs_attention()).await
 }
 
-#[tauri::command(async)]
-pub fn verify_admin_pin(state: State<'_, AppState>, pin: String) -> R<bool> {
-    state.till.verify_admin_pin(&pin)
+#[tauri::command]
+pub async fn verify_admin_pin(state: State<'_, AppState>, pin: String) -> R<bool> {
+    blocking(&state, move |till, _| till.verify_admin_pin(&pin)).await
 }
 
 /// Leaves kiosk mode: only with the admin PIN, and then the app closes (the kiosk's window refuses to otherwise).
-#[tauri::command(async)]
-pub fn exit_kiosk<R: tauri::Runtime>(
+#[tauri::command]
+pub async fn exit_kiosk<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     pin: String,
 ) -> R2<bool> {
-    let ok = state.till.verify_admin_pin(&pin)?;
+    let ok = blocking(&state, move |till, _| till.verify_admin_pin(&pin)).await?;
     if ok {
         if let Some(lock) = app.try_state::<KioskLock>() {
             lock.0.store(false, std::sync::atomic::Ordering::SeqCst);
