@@ -147,6 +147,21 @@ describe('payments table', () => {
     await waitFor(() => expect(tableRows()).toHaveLength(2));
     expect(row('ord_abc1')).not.toBeNull();
   });
+
+  it('an unset date filter says "any" instead of showing a date, and a set one shows only its date', async () => {
+    const { user } = await setup((f) => f.addPayment({ status: 'succeeded' }));
+    const from = screen.getByTestId('filter-from');
+    const field = from.parentElement!;
+    expect(field).toHaveAttribute('data-empty');
+    expect(within(field).getByText('any')).toBeInTheDocument();
+
+    fireEvent.change(from, { target: { value: '2026-03-01' } });
+    expect(field).not.toHaveAttribute('data-empty');
+    expect(within(field).queryByText('any')).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Clear' }));
+    expect(field).toHaveAttribute('data-empty');
+  });
 });
 
 describe('payment detail', () => {

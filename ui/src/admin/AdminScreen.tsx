@@ -230,11 +230,11 @@ export function AdminScreen({ onBack }: Props) {
               </label>
               <label className="filter">
                 <span>From</span>
-                <input type="date" value={filters.from} max={filters.to || undefined} onChange={(e) => set('from', e.target.value)} data-testid="filter-from" />
+                <DateInput value={filters.from} max={filters.to || undefined} onChange={(v) => set('from', v)} testId="filter-from" />
               </label>
               <label className="filter">
                 <span>To</span>
-                <input type="date" value={filters.to} min={filters.from || undefined} onChange={(e) => set('to', e.target.value)} data-testid="filter-to" />
+                <DateInput value={filters.to} min={filters.from || undefined} onChange={(v) => set('to', v)} testId="filter-to" />
               </label>
               <label className="filter filter-search">
                 <span>Search</span>
@@ -298,5 +298,28 @@ export function AdminScreen({ onBack }: Props) {
 
       {detailId ? <DetailDrawer orderId={detailId} refreshTick={tick} onClose={closeDetail} onChanged={refreshAll} /> : null}
     </main>
+  );
+}
+
+/** A date filter. WebKit draws an empty date input as today's date in grey, so an unset filter looked set: while
+ * empty and unfocused its fields are hidden behind "any", as the other filters say. */
+function DateInput(props: { value: string; min?: string; max?: string; onChange: (value: string) => void; testId: string }) {
+  const empty = props.value === '';
+  return (
+    <span className="date-input" data-empty={empty || undefined}>
+      <input
+        type="date"
+        value={props.value}
+        min={props.min}
+        max={props.max}
+        onChange={(e) => props.onChange(e.target.value)}
+        data-testid={props.testId}
+      />
+      {empty && (
+        <span className="date-placeholder" aria-hidden="true">
+          any
+        </span>
+      )}
+    </span>
   );
 }
