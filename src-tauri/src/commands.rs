@@ -32,10 +32,10 @@ type R<T> = Result<T, TillError>;
 /// of milliseconds or more, so they come here; the admin screen drops answers older than its latest query.
 async fn blocking<T: Send + 'static>(
     state: &AppState,
-    work: impl FnOnce(&Till, &std::path::Path) -> R<T> + Send + 'static,
+    work: impl FnOnce(&Till) -> R<T> + Send + 'static,
 ) -> R<T> {
-    let (till, dir) = (state.till.clone(), state.exports_dir.clone());
-    tauri::async_runtime::spawn_blocking(move || work(&till, &dir))
+    let till = state.till.clone();
+    tauri::async_runtime::spawn_blocking(move || work(&till))
         .await
         .map_err(|e| TillError::Storage(format!("the work stopped: {e}")))?
 }
@@ -162,12 +162,12 @@ pub async fn reconcile(state: State<'_, AppState>) -> R<kassa_till::backend::Swe
 
 #[tauri::command]
 pub async fn admin_payments(state: State<'_, AppState>, query: AdminQuery) -> R<AdminPage> {
-    blocking(&state, move |till, _| till.admin_payments(&query)).await
+    blocking(&state, move |till| till.admin_payments(&query)).await
 }
 
 #[tauri::command]
 pub async fn admin_detail(state: State<'_, AppState>, order_id: String) -> R<PaymentDetail> {
-    blocking(&state, move |till, _| till.admin_detail(&order_id)).await
+    blocking(&state, move |till| till.admin_detail(&order_id)).await
 }
 
 #[tauri::command]
@@ -196,7 +196,7 @@ pub async fn admin_capture(
 
 #[tauri::command]
 pub async fn admin_end_of_day(state: State<'_, AppState>, from: i64, to: i64) -> R<Vec<DayTotal>> {
-    blocking(&state, move |till, _| till.end_of_day(from, to)).await
+    blocking(&state, move |till| till.end_of_day(from, to)).await
 }
 
 #[derive(Debug, Serialize)]
@@ -208,7 +208,8 @@ pub struct CsvExport {
 
 #[tauri::command]
 pub async fn admin_export_csv(state: State<'_, AppState>, query: AdminQuery) -> R<CsvExport> {
-    let (path, rows, csv) = blocking(&state, move |till, dir| till.export_csv(&query, dir)).await?;
+    let dir = state.exports_dir.clone();
+    let (path, rows, csv) = blocking(&state, move |till| till.export_csv(&query, &dir)).await?;
     Ok(CsvExport {
         path: path.display().to_string(),
         rows,
@@ -218,12 +219,12 @@ pub async fn admin_export_csv(state: State<'_, AppState>, query: AdminQuery) -> 
 
 #[tauri::command]
 pub async fn admin_needs_attention(state: State<'_, AppState>) -> R<Vec<AttentionItem>> {
-    blocking(&state, |till, _| till.needs_attention()).await
+    blocking(&state, |till| till.needs_attention()).await
 }
 
 #[tauri::command]
 pub async fn verify_admin_pin(state: State<'_, AppState>, pin: String) -> R<bool> {
-    blocking(&state, move |till, _| till.verify_admin_pin(&pin)).await
+    blocking(&state, move |till| till.verify_admin_pin(&pin)).await
 }
 
 /// Leaves kiosk mode: only with the admin PIN, and then the app closes (the kiosk's window refuses to otherwise).
@@ -233,7 +234,7 @@ pub async fn exit_kiosk<R: tauri::Runtime>(
     state: State<'_, AppState>,
     pin: String,
 ) -> R2<bool> {
-    let ok = blocking(&state, move |till, _| till.verify_admin_pin(&pin)).await?;
+    let ok = blocking(&state, move |till| till.verify_admin_pin(&pin)).await?;
     if ok {
         if let Some(lock) = app.try_state::<KioskLock>() {
             lock.0.store(false, std::sync::atomic::Ordering::SeqCst);

@@ -130,6 +130,36 @@ async fn an_empty_database_file_starts_an_empty_simulator() {
     assert!(db.0.exists(), "the file is created");
 }
 
+/// Another connection holding the database's write lock, so the simulator's writes wait to be stored until it
+/// commits.
+fn lock_the_database(db: &TempDb) -> rusqlite::Connection {
+    let blocker = rusqlite::Connection::open(&db.0).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    blocker
+}
+
+/// A POST, with the secret key, by a client that hangs up after 300 ms.
+async fn post_giving_up(
+    app: &TestSim,
+    path: &str,
+    idempotency_key: Option<&str>,
+    params: &serde_json::Value,
+) -> reqwest::Result<reqwest::Response> {
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let mut req = impatient
+        .post(format!("{}{path}", app.url()))
+        .bearer_auth(SECRET_KEY)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(kassa_stripe::form::encode(params));
+    if let Some(key) = idempotency_key {
+        req = req.header("Idempotency-Key", key);
+    }
+    req.send().await
+}
+
 #[tokio::test]
 async fn a_client_that_hangs_up_while_its_change_is_being_stored_does_not_cancel_the_changes_webhooks(
 ) {
@@ -139,26 +169,14 @@ async fn a_client_that_hangs_up_while_its_change_is_being_stored_does_not_cancel
     config.db = Some(db.0.clone());
     let app = spawn_sim_with(config).await;
     let intent = app.create_intent(1999).await;
-    // Another connection holds the database's write lock, so the confirm's changes wait to be stored.
-    let blocker = rusqlite::Connection::open(&db.0).unwrap();
-    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let impatient = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_millis(300))
-        .build()
-        .unwrap();
-    let hung_up = impatient
-        .post(format!(
-            "{}/v1/payment_intents/{}/confirm",
-            app.url(),
-            intent.id
-        ))
-        .bearer_auth(SECRET_KEY)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(kassa_stripe::form::encode(
-            &json!({ "payment_method": "pm_card_visa", "return_url": RETURN_URL }),
-        ))
-        .send()
-        .await;
+    let blocker = lock_the_database(&db);
+    let hung_up = post_giving_up(
+        &app,
+        &format!("/v1/payment_intents/{}/confirm", intent.id),
+        None,
+        &json!({ "payment_method": "pm_card_visa", "return_url": RETURN_URL }),
+    )
+    .await;
     assert!(hung_up.is_err(), "the client gave up before the answer");
     blocker.execute_batch("COMMIT").unwrap();
 
@@ -181,25 +199,12 @@ async fn a_replay_is_not_answered_before_the_original_request_is_stored() {
     let db = TempDb::fresh();
     let app = spawn_sim_with(on(&db)).await;
     let create = json!({ "amount": "1999", "currency": "usd" });
-    // Another connection holds the database's write lock, so the original's changes wait to be stored.
-    let blocker = rusqlite::Connection::open(&db.0).unwrap();
-    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let impatient = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let blocker = lock_the_database(&db);
     let original = app.post("/v1/payment_intents", Some("sale-1"), create.clone());
     let early_replay = async {
         // By now the original has run in memory and waits for its write.
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        let replay = impatient
-            .post(format!("{}/v1/payment_intents", app.url()))
-            .bearer_auth(SECRET_KEY)
-            .header("Idempotency-Key", "sale-1")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(kassa_stripe::form::encode(&create))
-            .send()
-            .await;
+        let replay = post_giving_up(&app, "/v1/payment_intents", Some("sale-1"), &create).await;
         blocker.execute_batch("COMMIT").unwrap();
         replay
     };
