@@ -129,10 +129,7 @@ impl Persister {
         fn json<T: Serialize>(v: Option<&T>) -> Option<String> {
             v.map(|v| serde_json::to_string(v).expect("model types serialize"))
         }
-        let rows = store
-            .dirty
-            .drain(..)
-            .collect::<Vec<Dirty>>()
+        let rows = std::mem::take(&mut store.dirty)
             .into_iter()
             .filter_map(|d| {
                 // The value is rendered before the id moves into the row.
