@@ -2,7 +2,7 @@
 //   vi.mock('@stripe/react-stripe-js', async () => (await import('../test/stripeMock')).reactStripeModule());
 //   vi.mock('../stripe/stripe', async () => ({ getStripe: (await import('../test/stripeMock')).stripeMock.getStripe }));
 // Elements records its options, PaymentElement reports ready at once, confirmPayment is a vi.fn() per test.
-import { createElement, Fragment, useEffect, useState, type ReactNode } from 'react';
+import { createElement, Fragment, useEffect, useLayoutEffect, useState, type ReactNode } from 'react';
 import { vi } from 'vitest';
 
 const confirmPayment = vi.fn();
@@ -36,8 +36,12 @@ export function reactStripeModule() {
     },
     PaymentElement: ({ onReady, onChange }: { onReady?: (el: unknown) => void; onChange?: (e: unknown) => void }) => {
       stripeMock.onChange = onChange ?? null;
-      useEffect(() => {
+      // Counted in the commit that puts the element in the DOM, so a test that has found the element sees its
+      // mount (a passive effect may still be pending then on a loaded machine).
+      useLayoutEffect(() => {
         stripeMock.mounts += 1;
+      }, []);
+      useEffect(() => {
         onReady?.({});
       }, []);
       return createElement('div', { 'data-testid': 'payment-element' }, 'card form');
