@@ -1,14 +1,28 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // Tauri loads the dev server at http://localhost:1420 (devUrl) and the built files from dist/ (frontendDist).
-// Everything is bundled: no CDN, no web fonts. Stripe.js is the one script loaded at run time, from
-// ChargeInfo.stripe_js_url (the simulator's /v3 in demo mode, js.stripe.com in live mode).
+// Everything is bundled: no CDN, no web fonts. The till's page loads no Stripe.js: the card is taken in a frame of
+// the backend's payment page (pay/, built by vite.pay.config.ts), which loads Stripe.js on the backend's origin.
 const host = process.env.TAURI_DEV_HOST;
 
+// Dev only: the payment page (pay/index.html, at /pay/ here) gets the settings the backend puts in at /pay:
+// Stripe.js from the simulator, and this dev server as the till that may embed it.
+function payPageSettings(): Plugin {
+  return {
+    name: 'kassa-pay-settings',
+    apply: 'serve',
+    transformIndexHtml(html) {
+      const sim = (process.env.KASSA_SIM_URL || 'http://127.0.0.1:12111').replace(/\/$/, '');
+      const settings = { stripe_js_url: `${sim}/v3`, till_origins: ['http://localhost:1420'] };
+      return html.replace('%KASSA_PAY_CONFIG%', JSON.stringify(settings).replace(/</g, '\\u003c'));
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), payPageSettings()],
   clearScreen: false,
   envPrefix: ['VITE_', 'TAURI_ENV_'],
   server: {

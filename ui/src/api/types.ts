@@ -74,6 +74,8 @@ export interface ChargeInfo {
   client_secret: string;
   publishable_key: string;
   stripe_js_url: string;
+  /** The backend's payment page (…/pay), shown in a frame: Stripe.js runs there, on the backend's origin. */
+  pay_page_url: string;
   amount: number;
   currency: string;
   status: PaymentStatus;

@@ -5,40 +5,9 @@ import type { AppInfo, Order } from '../api/types';
 import { deferred, installFakeTill } from '../test/harness';
 import type { FakeTill, FakeTillOptions } from '../dev/fakeBackend';
 
-// ---- Stripe, mocked: Elements records its options, PaymentElement reports ready, confirmPayment is ours ----
-const stripeMock = vi.hoisted(() => {
-  const confirmPayment = vi.fn();
-  const submit = vi.fn();
-  return {
-    confirmPayment,
-    submit,
-    stripe: { confirmPayment },
-    elements: { submit },
-    elementsProps: [] as { clientSecret?: string; appearance?: unknown }[],
-    mounts: 0,
-    getStripe: vi.fn(),
-  };
-});
-
-vi.mock('@stripe/react-stripe-js', async () => {
-  const React = await import('react');
-  return {
-    Elements: ({ children, options }: { children: React.ReactNode; options: { clientSecret?: string } }) => {
-      React.useState(() => stripeMock.elementsProps.push(options));
-      return React.createElement(React.Fragment, null, children);
-    },
-    PaymentElement: ({ onReady }: { onReady?: (el: unknown) => void }) => {
-      React.useEffect(() => {
-        stripeMock.mounts += 1;
-        onReady?.({});
-      }, []);
-      return React.createElement('div', { 'data-testid': 'payment-element' }, 'card form');
-    },
-    useStripe: () => stripeMock.stripe,
-    useElements: () => stripeMock.elements,
-  };
-});
-vi.mock('../stripe/stripe', () => ({ getStripe: stripeMock.getStripe }));
+// ---- The payment page's frame, mocked: it records what the till handed it and confirms with our answers ----
+import { stripeMock } from '../test/stripeMock';
+vi.mock('../payment/PayFrame', async () => (await import('../test/stripeMock')).payFrameModule());
 
 import { CashierScreen, REFRESH_INTERVAL_MS } from './CashierScreen';
 
@@ -69,11 +38,7 @@ async function addEspressoAndCharge(fake: FakeTill, user: ReturnType<typeof user
 }
 
 beforeEach(() => {
-  stripeMock.confirmPayment.mockReset();
-  stripeMock.submit.mockReset().mockResolvedValue({});
-  stripeMock.elementsProps.length = 0;
-  stripeMock.mounts = 0;
-  stripeMock.getStripe.mockReset().mockResolvedValue(stripeMock.stripe);
+  stripeMock.reset();
 });
 
 afterEach(() => {
@@ -200,37 +165,43 @@ describe('payment', () => {
     await screen.findByTestId('payment-element');
     const order = current(fake);
     expect(fake.callsOf('charge').map((c) => c.args)).toEqual([{ orderId: order.id }]);
-    expect(stripeMock.getStripe).toHaveBeenCalledWith('http://127.0.0.1:12111/v3', 'pk_test_fake');
-    expect(stripeMock.elementsProps.at(-1)).toMatchObject({ clientSecret: SECRET, appearance: { theme: 'stripe' } });
+    // The backend's payment page gets the secret, the publishable key and the look by message, not in its URL.
+    expect(stripeMock.loadFrame).toHaveBeenCalledWith('http://127.0.0.1:4242/pay', 'pk_test_fake');
+    expect(stripeMock.elementsProps.at(-1)).toMatchObject({
+      src: 'http://127.0.0.1:4242/pay',
+      clientSecret: SECRET,
+      publishableKey: 'pk_test_fake',
+      appearance: { theme: 'stripe' },
+      amount: order.total,
+      currency: order.currency,
+    });
 
     const pending = deferred<unknown>();
     stripeMock.confirmPayment.mockReturnValue(pending.promise);
     await user.keyboard('{Enter}'); // Enter = Pay
     expect(await screen.findByText('Processing payment…')).toBeInTheDocument();
     expect(stripeMock.submit).toHaveBeenCalledTimes(1);
-    expect(stripeMock.confirmPayment).toHaveBeenCalledWith({
-      elements: stripeMock.elements,
-      redirect: 'if_required',
-      confirmParams: { return_url: window.location.href },
-    });
+    expect(stripeMock.confirmPayment).toHaveBeenCalledTimes(1);
     await act(async () => pending.resolve({ paymentIntent: { id: order.payment_intent_id, status: 'succeeded' } }));
   });
 
-  it('shows "Loading card form…" until Stripe.js is there, and a load failure with Retry', async () => {
+  it('shows "Loading card form…" until the payment page is there, and a load failure with Retry', async () => {
     const load = deferred<unknown>();
-    stripeMock.getStripe.mockReturnValueOnce(load.promise);
+    stripeMock.loadFrame.mockReturnValueOnce(load.promise);
     const { user } = await setup();
     await user.click(screen.getByRole('button', { name: /^Espresso/ }));
     await screen.findByText('Espresso', { selector: '.line-name' });
     await user.click(screen.getByRole('button', { name: /^Charge/ }));
     expect(await screen.findByText('Loading card form…')).toBeInTheDocument();
-    await act(async () => load.reject(new Error('The card form could not be loaded from http://127.0.0.1:12111 (timed out).')));
+    await act(async () =>
+      load.reject(new Error('The card form could not be loaded from https://pay.example: the backend did not answer, or its certificate is not trusted.')),
+    );
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Couldn’t load the card form.');
-    expect(alert).toHaveTextContent('timed out');
+    expect(alert).toHaveTextContent('its certificate is not trusted');
     await user.click(within(alert).getByRole('button', { name: 'Retry' }));
     expect(await screen.findByTestId('payment-element')).toBeInTheDocument();
-    expect(stripeMock.getStripe).toHaveBeenCalledTimes(2);
+    expect(stripeMock.loadFrame).toHaveBeenCalledTimes(2);
   });
 
   it('a decline shows Stripe’s message and "Try another card" charges the same order and intent again', async () => {
@@ -352,15 +323,10 @@ describe('payment', () => {
     await user.click(screen.getByRole('button', { name: /^Pay/ }));
     await screen.findByText('Processing payment…');
 
-    // Stripe.js puts its challenge on <body>, outside the app.
-    const modal = document.createElement('div');
-    modal.setAttribute('role', 'dialog');
-    modal.dataset.kassaSim = 'challenge';
-    act(() => {
-      document.body.appendChild(modal);
-    });
+    // 3-D Secure: the payment page says its challenge opened (Stripe.js shows it inside the page).
+    act(() => stripeMock.onChallenge?.(true));
     expect(await screen.findByText('Waiting for the customer to authenticate…')).toBeInTheDocument();
-    act(() => modal.remove());
+    act(() => stripeMock.onChallenge?.(false));
     expect(await screen.findByText('Processing payment…')).toBeInTheDocument();
 
     // Or the core says so.

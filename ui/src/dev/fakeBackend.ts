@@ -550,7 +550,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     const n = String(seq).padStart(4, '0');
     return {
       payment_intent_id: `pi_fake${n}`, client_secret: `pi_fake${n}_secret_s3cr3tV4lue${n}`,
-      publishable_key: 'pk_test_fake', stripe_js_url: 'http://127.0.0.1:12111/v3', amount: o.total,
+      publishable_key: 'pk_test_fake', stripe_js_url: 'http://127.0.0.1:12111/v3', pay_page_url: 'http://127.0.0.1:4242/pay', amount: o.total,
       currency: o.currency, status: 'requires_payment_method' as PaymentStatus,
     };
   }

@@ -85,7 +85,7 @@ export function installMockTauri(): FakeTill {
       watch(order.id, pi.id);
       return {
         payment_intent_id: pi.id, client_secret: pi.client_secret, publishable_key: PUBLISHABLE_KEY,
-        stripe_js_url: `${simPublic}/v3`, amount: pi.amount, currency: pi.currency, status: pi.status,
+        stripe_js_url: `${simPublic}/v3`, pay_page_url: `${window.location.origin}/pay/`, amount: pi.amount, currency: pi.currency, status: pi.status,
       };
     },
     async refresh(_order, charge) {

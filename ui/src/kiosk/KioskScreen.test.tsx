@@ -6,8 +6,7 @@ import type { FakeTill, FakeTillOptions } from '../dev/fakeBackend';
 import { deferred, installFakeTill } from '../test/harness';
 import { stripeMock } from '../test/stripeMock';
 
-vi.mock('@stripe/react-stripe-js', async () => (await import('../test/stripeMock')).reactStripeModule());
-vi.mock('../stripe/stripe', async () => ({ getStripe: (await import('../test/stripeMock')).stripeMock.getStripe }));
+vi.mock('../payment/PayFrame', async () => (await import('../test/stripeMock')).payFrameModule());
 
 import { IDLE_COUNTDOWN_SECONDS, IDLE_SECONDS, kioskTimings } from './config';
 import { KioskScreen } from './KioskScreen';
@@ -235,17 +234,12 @@ describe('idle timeout', () => {
     await user.click(screen.getByRole('button', { name: /^Pay \$2\.80/ }));
     await screen.findByText('Processing payment…');
 
-    // 3-D Secure: Stripe.js's modal on <body>.
-    const modal = document.createElement('div');
-    modal.setAttribute('role', 'dialog');
-    modal.dataset.kassaSim = 'challenge';
-    act(() => {
-      document.body.appendChild(modal);
-    });
+    // 3-D Secure: the payment page says its challenge opened (Stripe.js shows it inside the page).
+    act(() => stripeMock.onChallenge?.(true));
     expect(await screen.findByText('Please confirm the payment with your bank…')).toBeInTheDocument();
     await advance(120_000);
     expect(screen.queryByTestId('idle-countdown')).toBeNull();
-    act(() => modal.remove());
+    act(() => stripeMock.onChallenge?.(false));
 
     await act(async () => pending.resolve({ paymentIntent: { id: order.payment_intent_id, status: 'processing' } }));
     expect(await screen.findByText('Your bank is processing the payment…')).toBeInTheDocument();

@@ -1,11 +1,10 @@
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { Elements, PaymentElement, useElements, useStripe } from '@stripe/react-stripe-js';
-import type { Stripe, StripeElementsOptions } from '@stripe/stripe-js';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ChargeInfo, PaymentStatus } from '../api/types';
 import { Progress } from '../components/Progress';
 import { formatMoney } from '../money';
-import { getStripe } from '../stripe/stripe';
 import type { PayOutcome } from './flow';
+import { PayFrame, type PayFrameHandle } from './PayFrame';
+import type { Appearance, ConfirmResult } from './protocol';
 
 export type { PayOutcome } from './flow';
 
@@ -27,7 +26,8 @@ const TEXTS: Record<PayVariant, { authenticating: string; authDetail: string; un
   },
 };
 
-const APPEARANCE: Record<PayVariant, NonNullable<StripeElementsOptions['appearance']>> = {
+/** Stripe's Appearance API, handed to the payment page with the client secret. */
+export const APPEARANCE: Record<PayVariant, Appearance> = {
   cashier: { theme: 'stripe', variables: { colorPrimary: '#4338ca', borderRadius: '8px', fontSizeBase: '16px' } },
   kiosk: {
     theme: 'stripe',
@@ -50,89 +50,21 @@ interface Props {
 
 export const PAY_FORM_ID = 'pay-form';
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; stripe: Promise<Stripe | null> };
-
-/** Loads Stripe.js from the URL the core gave and mounts the Payment Element for this intent. */
+/**
+ * The payment step: the backend's payment page (Stripe.js and the Payment Element, on the backend's https:
+ * origin) in a frame, with the Pay button, progress and errors here in the till.
+ */
 export function PaymentPanel({ charge, attempt, intentStatus, onOutcome, onBusyChange, variant = 'cashier', onActivity }: Props) {
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
-  const [reload, setReload] = useState(0);
-  const { stripe_js_url: url, publishable_key: pk, client_secret: clientSecret } = charge;
-
-  useEffect(() => {
-    let alive = true;
-    setLoad({ state: 'loading' });
-    const p = getStripe(url, pk);
-    p.then(
-      () => alive && setLoad({ state: 'ready', stripe: p }),
-      (e: unknown) => alive && setLoad({ state: 'error', message: e instanceof Error ? e.message : String(e) }),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [url, pk, reload]);
-
-  // The client secret lives only here, in memory, and in what Stripe.js is handed.
-  const options = useMemo<StripeElementsOptions>(
-    () => ({
-      clientSecret,
-      appearance: APPEARANCE[variant],
-    }),
-    [clientSecret, variant],
-  );
-
-  return (
-    <div className="payment">
-      {load.state === 'loading' ? (
-        <Progress label="Loading card form…" />
-      ) : load.state === 'error' ? (
-        <div className="error-notice error-prominent" role="alert">
-          <span className="error-icon" aria-hidden="true">
-            !
-          </span>
-          <p className="error-message">
-            <strong>Couldn’t load the card form.</strong> {load.message}
-          </p>
-          <button type="button" className="btn btn-small" onClick={() => setReload((n) => n + 1)}>
-            Retry
-          </button>
-        </div>
-      ) : (
-        <Elements key={`${charge.payment_intent_id}:${attempt}:${reload}`} stripe={load.stripe} options={options}>
-          <PayForm
-            amountLabel={formatMoney(charge.amount, charge.currency)}
-            intentStatus={intentStatus}
-            onOutcome={onOutcome}
-            onBusyChange={onBusyChange}
-            onReloadForm={() => setReload((n) => n + 1)}
-            variant={variant}
-            onActivity={onActivity}
-          />
-        </Elements>
-      )}
-    </div>
-  );
-}
-
-interface FormProps {
-  amountLabel: string;
-  intentStatus: PaymentStatus | null;
-  onOutcome: (outcome: PayOutcome) => void;
-  onBusyChange: (busy: boolean) => void;
-  onReloadForm: () => void;
-  variant: PayVariant;
-  onActivity?: () => void;
-}
-
-function PayForm({ amountLabel, intentStatus, onOutcome, onBusyChange, onReloadForm, variant, onActivity }: FormProps) {
   const texts = TEXTS[variant];
-  const stripe = useStripe();
-  const elements = useElements();
+  const frame = useRef<PayFrameHandle | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const [reload, setReload] = useState(0);
   const [ready, setReady] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [paying, setPaying] = useState(false);
+  const [challenge, setChallenge] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const alive = useRef(true);
-  const challenge = useChallengeWatcher(paying);
 
   useEffect(() => {
     alive.current = true;
@@ -143,55 +75,25 @@ function PayForm({ amountLabel, intentStatus, onOutcome, onBusyChange, onReloadF
 
   const authenticating = paying && (challenge || intentStatus === 'requires_action');
 
+  function retryLoad() {
+    setLoadError(null);
+    setReady(false);
+    setChallenge(false);
+    setReload((n) => n + 1);
+  }
+
   async function pay(e?: FormEvent) {
     e?.preventDefault();
-    if (!stripe || !elements || !ready || paying) return;
+    if (!frame.current || !ready || paying) return;
     setFormError(null);
     setPaying(true);
     onBusyChange(true);
     let outcome: PayOutcome | null = null;
     try {
-      const { error: submitError } = await elements.submit();
-      if (submitError) {
-        if (alive.current) setFormError(submitError.message ?? 'Check the card details.');
-        return;
-      }
-      const { error, paymentIntent } = await stripe.confirmPayment({
-        elements,
-        redirect: 'if_required',
-        confirmParams: { return_url: window.location.href },
-      });
-      if (error) {
-        outcome = {
-          kind: 'declined',
-          message: error.message ?? 'The card was declined.',
-          code: error.decline_code ?? error.code ?? null,
-        };
-      } else {
-        switch (paymentIntent.status) {
-          case 'succeeded':
-          case 'requires_capture':
-            outcome = { kind: 'succeeded' };
-            break;
-          case 'processing':
-            outcome = { kind: 'processing' };
-            break;
-          case 'requires_payment_method':
-            outcome = {
-              kind: 'declined',
-              message: paymentIntent.last_payment_error?.message ?? 'The payment was not completed. Try another card.',
-              code: paymentIntent.last_payment_error?.decline_code ?? paymentIntent.last_payment_error?.code ?? null,
-            };
-            break;
-          case 'canceled':
-            if (alive.current) setFormError('This payment was canceled.');
-            break;
-          default:
-            if (alive.current) setFormError(texts.unfinished);
-        }
-      }
-    } catch (err) {
-      if (alive.current) setFormError(err instanceof Error ? err.message : 'The payment could not be sent.');
+      const result = await frame.current.confirm();
+      const next = outcomeOf(result, texts.unfinished);
+      if ('outcome' in next) outcome = next.outcome;
+      else if (alive.current) setFormError(next.formError);
     } finally {
       if (alive.current) setPaying(false);
       onBusyChange(false);
@@ -200,86 +102,107 @@ function PayForm({ amountLabel, intentStatus, onOutcome, onBusyChange, onReloadF
   }
 
   return (
-    <form id={PAY_FORM_ID} className="pay-form" onSubmit={pay} aria-busy={!ready || paying} noValidate>
-      {!ready && !loadError ? <Progress label="Loading card form…" /> : null}
-      {paying ? (
-        authenticating ? (
-          <Progress label={texts.authenticating} detail={texts.authDetail} />
+    <div className="payment">
+      <form id={PAY_FORM_ID} ref={form} className="pay-form" onSubmit={pay} aria-busy={!ready || paying} noValidate>
+        {!ready && !loadError ? <Progress label="Loading card form…" /> : null}
+        {paying ? (
+          authenticating ? (
+            <Progress label={texts.authenticating} detail={texts.authDetail} />
+          ) : (
+            <Progress label={texts.processing} />
+          )
+        ) : null}
+        {loadError ? (
+          <div className="error-notice error-prominent" role="alert">
+            <span className="error-icon" aria-hidden="true">
+              !
+            </span>
+            <p className="error-message">
+              <strong>Couldn’t load the card form.</strong> {loadError}
+            </p>
+            <button type="button" className="btn btn-small" onClick={retryLoad}>
+              Retry
+            </button>
+          </div>
         ) : (
-          <Progress label={texts.processing} />
-        )
-      ) : null}
-      {loadError ? (
-        <div className="error-notice error-prominent" role="alert">
-          <span className="error-icon" aria-hidden="true">
-            !
-          </span>
-          <p className="error-message">
-            <strong>Couldn’t load the card form.</strong> {loadError}
-          </p>
-          <button type="button" className="btn btn-small" onClick={onReloadForm}>
-            Retry
-          </button>
-        </div>
-      ) : null}
-      <div className={`payment-element${ready ? '' : ' is-loading'}`}>
-        <PaymentElement
-          options={{ layout: 'tabs' }}
-          onReady={() => setReady(true)}
-          onChange={onActivity}
-          onFocus={onActivity}
-          onLoadError={(ev) => setLoadError(ev.error.message ?? 'The card form did not load.')}
-        />
-      </div>
-      {formError ? (
-        <div className="error-notice" role="alert">
-          <span className="error-icon" aria-hidden="true">
-            !
-          </span>
-          <p className="error-message">{formError}</p>
-          <button type="button" className="btn-icon error-dismiss" aria-label="Dismiss error" onClick={() => setFormError(null)}>
-            ×
-          </button>
-        </div>
-      ) : null}
-      <button
-        type="submit"
-        className={`btn btn-primary btn-large btn-block${variant === 'kiosk' ? ' btn-kiosk' : ''}`}
-        disabled={!stripe || !ready || paying}
-        aria-keyshortcuts="Enter"
-      >
-        {paying ? 'Processing…' : `Pay ${amountLabel}`}
-        {!paying ? <kbd aria-hidden="true">Enter</kbd> : null}
-      </button>
-    </form>
+          <div className={`payment-element${ready ? '' : ' is-loading'}`}>
+            <PayFrame
+              key={`${charge.payment_intent_id}:${attempt}:${reload}`}
+              src={charge.pay_page_url}
+              init={{
+                clientSecret: charge.client_secret,
+                publishableKey: charge.publishable_key,
+                appearance: APPEARANCE[variant],
+                amount: charge.amount,
+                currency: charge.currency,
+              }}
+              handle={frame}
+              onReady={() => setReady(true)}
+              onLoadError={(message) => {
+                setReady(false);
+                setLoadError(message);
+              }}
+              onActivity={onActivity}
+              onSubmit={() => form.current?.requestSubmit()}
+              onChallenge={setChallenge}
+            />
+          </div>
+        )}
+        {formError ? (
+          <div className="error-notice" role="alert">
+            <span className="error-icon" aria-hidden="true">
+              !
+            </span>
+            <p className="error-message">{formError}</p>
+            <button type="button" className="btn-icon error-dismiss" aria-label="Dismiss error" onClick={() => setFormError(null)}>
+              ×
+            </button>
+          </div>
+        ) : null}
+        <button
+          type="submit"
+          className={`btn btn-primary btn-large btn-block${variant === 'kiosk' ? ' btn-kiosk' : ''}`}
+          disabled={!ready || paying}
+          aria-keyshortcuts="Enter"
+        >
+          {paying ? 'Processing…' : `Pay ${formatMoney(charge.amount, charge.currency)}`}
+          {!paying ? <kbd aria-hidden="true">Enter</kbd> : null}
+        </button>
+      </form>
+    </div>
   );
 }
 
-/**
- * True while a 3-D Secure challenge is open: Stripe.js (and our stand-in) adds it to <body>, outside the app,
- * as a modal dialog or an iframe titled for authentication.
- */
-function useChallengeWatcher(active: boolean): boolean {
-  const [open, setOpen] = useState(false);
-  useEffect(() => {
-    if (!active) {
-      setOpen(false);
-      return;
-    }
-    const check = () => setOpen(challengeOpen());
-    check();
-    const mo = new MutationObserver(check);
-    mo.observe(document.body, { childList: true });
-    return () => mo.disconnect();
-  }, [active]);
-  return open;
-}
-
-function challengeOpen(): boolean {
-  for (const el of Array.from(document.body.children)) {
-    if (el.id === 'root' || el.tagName === 'SCRIPT') continue;
-    if (el.matches('[role="dialog"], [aria-modal="true"], [data-kassa-sim="challenge"]')) return true;
-    if (el.querySelector('iframe[title*="3D Secure" i], iframe[title*="3-D Secure" i], iframe[title*="authenticat" i]')) return true;
+/** What the page's answer means here: an outcome for the screen, or an error to show on the form. */
+export function outcomeOf(result: ConfirmResult, unfinished: string): { outcome: PayOutcome } | { formError: string } {
+  switch (result.kind) {
+    case 'invalid':
+      return { formError: result.message || 'Check the card details.' };
+    case 'failed':
+      return { formError: result.message || 'The payment could not be sent.' };
+    case 'error':
+      return { outcome: { kind: 'declined', message: result.message || 'The card was declined.', code: result.decline_code ?? result.code ?? null } };
+    case 'intent':
+      switch (result.status) {
+        case 'succeeded':
+        case 'requires_capture':
+          return { outcome: { kind: 'succeeded' } };
+        case 'processing':
+          return { outcome: { kind: 'processing' } };
+        case 'requires_payment_method': {
+          const last = result.last_payment_error;
+          return {
+            outcome: {
+              kind: 'declined',
+              message: last?.message ?? 'The payment was not completed. Try another card.',
+              code: last?.decline_code ?? last?.code ?? null,
+            },
+          };
+        }
+        case 'canceled':
+          return { formError: 'This payment was canceled.' };
+        default:
+          return { formError: unfinished };
+      }
   }
-  return false;
 }

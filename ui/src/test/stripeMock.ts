@@ -1,9 +1,12 @@
-// A stand-in for @stripe/react-stripe-js and src/stripe/stripe.ts, for screens that take card payments:
-//   vi.mock('@stripe/react-stripe-js', async () => (await import('../test/stripeMock')).reactStripeModule());
-//   vi.mock('../stripe/stripe', async () => ({ getStripe: (await import('../test/stripeMock')).stripeMock.getStripe }));
-// Elements records its options, PaymentElement reports ready at once, confirmPayment is a vi.fn() per test.
-import { createElement, Fragment, useEffect, useLayoutEffect, useState, type ReactNode } from 'react';
+// A stand-in for the payment page's frame (src/payment/PayFrame), for screens that take card payments:
+//   vi.mock('../payment/PayFrame', async () => (await import('../test/stripeMock')).payFrameModule());
+// The frame records what the till handed the page (`elementsProps`: the client secret, the look), counts its
+// mounts, reports ready once `loadFrame` resolves (or a load error if it rejects), and confirms as the page would:
+// `submit` (elements.submit) first, then `confirmPayment`, both vi.fn()s with Stripe.js's answers.
+import { createElement, useEffect, useLayoutEffect, useState, type RefObject } from 'react';
 import { vi } from 'vitest';
+import type { PayFrameHandle, PayFrameInit } from '../payment/PayFrame';
+import { resultOf } from '../pay/page';
 
 const confirmPayment = vi.fn();
 const submit = vi.fn();
@@ -11,42 +14,68 @@ const submit = vi.fn();
 export const stripeMock = {
   confirmPayment,
   submit,
-  stripe: { confirmPayment },
-  elements: { submit },
-  elementsProps: [] as { clientSecret?: string; appearance?: unknown }[],
+  elementsProps: [] as (PayFrameInit & { src: string })[],
   mounts: 0,
-  getStripe: vi.fn(),
-  /** The Payment Element's change handler, to act as the customer typing in the iframe. */
-  onChange: null as null | ((e: unknown) => void),
+  /** The frame's load: resolves when the page is ready, rejects with the page's load error. */
+  loadFrame: vi.fn(),
+  /** The frame's activity handler, to act as the customer typing in the card form. */
+  onChange: null as null | ((e?: unknown) => void),
+  /** The frame's 3-D Secure report, to act as the page saying a challenge opened (true) or closed (false). */
+  onChallenge: null as null | ((open: boolean) => void),
   reset() {
     confirmPayment.mockReset();
     submit.mockReset().mockResolvedValue({});
     this.elementsProps.length = 0;
     this.mounts = 0;
     this.onChange = null;
-    this.getStripe.mockReset().mockResolvedValue(this.stripe);
+    this.onChallenge = null;
+    this.loadFrame.mockReset().mockResolvedValue(undefined);
   },
 };
 
-export function reactStripeModule() {
+interface Props {
+  src: string;
+  init: PayFrameInit;
+  handle: RefObject<PayFrameHandle | null>;
+  onReady: () => void;
+  onLoadError: (message: string) => void;
+  onActivity?: () => void;
+  onChallenge?: (open: boolean) => void;
+}
+
+export function payFrameModule() {
   return {
-    Elements: ({ children, options }: { children: ReactNode; options: { clientSecret?: string } }) => {
-      useState(() => stripeMock.elementsProps.push(options));
-      return createElement(Fragment, null, children);
-    },
-    PaymentElement: ({ onReady, onChange }: { onReady?: (el: unknown) => void; onChange?: (e: unknown) => void }) => {
-      stripeMock.onChange = onChange ?? null;
-      // Counted in the commit that puts the element in the DOM, so a test that has found the element sees its
-      // mount (a passive effect may still be pending then on a loaded machine).
+    PayFrame: ({ src, init, handle, onReady, onLoadError, onActivity, onChallenge }: Props) => {
+      useState(() => stripeMock.elementsProps.push({ ...init, src }));
+      stripeMock.onChange = onActivity ?? null;
+      stripeMock.onChallenge = onChallenge ?? null;
+      // Counted in the commit that puts the frame in the DOM, so a test that has found it sees its mount.
       useLayoutEffect(() => {
         stripeMock.mounts += 1;
       }, []);
       useEffect(() => {
-        onReady?.({});
+        let alive = true;
+        handle.current = {
+          confirm: async () => {
+            try {
+              const checked = await submit();
+              if (checked?.error) return { kind: 'invalid', message: checked.error.message ?? 'Check the card details.' };
+              return resultOf(await confirmPayment());
+            } catch (e) {
+              return { kind: 'failed', message: e instanceof Error ? e.message : String(e) };
+            }
+          },
+        };
+        Promise.resolve(stripeMock.loadFrame(src, init.publishableKey)).then(
+          () => alive && onReady(),
+          (e: unknown) => alive && onLoadError(e instanceof Error ? e.message : String(e)),
+        );
+        return () => {
+          alive = false;
+          handle.current = null;
+        };
       }, []);
       return createElement('div', { 'data-testid': 'payment-element' }, 'card form');
     },
-    useStripe: () => stripeMock.stripe,
-    useElements: () => stripeMock.elements,
   };
 }
