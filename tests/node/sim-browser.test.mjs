@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
-import { startSim, SECRET_KEY, PUBLISHABLE_KEY } from './lib/sim.mjs';
+import { startSim, SECRET_KEY, PUBLISHABLE_KEY, LIVE_SECRET_KEY, LIVE_PUBLISHABLE_KEY } from './lib/sim.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -17,18 +17,29 @@ const SHOTS = path.join(root, 'artifacts/stripejs');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const FORM = 'iframe[title="Secure payment input frame"]';
 const CHALLENGE = 'iframe[name="kassa-sim-challenge"]';
+// Stripe.js's words (the stand-in uses them verbatim).
+const LIVE_NEEDS_HTTPS = 'Live Stripe.js integrations must use HTTPS. For more information: https://stripe.com/docs/security/guide#tls';
+const TEST_OVER_HTTP = 'You may test your Stripe.js integration over HTTP. However, live Stripe.js integrations must use HTTPS.';
+// An https origin for the live checkout: the browser's requests to it are answered by the host server through
+// Playwright's routing, so it is a secure page without a certificate, and nothing leaves the machine.
+const HTTPS_HOST = 'https://kassa.test';
 
-let sim, host, hostUrl, browser, bundle;
+let sim, liveSim, host, hostUrl, browser, bundle;
 const intents = []; // every intent the merchant server created, newest last
 
-async function simApi(method, apiPath, form) {
-  const headers = { Authorization: `Bearer ${SECRET_KEY}` };
+/** Which simulator, with which keys: `?mode=live` on the host's URLs picks the one started with --live. */
+const mode = (name) => (name === 'live'
+  ? { sim: liveSim, secretKey: LIVE_SECRET_KEY, pk: LIVE_PUBLISHABLE_KEY }
+  : { sim, secretKey: SECRET_KEY, pk: PUBLISHABLE_KEY });
+
+async function simApi(method, apiPath, form, { sim: target, secretKey } = mode('test')) {
+  const headers = { Authorization: `Bearer ${secretKey}` };
   if (form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  const res = await fetch(sim.url + apiPath, { method, headers, body: form });
+  const res = await fetch(target.url + apiPath, { method, headers, body: form });
   return { status: res.status, body: await res.json() };
 }
 
-function page(theme) {
+function page(theme, { sim, pk } = mode('test')) {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Kassa checkout</title>
 <style>
@@ -43,7 +54,7 @@ function page(theme) {
 </style>
 <script src="${sim.url}/v3"></script>
 </head>
-<body data-pk="${PUBLISHABLE_KEY}" data-theme="${theme}">
+<body data-pk="${pk}" data-theme="${theme}">
   <div class="card">
     <h1>Kassa</h1><p class="total">Order total <strong id="amount"></strong></p>
     <form id="payment-form"><div id="payment-element"></div><button id="submit">Pay</button>
@@ -56,6 +67,7 @@ function page(theme) {
 before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   sim = await startSim();
+  liveSim = await startSim(['--live']);
   const built = await esbuild.build({
     entryPoints: [path.join(here, 'fixtures/checkout-entry.js')],
     bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2020', logLevel: 'silent',
@@ -63,9 +75,10 @@ before(async () => {
   bundle = built.outputFiles[0].text;
   host = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
+    const target = mode(url.searchParams.get('mode'));
     if (req.method === 'GET' && url.pathname === '/') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      return res.end(page(url.searchParams.get('theme') || 'stripe'));
+      return res.end(page(url.searchParams.get('theme') || 'stripe', target));
     }
     if (req.method === 'GET' && url.pathname === '/checkout.js') {
       res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
@@ -73,7 +86,7 @@ before(async () => {
     }
     if (req.method === 'POST' && url.pathname === '/create-payment-intent') {
       const { status, body } = await simApi('POST', '/v1/payment_intents',
-        'amount=1999&currency=usd&automatic_payment_methods[enabled]=true');
+        'amount=1999&currency=usd&automatic_payment_methods[enabled]=true', target);
       if (status !== 200) { res.writeHead(500); return res.end(JSON.stringify(body)); }
       intents.push(body);
       res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -94,26 +107,57 @@ after(async () => {
   await browser?.close();
   await new Promise((resolve) => (host ? host.close(resolve) : resolve()));
   await sim?.stop();
+  await liveSim?.stop();
 });
 
-/** Opens the checkout and waits for the Payment Element's ready event. Records every request and console line. */
-async function openCheckout(theme = 'stripe') {
-  const context = await browser.newContext({ viewport: { width: 560, height: 720 }, deviceScaleFactor: 1 });
+/** A page in a new context, recording every request, console line and warning. `live`: the host's pages, with
+ *  the --live simulator's Stripe.js and keys, served at HTTPS_HOST. */
+async function newPage({ live = false } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 560, height: 720 }, deviceScaleFactor: 1,
+    // Chromium lets a page off loopback (HTTPS_HOST) reach the simulator on 127.0.0.1 only with the user's
+    // consent (Local Network Access); js.stripe.com, which the simulator stands in for, needs none.
+    permissions: live ? ['local-network-access'] : [],
+  });
+  // Should the stand-in ever fail to load, loadStripe would inject js.stripe.com: never let a test go online.
+  await context.route('https://js.stripe.com/**', (route) => route.abort());
+  if (live) {
+    await context.route(`${HTTPS_HOST}/**`, async (route) => {
+      const url = new URL(route.request().url());
+      const forwarded = new URL(url.pathname + url.search, hostUrl);
+      forwarded.searchParams.set('mode', 'live');
+      await route.fulfill({ response: await route.fetch({ url: forwarded.href }) });
+    });
+  }
   const p = await context.newPage();
   const requests = [];
   const consoleLines = [];
+  const warnings = [];
   p.on('request', (r) => requests.push({ url: r.url(), method: r.method(), headers: r.headers(), postData: r.postData() || '' }));
-  p.on('console', (m) => consoleLines.push(m.text()));
+  p.on('console', (m) => {
+    consoleLines.push(m.text());
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
   p.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+  return { page: p, context, requests, consoleLines, warnings };
+}
+
+const settled = () => window.__checkout && (window.__checkout.ready || window.__checkout.fatal || window.__checkout.loadError);
+
+/** Opens the checkout and waits for the Payment Element's ready event. Records every request and console line. */
+async function openCheckout(theme = 'stripe', { live = false } = {}) {
+  const opened = await newPage({ live });
+  const { page: p } = opened;
+  const base = live ? HTTPS_HOST : hostUrl;
   const before = intents.length;
-  await p.goto(`${hostUrl}/?theme=${theme}`);
-  await p.waitForFunction(() => window.__checkout && (window.__checkout.ready || window.__checkout.fatal || window.__checkout.loadError));
+  await p.goto(`${base}/?theme=${theme}`);
+  await p.waitForFunction(settled);
   const status = await p.evaluate(() => ({ fatal: window.__checkout.fatal, loadError: window.__checkout.loadError }));
   assert.equal(status.fatal, undefined, `checkout failed: ${status.fatal}`);
   assert.equal(status.loadError, undefined, `loaderror: ${JSON.stringify(status.loadError)}`);
   assert.equal(intents.length, before + 1);
   const intent = intents[intents.length - 1];
-  return { page: p, context, requests, consoleLines, intent, form: p.frameLocator(FORM) };
+  return { ...opened, base, intent, form: p.frameLocator(FORM) };
 }
 
 async function typeCard(form, { number, expiry = '1234', cvc = '123', postal = '42424' }) {
@@ -146,15 +190,16 @@ async function assertNoLeaks(ctx, cardNumbers) {
   const secretTail = secret.split('_secret_')[1];
   for (const r of ctx.requests) {
     assert.ok(!r.url.includes(secret) && !r.url.includes(secretTail), `client secret in a request URL: ${r.url}`);
-    if (r.url.startsWith(hostUrl)) {
+    if (r.url.startsWith(ctx.base)) {
       for (const n of cardNumbers) assert.ok(!r.postData.includes(n), `card number sent to the merchant: ${r.url}`);
     }
   }
   for (const f of ctx.page.frames()) {
     assert.ok(!f.url().includes(secretTail), `client secret in a frame URL: ${f.url()}`);
     const stored = await f.evaluate(() => {
-      const dump = (s) => { try { return JSON.stringify(Object.entries(s)); } catch { return ''; } };
-      return dump(localStorage) + dump(sessionStorage) + document.cookie;
+      // A frame denied storage (a third-party frame, as the simulator's are on the https page) holds nothing.
+      const dump = (s) => { try { return JSON.stringify(Object.entries(s())); } catch { return ''; } };
+      return dump(() => localStorage) + dump(() => sessionStorage) + dump(() => ({ cookie: document.cookie }));
     });
     assert.ok(!stored.includes(secretTail), `client secret in web storage of ${f.url()}`);
   }
@@ -363,6 +408,61 @@ test('without an element: confirmCardPayment with pm_card_* tokens, handleNextAc
     const retrieved = await p.evaluate(async (cs) => (await window.Stripe(document.body.dataset.pk).retrievePaymentIntent(cs)).paymentIntent.status, secret);
     assert.equal(retrieved, 'succeeded');
     await assertNoLeaks(ctx, []);
+  } finally {
+    await ctx.context.close();
+  }
+});
+
+// Stripe.js's HTTPS rule, as js.stripe.com applies it when Stripe(pk) is called: a live key on a page that is not
+// https: throws (loadStripe rejects with it), a test key only warns.
+
+test('http page, live key: loadStripe rejects with IntegrationError "Live Stripe.js integrations must use HTTPS."', async () => {
+  const { page: p, context, requests, warnings } = await newPage();
+  try {
+    await p.goto(`${hostUrl}/?mode=live`);
+    await p.waitForFunction(settled);
+    const { error, ready } = await p.evaluate(() => ({ error: window.__checkout.error, ready: window.__checkout.ready }));
+    assert.deepEqual(error, { name: 'IntegrationError', message: LIVE_NEEDS_HTTPS });
+    assert.ok(error.message.startsWith('Live Stripe.js integrations must use HTTPS.'));
+    assert.equal(await p.textContent('#message'), `IntegrationError: ${LIVE_NEEDS_HTTPS}`);
+    assert.equal(ready, false);
+    assert.equal(await p.locator('iframe').count(), 0, 'nothing mounted');
+    assert.ok(!requests.some((r) => r.url.endsWith('/create-payment-intent')), 'the checkout stopped at loadStripe');
+    assert.ok(!warnings.includes(TEST_OVER_HTTP), 'a live key throws instead of warning');
+  } finally {
+    await context.close();
+  }
+});
+
+test('http page, test key: Stripe.js only warns, and the Payment Element mounts', async () => {
+  const ctx = await openCheckout();
+  try {
+    assert.deepEqual(ctx.warnings.filter((w) => /HTTPS/.test(w)), [TEST_OVER_HTTP]);
+    assert.equal(await ctx.form.locator('#note').textContent(), 'Test mode: the Kassa Stripe simulator. Use a test card such as 4242 4242 4242 4242.');
+  } finally {
+    await ctx.context.close();
+  }
+});
+
+test('https page, live key, simulator with --live: no warning, the card pays, the intent is livemode', async () => {
+  const ctx = await openCheckout('stripe', { live: true });
+  try {
+    const { page: p, form } = ctx;
+    assert.equal(await p.evaluate(() => location.protocol), 'https:');
+    assert.deepEqual(ctx.warnings.filter((w) => /HTTPS/.test(w)), []);
+    assert.match(await form.locator('#note').textContent(), /^Simulated live mode/);
+    assert.equal(ctx.intent.livemode, true);
+    await typeCard(form, { number: '4242424242424242' });
+    const result = await pay(p);
+    assert.deepEqual(result.paymentIntent, { id: ctx.intent.id, status: 'succeeded' }, JSON.stringify(result));
+    assert.equal(result.retrieved, 'succeeded');
+    const confirm = ctx.requests.find((r) => r.method === 'POST' && r.url === `${liveSim.url}/v1/payment_intents/${ctx.intent.id}/confirm`);
+    assert.equal(confirm?.headers.authorization, `Bearer ${LIVE_PUBLISHABLE_KEY}`);
+    const server = await simApi('GET', `/v1/payment_intents/${ctx.intent.id}?expand[]=latest_charge`, undefined, mode('live'));
+    assert.equal(server.body.status, 'succeeded');
+    assert.equal(server.body.livemode, true);
+    assert.equal(server.body.latest_charge.livemode, true);
+    await assertNoLeaks(ctx, ['4242424242424242']);
   } finally {
     await ctx.context.close();
   }

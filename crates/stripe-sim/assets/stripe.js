@@ -1,5 +1,5 @@
 /*
- * Kassa stripe-sim: a stand-in for https://js.stripe.com/v3 (test mode only).
+ * Kassa stripe-sim: a stand-in for https://js.stripe.com/v3 (test keys, and live keys with stripe-sim --live).
  *
  * The host page never sees card data: the card form lives in an iframe served by the simulator
  * (/v3/elements/payment) and the 3-D Secure challenge in another (/v3/challenge). This script talks
@@ -20,6 +20,9 @@
   var CHALLENGE_URL = ORIGIN + '/v3/challenge';
   var SECRET_RE = /^(pi_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+$/;
   var SUCCESS = { succeeded: 1, processing: 1, requires_capture: 1 };
+  // Stripe.js's own words, so an integration that works here meets the same rule on js.stripe.com.
+  var LIVE_NEEDS_HTTPS = 'Live Stripe.js integrations must use HTTPS. For more information: https://stripe.com/docs/security/guide#tls';
+  var TEST_OVER_HTTP = 'You may test your Stripe.js integration over HTTP. However, live Stripe.js integrations must use HTTPS.';
 
   function IntegrationError(message) {
     var e = new Error(message);
@@ -353,6 +356,12 @@
   function createStripe(pk, options) {
     if (typeof pk !== 'string' || !pk) throw IntegrationError('Please call Stripe() with your publishable key. You used an empty string.');
     if (/^sk_/.test(pk)) throw IntegrationError('You should not use your secret key with Stripe.js. Please pass a publishable key instead.');
+    // As Stripe.js: the host page's protocol, not this script's origin, decides. Any other protocol counts as
+    // insecure (tauri:, http:), so a live key throws there and loadStripe rejects with this error.
+    if (location.protocol !== 'https:') {
+      if (/^pk_live_/.test(pk)) throw IntegrationError(LIVE_NEEDS_HTTPS);
+      if (window.console) console.warn(TEST_OVER_HTTP);
+    }
     var stripe = { _pk: pk, _options: options || {}, _apiKey: pk };
 
     stripe.elements = function (opts) { return new Elements(stripe, opts); };

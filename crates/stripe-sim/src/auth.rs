@@ -33,7 +33,36 @@ fn masked(key: &str) -> String {
     format!("{head}_{mode}_********************{tail}")
 }
 
-pub fn caller(headers: &HeaderMap, pinned_secret: Option<&str>) -> Result<Caller, Failure> {
+/// The prefixes of the keys of a mode: Stripe keeps test and live apart, and so does the simulator (`--live`).
+struct Keys {
+    publishable: &'static str,
+    secret: [&'static str; 2],
+}
+
+fn keys(live: bool) -> Keys {
+    if live {
+        Keys {
+            publishable: "pk_live_",
+            secret: ["sk_live_", "rk_live_"],
+        }
+    } else {
+        Keys {
+            publishable: "pk_test_",
+            secret: ["sk_test_", "rk_test_"],
+        }
+    }
+}
+
+/// Whether `key` is a secret (or restricted) key of the mode, for `--secret-key`.
+pub fn is_secret_key(key: &str, live: bool) -> bool {
+    keys(live).secret.iter().any(|p| key.starts_with(p))
+}
+
+pub fn caller(
+    headers: &HeaderMap,
+    pinned_secret: Option<&str>,
+    live: bool,
+) -> Result<Caller, Failure> {
     let raw = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -60,18 +89,20 @@ pub fn caller(headers: &HeaderMap, pinned_secret: Option<&str>) -> Result<Caller
              for details, or we can help at https://support.stripe.com/.",
         ));
     }
-    if key.starts_with("pk_test_") {
+    if key.starts_with(keys(live).publishable) {
         return Ok(Caller::Publishable(key));
     }
     let accepted = match pinned_secret {
         Some(pinned) => key == pinned,
-        None => key.starts_with("sk_test_") || key.starts_with("rk_test_"),
+        None => is_secret_key(&key, live),
     };
     if !accepted {
-        let hint = if key.contains("_live_") {
-            " The simulator is test mode only: use a sk_test_ key."
-        } else {
-            ""
+        let hint = match (live, key.contains("_live_"), key.contains("_test_")) {
+            (false, true, _) => {
+                " The simulator runs in test mode: use a test key, or start it with --live for live keys."
+            }
+            (true, _, true) => " The simulator runs in live mode (--live): use a live key.",
+            _ => "",
         };
         return Err(Failure::auth(format!(
             "Invalid API Key provided: {}{hint}",

@@ -73,6 +73,11 @@ pub struct Config {
     /// Seed for ids and secrets, for reproducible runs.
     #[arg(long)]
     pub seed: Option<u64>,
+
+    /// Live-like mode: accept sk_live_/pk_live_ keys (and only those), and say `"livemode": true` in every
+    /// object and event, so the whole live path runs offline. Stripe.js's live rules apply (HTTPS pages only).
+    #[arg(long, env = "STRIPE_SIM_LIVE")]
+    pub live: bool,
 }
 
 impl Config {

@@ -228,6 +228,7 @@ pub fn create_intent(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
         pending_decline: None,
         three_ds_source: None,
         return_url: None,
+        livemode: ctx.livemode,
     };
     store.insert_intent(intent);
     store.emit(ctx, "payment_intent.created", Subject::Intent(&id), None);
@@ -410,6 +411,7 @@ fn new_payment_method(
         },
         postal_code,
         cvc_given,
+        livemode: ctx.livemode,
     });
     id
 }
@@ -667,6 +669,7 @@ fn new_charge(
         created: ctx.now,
         description: intent.description.clone(),
         metadata: intent.metadata.clone(),
+        livemode: ctx.livemode,
     };
     store.insert_charge(charge);
     id

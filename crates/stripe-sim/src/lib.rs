@@ -40,6 +40,8 @@ pub enum StartError {
     FaultProbability(f64),
     #[error("--forward-to {0} is not an http(s) URL")]
     ForwardTo(String),
+    #[error("--secret-key must be a {0}")]
+    SecretKeyMode(&'static str),
 }
 
 /// A running simulator. Dropping it does not stop it; call [`Simulator::shutdown`].
@@ -68,6 +70,16 @@ impl Simulator {
             .find(|u| !(u.starts_with("http://") || u.starts_with("https://")))
         {
             return Err(StartError::ForwardTo(bad.clone()));
+        }
+        // Pinning a key of the other mode would let a test key make live objects (or the reverse): Stripe never does.
+        if let Some(key) = &config.secret_key {
+            if !auth::is_secret_key(key, config.live) {
+                return Err(StartError::SecretKeyMode(if config.live {
+                    "sk_live_ or rk_live_ key with --live"
+                } else {
+                    "sk_test_ or rk_test_ key (live keys need --live)"
+                }));
+            }
         }
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
@@ -112,7 +124,7 @@ impl Simulator {
         };
         let persist = match &config.db {
             Some(path) => {
-                let p = persist::Persist::open(path)?;
+                let p = persist::Persist::open(path, config.live)?;
                 p.load(&mut store)?;
                 Some(p.start())
             }

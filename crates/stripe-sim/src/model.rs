@@ -41,6 +41,9 @@ pub struct Intent {
     pub return_url: Option<String>,
     /// The charge that completing 3-D Secure leads to, while the intent waits in requires_action.
     pub pending_decline: Option<crate::cards::Decline>,
+    /// The mode it was created in, as every Stripe object carries it (rows from before `--live` are test mode).
+    #[serde(default)]
+    pub livemode: bool,
 }
 
 fn always() -> String {
@@ -98,7 +101,7 @@ impl Intent {
                 Some(c) => Expandable::Object(c),
                 None => Expandable::Id(self.latest_charge.as_deref()),
             },
-            livemode: false,
+            livemode: self.livemode,
             managed_payments: (),
             metadata: &self.metadata,
             next_action: self.next_action.as_ref(),
@@ -240,6 +243,8 @@ pub struct PaymentMethod {
     pub postal_code: Option<String>,
     /// A CVC was entered (incorrect_cvc cards decline only then).
     pub cvc_given: bool,
+    #[serde(default)]
+    pub livemode: bool,
 }
 
 impl PaymentMethod {
@@ -284,7 +289,7 @@ impl PaymentMethod {
             created: self.created,
             customer: (),
             customer_account: (),
-            livemode: false,
+            livemode: self.livemode,
             metadata: Empty {},
             kind: "card",
         }
@@ -397,6 +402,8 @@ pub struct Charge {
     pub created: i64,
     pub description: Option<String>,
     pub metadata: IndexMap<String, String>,
+    #[serde(default)]
+    pub livemode: bool,
 }
 
 impl Charge {
@@ -430,7 +437,7 @@ impl Charge {
             failure_code: self.failure_code.as_deref(),
             failure_message: self.failure_message.as_deref(),
             fraud_details: Empty {},
-            livemode: false,
+            livemode: self.livemode,
             metadata: &self.metadata,
             on_behalf_of: (),
             outcome: Outcome {

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -22,6 +22,15 @@ pub enum PersistError {
         kind: String,
         source: serde_json::Error,
     },
+    #[error(
+        "the simulator's database {path} holds {written}-mode data and the simulator runs in {running} mode; \
+         Stripe keeps test and live data apart: give this mode its own --db"
+    )]
+    OtherMode {
+        path: String,
+        written: &'static str,
+        running: &'static str,
+    },
 }
 
 const KINDS: [&str; 6] = [
@@ -34,7 +43,12 @@ const KINDS: [&str; 6] = [
 ];
 
 impl Persist {
-    pub fn open(path: &Path) -> Result<Self, PersistError> {
+    /// Opens the database for a simulator running in test or live (`live`) mode.
+    ///
+    /// A database belongs to the mode it was first written in, and opening it in the other is refused. Stripe never
+    /// shows a live key a test object; and what is stored as sent (events, idempotent replays) would go on saying
+    /// the old `livemode`, so relabelling the rows on open could not make them consistent either.
+    pub fn open(path: &Path, live: bool) -> Result<Self, PersistError> {
         let wrap = |source| PersistError::Sqlite {
             path: path.display().to_string(),
             source,
@@ -50,9 +64,43 @@ impl Persist {
                  id TEXT NOT NULL,
                  json TEXT NOT NULL,
                  PRIMARY KEY (kind, id)
-             );",
+             );
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )
         .map_err(wrap)?;
+        let mode = |live| if live { "live" } else { "test" };
+        let running = mode(live);
+        let recorded: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'mode'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(wrap)?;
+        let written = match recorded.as_deref() {
+            Some(m) => mode(m == "live"),
+            None => {
+                // Objects without a recorded mode were written before --live existed: in test mode.
+                let legacy = conn
+                    .query_row("SELECT 1 FROM objects LIMIT 1", [], |_| Ok(()))
+                    .optional()
+                    .map_err(wrap)?
+                    .is_some();
+                let written = if legacy { "test" } else { running };
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('mode', ?1)",
+                    [written],
+                )
+                .map_err(wrap)?;
+                written
+            }
+        };
+        if written != running {
+            return Err(PersistError::OtherMode {
+                path: path.display().to_string(),
+                written,
+                running,
+            });
+        }
         Ok(Self(conn))
     }
 
@@ -236,7 +284,7 @@ mod tests {
     async fn a_change_is_reported_done_only_once_it_is_committed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sim.sqlite3");
-        let persister = Persist::open(&path).unwrap().start();
+        let persister = Persist::open(&path, false).unwrap().start();
         let mut store = Store::default();
         let blocker = writer_blocked(&path);
         store.remember("key-1".to_owned(), record(1));
@@ -260,7 +308,7 @@ mod tests {
     async fn changes_that_queue_up_are_written_together_and_the_last_change_of_an_object_wins() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sim.sqlite3");
-        let persister = Persist::open(&path).unwrap().start();
+        let persister = Persist::open(&path, false).unwrap().start();
         let mut store = Store::default();
         // The writer is held up on the first change, so the other 49 queue up behind it as one batch.
         let blocker = writer_blocked(&path);
@@ -275,7 +323,10 @@ mod tests {
         }
         persister.flush().await.unwrap();
         let mut reloaded = Store::default();
-        Persist::open(&path).unwrap().load(&mut reloaded).unwrap();
+        Persist::open(&path, false)
+            .unwrap()
+            .load(&mut reloaded)
+            .unwrap();
         assert_eq!(reloaded.idempotency["one-key"].request_id, "req_49");
     }
 }

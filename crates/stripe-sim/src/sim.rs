@@ -86,6 +86,7 @@ impl Sim {
             idempotency_key,
             ids: &self.ids,
             origin: &self.origin,
+            livemode: self.config.live,
         }
     }
 
@@ -263,7 +264,7 @@ impl Sim {
     }
 
     fn authorize(&self, headers: &HeaderMap, access: &Access) -> Result<Caller, Failure> {
-        let caller = auth::caller(headers, self.config.secret_key.as_deref())?;
+        let caller = auth::caller(headers, self.config.secret_key.as_deref(), self.config.live)?;
         match (&caller, access) {
             (Caller::Secret(_), _) => Ok(caller),
             (Caller::Publishable(_), Access::Secret) => Err(auth::publishable_refused()),

@@ -61,6 +61,8 @@ pub struct Ctx<'a> {
     pub ids: &'a crate::ids::IdGen,
     /// The simulator's own origin, for the 3-D Secure challenge URL.
     pub origin: &'a str,
+    /// `--live`: what new objects and every event say in `livemode`.
+    pub livemode: bool,
 }
 
 impl Store {
@@ -202,7 +204,7 @@ impl EventHead<'_> {
                 object,
                 previous_attributes: self.previous,
             },
-            livemode: false,
+            livemode: self.ctx.livemode,
             pending_webhooks: self.pending_webhooks,
             request: EventRequest {
                 id: self.ctx.request_id.as_deref(),

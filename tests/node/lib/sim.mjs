@@ -9,6 +9,9 @@ export const SIM_BIN = process.env.STRIPE_SIM_BIN || path.join(root, 'target/deb
 export const SHARED = process.env.KASSA_SHARED || path.resolve(root, '../shared');
 export const SECRET_KEY = 'sk_test_kassa_judge';
 export const PUBLISHABLE_KEY = 'pk_test_kassa_judge';
+// The keys of a simulator started with --live.
+export const LIVE_SECRET_KEY = 'sk_live_kassa_judge';
+export const LIVE_PUBLISHABLE_KEY = 'pk_live_kassa_judge';
 
 /** Spawns the simulator; resolves { url, port, webhookSecret, stop() } once it prints its ready lines. */
 export function startSim(args = []) {

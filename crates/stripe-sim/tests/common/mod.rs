@@ -18,6 +18,8 @@ use serde_json::{json, Value};
 use stripe_sim::{Clock, Config, Simulator};
 
 pub const SECRET_KEY: &str = "sk_test_kassa_sim_tests";
+/// The secret key of a simulator started with `--live`.
+pub const LIVE_SECRET_KEY: &str = "sk_live_kassa_sim_tests";
 
 /// The defaults, with the asynchronous card quick enough for a test.
 /// Where a redirect-capable payment would come back to; Stripe requires one on server-side confirms.
@@ -29,10 +31,19 @@ pub fn config() -> Config {
     config
 }
 
+/// The defaults with `--live`.
+pub fn live_config() -> Config {
+    let mut config = config();
+    config.live = true;
+    config
+}
+
 pub struct TestSim {
     pub sim: Simulator,
     pub client: Client,
     pub http: reqwest::Client,
+    /// The secret key `client`, `post` and `get` use: a live one when the simulator runs with `--live`.
+    pub key: &'static str,
 }
 
 pub async fn spawn_sim() -> TestSim {
@@ -82,12 +93,18 @@ impl Raw {
 
 impl TestSim {
     fn new(sim: Simulator) -> Self {
-        let mut config = ClientConfig::new(SECRET_KEY).api_base(sim.url());
+        let key = if sim.sim.config.live {
+            LIVE_SECRET_KEY
+        } else {
+            SECRET_KEY
+        };
+        let mut config = ClientConfig::new(key).api_base(sim.url());
         config.max_retries = 0;
         Self {
             client: Client::new(config),
             http: reqwest::Client::new(),
             sim,
+            key,
         }
     }
 
@@ -148,12 +165,12 @@ impl TestSim {
         let headers: Vec<(&str, &str)> = idempotency_key
             .map(|k| vec![("Idempotency-Key", k)])
             .unwrap_or_default();
-        self.raw(Method::POST, path, Some(SECRET_KEY), &headers, params)
+        self.raw(Method::POST, path, Some(self.key), &headers, params)
             .await
     }
 
     pub async fn get(&self, path: &str, params: Value) -> Raw {
-        self.raw(Method::GET, path, Some(SECRET_KEY), &[], params)
+        self.raw(Method::GET, path, Some(self.key), &[], params)
             .await
     }
 
