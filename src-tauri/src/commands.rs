@@ -124,10 +124,16 @@ pub fn remove_line(state: State<'_, AppState>, line_id: i64) -> R<Order> {
     state.till.set_quantity(line_id, 0)
 }
 
-/// The client secret leaves the core only here, in this IPC result, for the Payment Element.
+/// The client secret leaves the core only here, in this IPC result, for the backend's payment page.
 #[tauri::command]
-pub async fn charge(state: State<'_, AppState>, order_id: String) -> R<IntentInfo> {
-    state.till.charge(&order_id).await
+pub async fn charge(
+    state: State<'_, AppState>,
+    frames: State<'_, crate::navigation::FrameOrigins>,
+    order_id: String,
+) -> R<IntentInfo> {
+    let info = state.till.charge(&order_id).await?;
+    frames.allow_stripe_js(&info.stripe_js_url);
+    Ok(info)
 }
 
 #[tauri::command]

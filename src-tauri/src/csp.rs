@@ -1,33 +1,24 @@
-//! The window's Content-Security-Policy: Stripe.js's own origins in live mode, the simulator's exact loopback
-//! origin in demo mode, and nothing else.
+//! The window's Content-Security-Policy. The till's page loads no Stripe.js of its own: the card is taken on the
+//! backend's payment page, in a frame, because Stripe.js refuses a live key on tauri://localhost. So the page may
+//! frame exactly one origin, its backend's, and fetch nothing but IPC.
 
-pub const STRIPE_SCRIPT: &[&str] = &["https://js.stripe.com", "https://*.js.stripe.com"];
-pub const STRIPE_FRAME: &[&str] = &[
-    "https://js.stripe.com",
-    "https://*.js.stripe.com",
-    "https://hooks.stripe.com",
-];
-pub const STRIPE_CONNECT: &[&str] = &["https://api.stripe.com"];
+/// The origin (`scheme://host[:port]`) of the backend's URL, or None if it is not an http(s) URL.
+pub fn origin_of(url: &str) -> Option<String> {
+    let parsed = tauri::Url::parse(url).ok()?;
+    matches!(parsed.scheme(), "http" | "https")
+        .then(|| parsed.origin().ascii_serialization())
+        .filter(|o| o != "null")
+}
 
-/// `sim_origin` is the simulator's origin in demo mode (`http://127.0.0.1:PORT`), None in live mode.
-pub fn policy(sim_origin: Option<&str>) -> String {
-    let (script, frame, connect) = match sim_origin {
-        Some(origin) => (vec![origin], vec![origin], vec![origin]),
-        None => (
-            STRIPE_SCRIPT.to_vec(),
-            STRIPE_FRAME.to_vec(),
-            STRIPE_CONNECT.to_vec(),
-        ),
-    };
+/// `backend_origin` is the backend's exact origin: `http://127.0.0.1:PORT` for the demo sidecar, the configured
+/// backend's otherwise.
+pub fn policy(backend_origin: &str) -> String {
     [
         "default-src 'self'".to_owned(),
-        format!("script-src 'self' {}", script.join(" ")),
-        format!("frame-src {}", frame.join(" ")),
-        format!(
-            "connect-src 'self' ipc: http://ipc.localhost {}",
-            connect.join(" ")
-        ),
-        // React sets style attributes; Stripe.js positions its overlay with inline styles.
+        "script-src 'self'".to_owned(),
+        format!("frame-src {backend_origin}"),
+        "connect-src 'self' ipc: http://ipc.localhost".to_owned(),
+        // React sets style attributes.
         "style-src 'self' 'unsafe-inline'".to_owned(),
         "img-src 'self' data:".to_owned(),
         "font-src 'self'".to_owned(),
@@ -43,20 +34,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn live_mode_allows_only_stripe() {
-        let p = policy(None);
-        assert!(p.contains("script-src 'self' https://js.stripe.com https://*.js.stripe.com;"));
-        assert!(p.contains(
-            "frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com;"
-        ));
-        assert!(!p.contains("127.0.0.1"));
+    fn the_page_frames_only_its_backend_and_loads_no_script_from_elsewhere() {
+        let p = policy("https://kassa.example.com");
+        assert!(p.contains("frame-src https://kassa.example.com;"));
+        assert!(p.contains("script-src 'self';"));
+        assert!(p.contains("connect-src 'self' ipc: http://ipc.localhost;"));
+        assert!(!p.contains("stripe.com"));
+        assert!(!p.contains("*"));
     }
 
     #[test]
-    fn demo_mode_allows_only_the_simulator() {
-        let p = policy(Some("http://127.0.0.1:4321"));
-        assert!(p.contains("script-src 'self' http://127.0.0.1:4321;"));
-        assert!(p.contains("frame-src http://127.0.0.1:4321;"));
-        assert!(!p.contains("stripe.com"));
+    fn the_backends_origin_is_exact() {
+        assert_eq!(
+            origin_of("https://kassa.example.com:8443/some/path").as_deref(),
+            Some("https://kassa.example.com:8443")
+        );
+        assert_eq!(
+            origin_of("https://kassa.example.com/").as_deref(),
+            Some("https://kassa.example.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:4242").as_deref(),
+            Some("http://127.0.0.1:4242")
+        );
+        assert_eq!(origin_of("kassa.example.com"), None);
+        assert_eq!(origin_of("file:///etc/passwd"), None);
     }
 }

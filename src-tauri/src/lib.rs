@@ -2,6 +2,7 @@
 
 pub mod commands;
 pub mod csp;
+pub mod navigation;
 pub mod notify;
 pub mod settings;
 pub mod sidecar;
@@ -106,14 +107,33 @@ pub fn run() {
             .unwrap_or_else(|e| fail(&format!("no free port for the simulator: {e}")));
         (backend, sim)
     });
-    let sim_origin = ports.map(|(_, sim)| format!("http://127.0.0.1:{sim}"));
+    let (backend_origin, frames) = match ports {
+        Some((backend, sim)) => {
+            let backend = format!("http://127.0.0.1:{backend}");
+            let frames = navigation::FrameOrigins::new(
+                vec![backend.clone(), format!("http://127.0.0.1:{sim}")],
+                false,
+            );
+            (backend, frames)
+        }
+        None => {
+            let url = settings.backend_url.as_deref().unwrap_or_default();
+            let backend = csp::origin_of(url).unwrap_or_else(|| {
+                fail(&format!(
+                    "the backend URL {url:?} is not an http(s) URL (settings.json backend_url or KASSA_BACKEND_URL)"
+                ))
+            });
+            let frames = navigation::FrameOrigins::new(vec![backend.clone()], true);
+            (backend, frames)
+        }
+    };
 
     let mut context = tauri::generate_context!();
     context.config_mut().app.security.csp = Some(tauri::utils::config::Csp::Policy(csp::policy(
-        sim_origin.as_deref(),
+        &backend_origin,
     )));
 
-    let window_sim_origin = sim_origin.clone();
+    let window_frames = frames.clone();
     let app = with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_shell::init())
         .setup(move |app| {
@@ -126,6 +146,7 @@ pub fn run() {
                 view == View::Kiosk,
             )));
             app.manage(Shutdown::default());
+            app.manage(frames);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let outcome = start(&handle, view, ports, &settings, &data_dir)
@@ -136,7 +157,7 @@ pub fn run() {
                     });
                 let _ = booted.send(Some(outcome));
             });
-            open_window(app, view, window_sim_origin)?;
+            open_window(app, view, window_frames)?;
             Ok(())
         })
         .build(context)
@@ -293,7 +314,7 @@ fn set_admin_pin(data_dir: &std::path::Path) -> ! {
 fn open_window<R: Runtime, M: Manager<R>>(
     app: &M,
     view: View,
-    sim_origin: Option<String>,
+    frames: navigation::FrameOrigins,
 ) -> tauri::Result<()> {
     let builder = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
         .title(match view {
@@ -303,8 +324,8 @@ fn open_window<R: Runtime, M: Manager<R>>(
         })
         .inner_size(1280.0, 800.0)
         .min_inner_size(1024.0, 700.0)
-        // Only the app itself and Stripe.js's frames ever load: nothing navigates the window away.
-        .on_navigation(move |url| navigation_allowed(url, sim_origin.as_deref()));
+        // Only the app itself, its backend's payment page and Stripe.js's frames in it ever load.
+        .on_navigation(move |url| frames.allows(url));
     let builder = match view {
         View::Kiosk => builder
             .fullscreen(true)
@@ -330,64 +351,4 @@ fn open_window<R: Runtime, M: Manager<R>>(
         });
     }
     Ok(())
-}
-
-/// The app's own pages, the simulator's frames in demo mode, Stripe's in live mode.
-pub fn navigation_allowed(url: &tauri::Url, sim_origin: Option<&str>) -> bool {
-    let origin = url.origin().ascii_serialization();
-    match url.scheme() {
-        "tauri" | "about" | "data" => true,
-        _ if url.host_str() == Some("tauri.localhost") => true,
-        _ => match sim_origin {
-            Some(sim) => origin == sim,
-            None => {
-                url.scheme() == "https"
-                    && url
-                        .host_str()
-                        .is_some_and(|h| h == "stripe.com" || h.ends_with(".stripe.com"))
-            }
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::navigation_allowed;
-
-    fn url(s: &str) -> tauri::Url {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn demo_windows_load_only_the_app_and_the_simulator() {
-        let sim = Some("http://127.0.0.1:4321");
-        assert!(navigation_allowed(
-            &url("tauri://localhost/index.html"),
-            sim
-        ));
-        assert!(navigation_allowed(
-            &url("http://127.0.0.1:4321/v3/elements/payment"),
-            sim
-        ));
-        assert!(!navigation_allowed(&url("http://127.0.0.1:9999/"), sim));
-        assert!(!navigation_allowed(&url("https://js.stripe.com/v3"), sim));
-        assert!(!navigation_allowed(&url("https://example.com/"), sim));
-    }
-
-    #[test]
-    fn live_windows_load_only_the_app_and_stripe() {
-        assert!(navigation_allowed(
-            &url("https://js.stripe.com/v3/elements-inner.html"),
-            None
-        ));
-        assert!(navigation_allowed(
-            &url("https://hooks.stripe.com/3d_secure"),
-            None
-        ));
-        assert!(!navigation_allowed(
-            &url("https://stripe.com.evil.example/"),
-            None
-        ));
-        assert!(!navigation_allowed(&url("http://127.0.0.1:4321/"), None));
-    }
 }

@@ -43,6 +43,7 @@ fn app() -> App {
             exports_dir: dir.path().join("exports"),
         })
         .manage(Boot::ready(info))
+        .manage(kassa_app::navigation::FrameOrigins::default())
         .build(tauri::generate_context!(test = true))
         .unwrap();
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())

@@ -78,6 +78,8 @@ async fn a_card_sale_is_paid_through_the_feed_fulfilled_once_and_announced() {
     );
     assert_eq!((info.amount, info.currency.as_str()), (790, "usd"));
     assert_eq!(info.status, "requires_payment_method");
+    // The webview takes the card on the backend's own payment page, whose URL carries no secret.
+    assert_eq!(info.pay_page_url, format!("{}/pay", stack.backend.url));
     assert!(info.client_secret.starts_with(&info.payment_intent_id));
     assert!(info.publishable_key.starts_with("pk_test_"));
 

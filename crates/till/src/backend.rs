@@ -18,6 +18,10 @@ pub struct IntentInfo {
     pub client_secret: String,
     pub publishable_key: String,
     pub stripe_js_url: String,
+    /// The backend's payment page, where the webview takes the card in a frame: Stripe.js refuses a live key on
+    /// the till's own tauri://localhost page. Set by this client from the backend's address, not sent by it.
+    #[serde(default)]
+    pub pay_page_url: String,
     pub status: String,
     pub amount: i64,
     pub currency: String,
@@ -168,13 +172,21 @@ impl Backend {
         description: Option<&str>,
     ) -> Result<IntentInfo> {
         let body = json!({ "amount": amount, "currency": currency, "description": description });
-        self.call(
-            Method::PUT,
-            &format!("/api/orders/{order_id}/intent"),
-            Some(body),
-            None,
-        )
-        .await
+        let mut info: IntentInfo = self
+            .call(
+                Method::PUT,
+                &format!("/api/orders/{order_id}/intent"),
+                Some(body),
+                None,
+            )
+            .await?;
+        info.pay_page_url = self.pay_page_url();
+        Ok(info)
+    }
+
+    /// Where the backend serves the payment page.
+    pub fn pay_page_url(&self) -> String {
+        format!("{}/pay", self.base.trim_end_matches('/'))
     }
 
     pub async fn order(&self, order_id: &str) -> Result<Payment> {
