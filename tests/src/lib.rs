@@ -147,6 +147,9 @@ const INHERITED: &[&str] = &[
     "KASSA_ADDR",
     "KASSA_DATA_DIR",
     "KASSA_BOOTSTRAP_TOKEN",
+    "KASSA_TLS_CERT",
+    "KASSA_TLS_KEY",
+    "KASSA_TILL_ORIGINS",
 ];
 
 pub fn command(name: &str) -> Command {

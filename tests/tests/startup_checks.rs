@@ -6,14 +6,15 @@ use std::time::{Duration, Instant};
 
 use kassa_tests::{command, free_port};
 
-/// Runs kassa-backend with only these Stripe variables; returns its exit status and stderr.
-fn run(env: &[(&str, &str)]) -> (ExitStatus, String) {
+/// Runs kassa-backend with these arguments and only these Stripe variables; returns its exit status and stderr.
+fn run(args: &[&str], env: &[(&str, &str)]) -> (ExitStatus, String) {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = command("kassa-backend");
     cmd.arg("--addr")
         .arg(format!("127.0.0.1:{}", free_port()))
         .arg("--data-dir")
         .arg(dir.path())
+        .args(args)
         .env_remove("RUST_LOG");
     for (k, v) in env {
         cmd.env(k, v);
@@ -37,14 +38,22 @@ fn run(env: &[(&str, &str)]) -> (ExitStatus, String) {
 
 /// The process failed with exactly one non-empty stderr line, which contains every one of `words`.
 fn refused(env: &[(&str, &str)], words: &[&str]) {
-    let (status, stderr) = run(env);
-    assert!(!status.success(), "{env:?} exited {status}");
+    refused_with(&[], env, words)
+}
+
+fn refused_with(args: &[&str], env: &[(&str, &str)], words: &[&str]) {
+    let (status, stderr) = run(args, env);
+    assert!(!status.success(), "{args:?} {env:?} exited {status}");
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "one line for {env:?}, got:\n{stderr}");
+    assert_eq!(
+        lines.len(),
+        1,
+        "one line for {args:?} {env:?}, got:\n{stderr}"
+    );
     for word in words {
         assert!(
             lines[0].contains(word),
-            "{env:?}: {:?} does not mention {word}",
+            "{args:?} {env:?}: {:?} does not mention {word}",
             lines[0]
         );
     }
@@ -117,5 +126,46 @@ fn a_webhook_secret_without_whsec_is_refused() {
             ("STRIPE_WEBHOOK_SECRET", "startup_check"),
         ],
         &["STRIPE_WEBHOOK_SECRET", "whsec_"],
+    );
+}
+
+#[test]
+fn a_tls_certificate_without_its_key_names_tls_key() {
+    refused_with(
+        &["--simulate", "--tls-cert", "/etc/kassa/fullchain.pem"],
+        &[],
+        &["--tls-key"],
+    );
+    refused_with(
+        &["--simulate"],
+        &[("KASSA_TLS_KEY", "/etc/kassa/privkey.pem")],
+        &["--tls-cert"],
+    );
+}
+
+#[test]
+fn a_tls_file_that_is_not_pem_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let junk = junk.to_str().unwrap();
+    refused_with(
+        &["--simulate", "--tls-cert", junk, "--tls-key", junk],
+        &[],
+        &["--tls-cert", junk],
+    );
+}
+
+#[test]
+fn sim_live_without_simulate_is_refused() {
+    refused_with(&["--sim-live"], &[], &["--sim-live", "--simulate"]);
+}
+
+#[test]
+fn a_till_origin_with_a_path_is_refused() {
+    refused_with(
+        &["--simulate", "--till-origin", "http://localhost:1420/pay"],
+        &[],
+        &["--till-origin", "http://localhost:1420/pay"],
     );
 }

@@ -81,6 +81,29 @@ pub struct ServeArgs {
     #[arg(long)]
     pub sim_addr: Option<SocketAddr>,
 
+    /// With --simulate: the simulator in live mode, with sk_live_/pk_live_ keys, so the live path (Stripe.js only
+    /// on an https page) runs offline.
+    #[arg(long)]
+    pub sim_live: bool,
+
+    /// An origin that may show the payment page (/pay) in a frame, besides the app's own (tauri://localhost,
+    /// http(s)://tauri.localhost); e.g. http://localhost:1420 for the UI's dev server. Repeatable.
+    #[arg(
+        long = "till-origin",
+        value_name = "ORIGIN",
+        env = "KASSA_TILL_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub till_origins: Vec<String>,
+
+    /// Serve https with this certificate chain (PEM), together with --tls-key.
+    #[arg(long, env = "KASSA_TLS_CERT", value_name = "PATH")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The certificate's private key (PEM), together with --tls-cert.
+    #[arg(long, env = "KASSA_TLS_KEY", value_name = "PATH")]
+    pub tls_key: Option<PathBuf>,
+
     /// Exit when the process with this pid is gone (the app that started this backend as its sidecar).
     #[arg(long, hide = true)]
     pub exit_with_parent: Option<u32>,
@@ -140,9 +163,105 @@ pub enum ConfigError {
     },
     #[error("STRIPE_API_BASE must be an http(s) URL, got {0:?}")]
     BadApiBase(String),
+    #[error("--sim-live needs --simulate (it puts the in-process simulator in live mode); for real live keys set STRIPE_SECRET_KEY=sk_live_… instead")]
+    SimLiveWithoutSimulate,
+    #[error("{given} is set but {missing} is not: give both, the certificate chain and its private key as PEM files, or neither")]
+    HalfTls {
+        given: &'static str,
+        missing: &'static str,
+    },
+    #[error("--till-origin {0:?} is not an origin: give scheme://host[:port] with no path, e.g. http://localhost:1420")]
+    BadTillOrigin(String),
+}
+
+/// The certificate chain and private key to serve https with, as PEM files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+const TLS_CERT: &str = "--tls-cert (KASSA_TLS_CERT)";
+const TLS_KEY: &str = "--tls-key (KASSA_TLS_KEY)";
+
+/// `scheme://host[:port]`, lowercased and without a default port (as browsers write an origin), or None. Origins
+/// end up in a CSP header and in the page's exact origin checks, so nothing else may pass: no path, wildcard,
+/// user, space or separator.
+pub fn parse_origin(raw: &str) -> Option<String> {
+    let lower = raw.trim().to_ascii_lowercase();
+    let (scheme, rest) = lower.split_once("://")?;
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_lowercase())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c));
+    let (host, port) = match rest.strip_prefix('[') {
+        Some(v6) => {
+            let (addr, _) = v6.split_once(']')?;
+            addr.parse::<std::net::Ipv6Addr>().ok()?;
+            rest.split_at(addr.len() + 2)
+        }
+        None => rest.split_at(rest.find(':').unwrap_or(rest.len())),
+    };
+    let host_ok = host.starts_with('[')
+        || (!host.is_empty()
+            && host.len() <= 253
+            && !host.starts_with(['.', '-'])
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'));
+    let port = match port.strip_prefix(':') {
+        None if port.is_empty() => None,
+        None => return None,
+        Some(p) if (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(p.parse::<u16>().ok().filter(|n| *n > 0)?)
+        }
+        Some(_) => return None,
+    };
+    if !(scheme_ok && host_ok) {
+        return None;
+    }
+    Some(match (scheme, port) {
+        ("http", Some(80)) | ("https", Some(443)) | (_, None) => format!("{scheme}://{host}"),
+        (_, Some(port)) => format!("{scheme}://{host}:{port}"),
+    })
 }
 
 impl ServeArgs {
+    /// The TLS files, if https was asked for; both or neither.
+    pub fn tls(&self) -> Result<Option<TlsFiles>, ConfigError> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Ok(Some(TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            })),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(ConfigError::HalfTls {
+                given: TLS_CERT,
+                missing: TLS_KEY,
+            }),
+            (None, Some(_)) => Err(ConfigError::HalfTls {
+                given: TLS_KEY,
+                missing: TLS_CERT,
+            }),
+        }
+    }
+
+    /// The extra origins allowed to frame the payment page, checked and normalized.
+    pub fn till_origins(&self) -> Result<Vec<String>, ConfigError> {
+        self.till_origins
+            .iter()
+            .map(|raw| parse_origin(raw).ok_or_else(|| ConfigError::BadTillOrigin(raw.clone())))
+            .collect()
+    }
+
+    /// Flags that only mean something together.
+    pub fn check_sim_flags(&self) -> Result<(), ConfigError> {
+        if self.sim_live && !self.simulate {
+            return Err(ConfigError::SimLiveWithoutSimulate);
+        }
+        Ok(())
+    }
+
     /// The Stripe configuration, unless it is missing or inconsistent. Not used with --simulate.
     pub fn stripe(&self) -> Result<StripeConfig, ConfigError> {
         let secret = self
@@ -244,5 +363,86 @@ mod tests {
                 .unwrap_err(),
             ConfigError::BadPublishableKey
         );
+    }
+
+    fn serve_args(argv: &[&str]) -> ServeArgs {
+        Cli::parse_from(std::iter::once("kassa-backend").chain(argv.iter().copied())).serve
+    }
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        for (raw, origin) in [
+            ("http://localhost:1420", "http://localhost:1420"),
+            ("HTTPS://Till.Example", "https://till.example"),
+            ("https://till.example:443", "https://till.example"),
+            ("http://127.0.0.1:80", "http://127.0.0.1"),
+            ("tauri://localhost", "tauri://localhost"),
+            ("http://[::1]:1420", "http://[::1]:1420"),
+        ] {
+            assert_eq!(parse_origin(raw).as_deref(), Some(origin), "{raw}");
+        }
+        for raw in [
+            "localhost:1420",
+            "http://localhost:1420/",
+            "http://localhost/pay",
+            "http://localhost?x=1",
+            "http://*.example.com",
+            "http://user@host",
+            "http://host:0",
+            "http://host:65536",
+            "http://host:+80",
+            "http://",
+            "http://a b",
+            "http://a;script-src",
+            "http://[::1",
+            "1http://host",
+            "",
+        ] {
+            assert_eq!(parse_origin(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_bad_till_origin_is_named() {
+        let a = serve_args(&[
+            "--till-origin",
+            "http://localhost:1420",
+            "--till-origin",
+            "http://x/y",
+        ]);
+        let err = a.till_origins().unwrap_err();
+        assert_eq!(err, ConfigError::BadTillOrigin("http://x/y".into()));
+        assert!(
+            err.to_string().starts_with("--till-origin \"http://x/y\""),
+            "{err}"
+        );
+        let ok = serve_args(&["--till-origin", "http://localhost:1420"]);
+        assert_eq!(ok.till_origins().unwrap(), ["http://localhost:1420"]);
+    }
+
+    #[test]
+    fn tls_takes_both_files_or_neither() {
+        assert_eq!(serve_args(&[]).tls().unwrap(), None);
+        let both = serve_args(&["--tls-cert", "c.pem", "--tls-key", "k.pem"]);
+        assert_eq!(
+            both.tls().unwrap(),
+            Some(TlsFiles {
+                cert: "c.pem".into(),
+                key: "k.pem".into()
+            })
+        );
+        let err = serve_args(&["--tls-cert", "c.pem"]).tls().unwrap_err();
+        assert!(err.to_string().contains("--tls-key"), "{err}");
+        let err = serve_args(&["--tls-key", "k.pem"]).tls().unwrap_err();
+        assert!(err.to_string().contains("--tls-cert"), "{err}");
+    }
+
+    #[test]
+    fn sim_live_needs_simulate() {
+        let err = serve_args(&["--sim-live"]).check_sim_flags().unwrap_err();
+        assert!(err.to_string().contains("--sim-live") && err.to_string().contains("--simulate"));
+        serve_args(&["--simulate", "--sim-live"])
+            .check_sim_flags()
+            .unwrap();
     }
 }

@@ -35,6 +35,9 @@ pub enum ApiError {
     StripeUnavailable(String),
     #[error("storage failed: {0}")]
     Storage(String),
+    /// The payment page is missing from this build, or broken: the operator has to build the UI.
+    #[error("{0}")]
+    PageNotBuilt(String),
 }
 
 impl ApiError {
@@ -58,7 +61,7 @@ impl ApiError {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST)
             }
             Self::StripeUnavailable(_) => StatusCode::BAD_GATEWAY,
-            Self::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Storage(_) | Self::PageNotBuilt(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -73,6 +76,7 @@ impl ApiError {
             Self::Stripe { code, .. } => code.as_deref().unwrap_or("stripe_error"),
             Self::StripeUnavailable(_) => "stripe_unavailable",
             Self::Storage(_) => "storage_unavailable",
+            Self::PageNotBuilt(_) => "payment_page_not_built",
         }
     }
 
@@ -106,7 +110,10 @@ struct Detail<'a> {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if matches!(self, Self::Storage(_) | Self::StripeUnavailable(_)) {
+        if matches!(
+            self,
+            Self::Storage(_) | Self::StripeUnavailable(_) | Self::PageNotBuilt(_)
+        ) {
             tracing::error!("{self}");
         }
         let decline_code = match &self {

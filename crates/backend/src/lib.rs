@@ -8,12 +8,16 @@ pub mod error;
 pub mod feed;
 pub mod intake;
 pub mod json;
+pub mod pay_page;
 pub mod payments;
 mod query;
 pub mod reconcile;
 pub mod state;
+pub mod tls;
 pub mod tutorial;
 
+use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +25,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use config::{ServeArgs, StripeConfig};
 use state::AppState;
@@ -28,7 +34,19 @@ use state::AppState;
 /// Webhook bodies are Stripe's events, larger than our own API's bodies.
 const MAX_WEBHOOK_BYTES: usize = 1024 * 1024;
 
+fn webhook_routes() -> Router<Arc<AppState>> {
+    Router::new().route(
+        "/webhook",
+        post(intake::webhook).layer(DefaultBodyLimit::max(MAX_WEBHOOK_BYTES)),
+    )
+}
+
+fn no_such_endpoint() -> error::ApiError {
+    error::ApiError::NotFound("no such endpoint".into())
+}
+
 pub fn router(state: Arc<AppState>) -> Router {
+    let pay = pay_page::router(state.pay_page.clone());
     let api = Router::new()
         .route(
             "/create-payment-intent",
@@ -46,14 +64,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/events", get(feed::events))
         .route("/api/reconcile", post(reconcile::on_demand))
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES));
-    Router::new()
-        .route(
-            "/webhook",
-            post(intake::webhook).layer(DefaultBodyLimit::max(MAX_WEBHOOK_BYTES)),
-        )
+    webhook_routes()
         .route("/healthz", get(|| async { Json(json!({ "ok": true })) }))
         .merge(api)
-        .fallback(|| async { error::ApiError::NotFound("no such endpoint".into()) })
+        .fallback(|| async { no_such_endpoint() })
+        .with_state(state)
+        .merge(pay)
+}
+
+/// Only the webhook intake, for the in-process simulator's deliveries when the main port speaks TLS.
+fn webhook_router(state: Arc<AppState>) -> Router {
+    webhook_routes()
+        .fallback(|| async { no_such_endpoint() })
         .with_state(state)
 }
 
@@ -74,26 +96,30 @@ pub enum StartError {
     },
     #[error("cannot start the simulator: {0}")]
     Simulator(#[from] stripe_sim::StartError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     #[error("cannot read the event log: {0}")]
     Storage(#[from] rusqlite::Error),
 }
 
 /// A running backend (and its simulator, with --simulate).
 pub struct Running {
-    pub addr: std::net::SocketAddr,
+    pub addr: SocketAddr,
     pub state: Arc<AppState>,
     pub simulator: Option<stripe_sim::Simulator>,
+    tls: bool,
     server: tokio::task::JoinHandle<()>,
-    shutdown: tokio::sync::oneshot::Sender<()>,
+    shutdown: watch::Sender<bool>,
 }
 
 impl Running {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub async fn shutdown(self) {
-        let _ = self.shutdown.send(());
+        let _ = self.shutdown.send(true);
         let _ = self.server.await;
         if let Some(sim) = self.simulator {
             sim.shutdown().await;
@@ -101,44 +127,87 @@ impl Running {
     }
 }
 
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
+    let bind_error = |source| StartError::Bind { addr, source };
+    let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+    let local = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, local))
+}
+
 pub async fn start(
     args: ServeArgs,
     clock: Arc<dyn stripe_sim::Clock>,
 ) -> Result<Running, StartError> {
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .map_err(|source| StartError::Bind {
-            addr: args.addr,
-            source,
-        })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Bind {
-        addr: args.addr,
-        source,
-    })?;
-    let (stripe_config, simulator) = if args.simulate {
-        // The demo takes exactly the production path: real HTTP to a Stripe-shaped API, real signed webhooks.
-        let mut sim_config = stripe_sim::Config::ephemeral();
-        if let Some(addr) = args.sim_addr {
-            sim_config.addr = addr;
-        }
-        sim_config.forward_to = vec![format!("http://{addr}/webhook")];
-        sim_config.processing_delay_ms = args.sim_processing_delay_ms;
-        sim_config.db = Some(args.data_dir.join("stripe-sim.sqlite3"));
-        std::fs::create_dir_all(&args.data_dir).map_err(|source| db::DbError::Dir {
-            path: args.data_dir.clone(),
-            source,
-        })?;
-        let sim = stripe_sim::Simulator::start_with_clock(sim_config, clock.clone()).await?;
-        let cfg = StripeConfig {
-            secret_key: "sk_test_kassa_simulated".into(),
-            publishable_key: "pk_test_kassa_simulated".into(),
-            webhook_secret: sim.webhook_secret().to_owned(),
-            api_base: sim.url(),
-        };
-        (cfg, Some(sim))
+    start_with(args, clock, Arc::new(pay_page::Embedded)).await
+}
+
+/// [`start`], with the payment page's files from `pay_files` rather than the UI's build.
+pub async fn start_with(
+    args: ServeArgs,
+    clock: Arc<dyn stripe_sim::Clock>,
+    pay_files: Arc<dyn pay_page::PageFiles>,
+) -> Result<Running, StartError> {
+    // Everything that can refuse the configuration is checked before anything listens.
+    args.check_sim_flags()?;
+    let till_origins = args.till_origins()?;
+    let tls = args.tls()?.map(|files| tls::load(&files)).transpose()?;
+    let checked_stripe = if args.simulate {
+        None
     } else {
-        (args.stripe()?, None)
+        Some(args.stripe()?)
     };
+    let (listener, addr) = bind(args.addr).await?;
+    let mut hooks_listener = None;
+    let (stripe_config, simulator) = match checked_stripe {
+        Some(cfg) => (cfg, None),
+        None => {
+            // The demo takes exactly the production path: real HTTP to a Stripe-shaped API, real signed webhooks.
+            let mut sim_config = stripe_sim::Config::ephemeral();
+            if let Some(addr) = args.sim_addr {
+                sim_config.addr = addr;
+            }
+            // The simulator delivers over plain http, as `stripe listen --forward-to` does, and cannot verify
+            // our certificate: with TLS on, its webhooks come in on a loopback port of their own.
+            let hooks_addr = if tls.is_some() {
+                let (l, a) = bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+                hooks_listener = Some(l);
+                a
+            } else {
+                addr
+            };
+            sim_config.forward_to = vec![format!("http://{hooks_addr}/webhook")];
+            sim_config.processing_delay_ms = args.sim_processing_delay_ms;
+            // Stripe keeps test and live data apart, and so does the simulator: one file per mode.
+            sim_config.db = Some(args.data_dir.join(if args.sim_live {
+                "stripe-sim-live.sqlite3"
+            } else {
+                "stripe-sim.sqlite3"
+            }));
+            sim_config.live = args.sim_live;
+            std::fs::create_dir_all(&args.data_dir).map_err(|source| db::DbError::Dir {
+                path: args.data_dir.clone(),
+                source,
+            })?;
+            let sim = stripe_sim::Simulator::start_with_clock(sim_config, clock.clone()).await?;
+            let (secret_key, publishable_key) = if args.sim_live {
+                ("sk_live_kassa_simulated", "pk_live_kassa_simulated")
+            } else {
+                ("sk_test_kassa_simulated", "pk_test_kassa_simulated")
+            };
+            let cfg = StripeConfig {
+                secret_key: secret_key.into(),
+                publishable_key: publishable_key.into(),
+                webhook_secret: sim.webhook_secret().to_owned(),
+                api_base: sim.url(),
+            };
+            (cfg, Some(sim))
+        }
+    };
+    let pay_page = Arc::new(pay_page::PayPage::new(
+        pay_files,
+        &stripe_config,
+        &till_origins,
+    )?);
     let db = db::Db::open_dir(&args.data_dir)?;
     let wiring = intake::writer::Writer::start(db.writer(), db.wal.clone(), clock.clone())?;
     let stripe = kassa_stripe::Client::new(
@@ -154,6 +223,7 @@ pub async fn start(
         clock,
         order_locks: Default::default(),
         bootstrap_token_sha256: args.bootstrap_token.as_deref().map(db::terminals::hash),
+        pay_page,
     });
     reconcile::spawn_refetcher(state.clone(), wiring.refetch);
     reconcile::spawn_periodic(
@@ -163,22 +233,51 @@ pub async fn start(
     if let Some(parent) = args.exit_with_parent {
         watch_parent(parent);
     }
-    let (shutdown, rx) = tokio::sync::oneshot::channel();
-    let app = router(state.clone());
+    let (shutdown, stop) = watch::channel(false);
+    let tls_on = tls.is_some();
+    let main = serve(listener, router(state.clone()), tls, stopped(stop.clone()));
+    let hooks =
+        hooks_listener.map(|l| serve(l, webhook_router(state.clone()), None, stopped(stop)));
     let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await;
+        let hooks = async {
+            if let Some(hooks) = hooks {
+                hooks.await;
+            }
+        };
+        tokio::join!(main, hooks);
     });
     Ok(Running {
         addr,
         state,
         simulator,
+        tls: tls_on,
         server,
         shutdown,
     })
+}
+
+/// Resolves once shutdown is asked for, or once nobody can ask any more (the [`Running`] was dropped).
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    stop: impl Future<Output = ()> + Send + 'static,
+) {
+    let served = match tls {
+        Some(config) => tls::serve(listener, app, config, stop).await,
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+        }
+    };
+    if let Err(e) = served {
+        tracing::error!("the server stopped: {e}");
+    }
 }
 
 /// A sidecar must not outlive its app, even when the app is killed: every stored event is committed before it

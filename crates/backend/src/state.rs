@@ -20,6 +20,7 @@ pub struct AppState {
     pub order_locks: OrderLocks,
     /// Hash of a token accepted beside the stored ones (the app's sidecar token).
     pub bootstrap_token_sha256: Option<String>,
+    pub pay_page: Arc<crate::pay_page::PayPage>,
 }
 
 /// One async lock per order id, so concurrent requests for one order (double clicks, retries) run one at a time.

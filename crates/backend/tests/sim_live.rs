@@ -1,0 +1,90 @@
+//! --simulate --sim-live: the in-process simulator in live mode, so the live path runs offline. Tills are handed
+//! the live publishable key, and the intents the backend makes are live ones.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use kassa_backend::config::Cli;
+use serde_json::{json, Value};
+
+const TOKEN: &str = "kt_sim_live_test";
+
+fn args(data_dir: &Path, extra: &[&str]) -> kassa_backend::config::ServeArgs {
+    let mut argv = vec![
+        "kassa-backend",
+        "--addr",
+        "127.0.0.1:0",
+        "--data-dir",
+        data_dir.to_str().unwrap(),
+        "--reconcile-every-secs",
+        "0",
+        "--bootstrap-token",
+        TOKEN,
+    ];
+    argv.extend_from_slice(extra);
+    Cli::parse_from(argv).serve
+}
+
+#[tokio::test]
+async fn tills_get_the_live_publishable_key_and_intents_are_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = kassa_backend::start(
+        args(dir.path(), &["--simulate", "--sim-live"]),
+        Arc::new(stripe_sim::SystemClock),
+    )
+    .await
+    .unwrap();
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+
+    let resp = http
+        .put(format!("{}/api/orders/o-live-1/intent", running.url()))
+        .bearer_auth(TOKEN)
+        .json(&json!({ "amount": 990, "currency": "eur" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let intent: Value = resp.json().await.unwrap();
+    assert_eq!(
+        intent["publishable_key"], "pk_live_kassa_simulated",
+        "{intent}"
+    );
+    let id = intent["payment_intent_id"].as_str().unwrap();
+
+    let sim = running.simulator.as_ref().unwrap().url();
+    let at_stripe: Value = http
+        .get(format!("{sim}/v1/payment_intents/{id}"))
+        .bearer_auth("sk_live_kassa_simulated")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(at_stripe["id"], id, "{at_stripe}");
+    assert_eq!(at_stripe["livemode"], true, "{at_stripe}");
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn sim_live_without_simulate_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = args(dir.path(), &["--sim-live"]);
+    serve.stripe_secret_key = Some("sk_live_x".into());
+    serve.stripe_publishable_key = Some("pk_live_x".into());
+    serve.stripe_webhook_secret = Some("whsec_x".into());
+    let Err(e) = kassa_backend::start(serve, Arc::new(stripe_sim::SystemClock)).await else {
+        panic!("--sim-live without --simulate started");
+    };
+    let message = e.to_string();
+    assert!(
+        message.contains("--sim-live") && message.contains("--simulate"),
+        "{message}"
+    );
+}
