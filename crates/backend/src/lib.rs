@@ -72,6 +72,28 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(pay)
 }
 
+/// The in-process simulator's Stripe.js stand-in (`/v3`) and the API its frames call (`/v1`), on the backend's
+/// own origin: the payment page loads Stripe.js from where it is itself served, over https when TLS is on, as it
+/// loads js.stripe.com in production. The simulator's own port stays for the backend's API calls.
+fn simulator_routes(sim: &stripe_sim::Simulator) -> Router {
+    use tower::ServiceExt as _;
+    let sim_router = stripe_sim::routes::router(sim.sim.clone());
+    // A fresh request: the simulator routes it by its own paths, and must not see this router's `{*rest}`.
+    let svc = tower::service_fn(move |req: axum::extract::Request| {
+        let (parts, body) = req.into_parts();
+        let mut fresh = axum::extract::Request::new(body);
+        *fresh.method_mut() = parts.method;
+        *fresh.uri_mut() = parts.uri;
+        *fresh.version_mut() = parts.version;
+        *fresh.headers_mut() = parts.headers;
+        sim_router.clone().oneshot(fresh)
+    });
+    Router::new()
+        .route_service("/v3", svc.clone())
+        .route_service("/v3/{*rest}", svc.clone())
+        .route_service("/v1/{*rest}", svc)
+}
+
 /// Only the webhook intake, for the in-process simulator's deliveries when the main port speaks TLS.
 fn webhook_router(state: Arc<AppState>) -> Router {
     webhook_routes()
@@ -203,10 +225,16 @@ pub async fn start_with(
             (cfg, Some(sim))
         }
     };
+    let stripe_js_at = if simulator.is_some() {
+        pay_page::StripeJsAt::OwnOrigin
+    } else {
+        pay_page::StripeJsAt::StripesOrigin
+    };
     let pay_page = Arc::new(pay_page::PayPage::new(
         pay_files,
         &stripe_config,
         &till_origins,
+        stripe_js_at,
     )?);
     let db = db::Db::open_dir(&args.data_dir)?;
     let wiring = intake::writer::Writer::start(db.writer(), db.wal.clone(), clock.clone())?;
@@ -235,7 +263,11 @@ pub async fn start_with(
     }
     let (shutdown, stop) = watch::channel(false);
     let tls_on = tls.is_some();
-    let main = serve(listener, router(state.clone()), tls, stopped(stop.clone()));
+    let mut app = router(state.clone());
+    if let Some(sim) = &simulator {
+        app = app.merge(simulator_routes(sim));
+    }
+    let main = serve(listener, app, tls, stopped(stop.clone()));
     let hooks =
         hooks_listener.map(|l| serve(l, webhook_router(state.clone()), None, stopped(stop)));
     let server = tokio::spawn(async move {

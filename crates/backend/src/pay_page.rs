@@ -88,12 +88,23 @@ pub struct PayPage {
     csp: HeaderValue,
 }
 
+/// Where the page loads Stripe.js from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StripeJsAt {
+    /// Stripe's own origins, or the origin of a Stripe-shaped API (`STRIPE_API_BASE`, e.g. a stripe-sim of its own).
+    StripesOrigin,
+    /// The in-process simulator, served on this backend's own origin (`/v3`, `/v1`): an https: page may not load
+    /// a script from the simulator's plain-http loopback port (WebKit blocks it as mixed content).
+    OwnOrigin,
+}
+
 impl PayPage {
     /// `extra_till_origins` are checked origins (`config::parse_origin`), allowed beside [`APP_ORIGINS`].
     pub fn new(
         files: Arc<dyn PageFiles>,
         stripe: &StripeConfig,
         extra_till_origins: &[String],
+        stripe_js_at: StripeJsAt,
     ) -> Result<Self, ConfigError> {
         let mut tills: Vec<String> = APP_ORIGINS.iter().map(|o| (*o).to_owned()).collect();
         for origin in extra_till_origins {
@@ -101,10 +112,23 @@ impl PayPage {
                 tills.push(origin.clone());
             }
         }
+        let (stripe_js_url, sources) = match stripe_js_at {
+            StripeJsAt::StripesOrigin => (stripe.stripe_js_url(), stripe_sources(stripe)?),
+            StripeJsAt::OwnOrigin => {
+                let own = || vec!["'self'".to_owned()];
+                let sources = Sources {
+                    script: vec![],
+                    frame: own(),
+                    connect: own(),
+                    img: vec![],
+                };
+                ("/v3".to_owned(), sources)
+            }
+        };
         let config_json = script_safe(
-            &json!({ "stripe_js_url": stripe.stripe_js_url(), "till_origins": tills }).to_string(),
+            &json!({ "stripe_js_url": stripe_js_url, "till_origins": tills }).to_string(),
         );
-        let csp = policy(&stripe_sources(stripe)?, &tills);
+        let csp = policy(&sources, &tills);
         let csp = HeaderValue::from_str(&csp)
             .map_err(|_| ConfigError::BadApiBase(stripe.api_base.clone()))?;
         Ok(Self {
@@ -181,14 +205,22 @@ fn stripe_sources(stripe: &StripeConfig) -> Result<Sources, ConfigError> {
 }
 
 fn policy(stripe: &Sources, tills: &[String]) -> String {
+    let list = |fixed: &[&str], more: &[String]| {
+        let all: Vec<&str> = fixed
+            .iter()
+            .copied()
+            .chain(more.iter().map(String::as_str))
+            .collect();
+        all.join(" ")
+    };
     [
         "default-src 'none'".to_owned(),
-        format!("script-src 'self' {}", stripe.script.join(" ")),
-        format!("frame-src {}", stripe.frame.join(" ")),
-        format!("connect-src {}", stripe.connect.join(" ")),
+        format!("script-src {}", list(&["'self'"], &stripe.script)),
+        format!("frame-src {}", list(&[], &stripe.frame)),
+        format!("connect-src {}", list(&[], &stripe.connect)),
         // Stripe.js positions its overlays with inline styles.
         "style-src 'self' 'unsafe-inline'".to_owned(),
-        format!("img-src 'self' data: {}", stripe.img.join(" ")),
+        format!("img-src {}", list(&["'self'", "data:"], &stripe.img)),
         "font-src 'self'".to_owned(),
         // Only the till may show the page; X-Frame-Options cannot name an origin, so it is not sent.
         format!("frame-ancestors {}", tills.join(" ")),
@@ -345,7 +377,7 @@ mod tests {
     fn app(files: InMemory, stripe: &StripeConfig, extra: &[&str]) -> Router {
         let extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
         router(Arc::new(
-            PayPage::new(Arc::new(files), stripe, &extra).unwrap(),
+            PayPage::new(Arc::new(files), stripe, &extra, StripeJsAt::StripesOrigin).unwrap(),
         ))
     }
 
@@ -453,6 +485,26 @@ mod tests {
         assert!(String::from_utf8(body)
             .unwrap()
             .contains(r#""stripe_js_url":"http://127.0.0.1:4321/v3""#));
+    }
+
+    #[tokio::test]
+    async fn with_the_in_process_simulator_stripe_js_comes_from_the_page_s_own_origin() {
+        let page =
+            PayPage::new(Arc::new(files()), &simulated(), &[], StripeJsAt::OwnOrigin).unwrap();
+        let (status, headers, body) = get(&router(Arc::new(page)), "/pay").await;
+        assert_eq!(status, StatusCode::OK);
+        let csp = header(&headers, "content-security-policy");
+        assert!(
+            !csp.contains("stripe.com") && !csp.contains("127.0.0.1"),
+            "{csp}"
+        );
+        assert_eq!(directive(csp, "script-src"), ["'self'"]);
+        assert_eq!(directive(csp, "frame-src"), ["'self'"]);
+        assert_eq!(directive(csp, "connect-src"), ["'self'"]);
+        assert_eq!(directive(csp, "img-src"), ["'self'", "data:"]);
+        assert!(String::from_utf8(body)
+            .unwrap()
+            .contains(r#""stripe_js_url":"/v3""#));
     }
 
     /// The settings as the page reads them: the text of the config script element.

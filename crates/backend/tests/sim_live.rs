@@ -88,3 +88,55 @@ async fn sim_live_without_simulate_is_refused() {
         "{message}"
     );
 }
+
+/// An https: page may not load a script from the simulator's plain-http port, so the backend serves the
+/// simulator's Stripe.js stand-in, its frames and the API they call on its own origin, and the page loads it there.
+#[tokio::test]
+async fn the_simulators_stripe_js_and_frames_are_served_on_the_backends_own_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = kassa_backend::start(
+        args(dir.path(), &["--simulate", "--sim-live"]),
+        Arc::new(stripe_sim::SystemClock),
+    )
+    .await
+    .unwrap();
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let url = running.url();
+    for path in ["/v3", "/v3/elements/payment", "/v3/challenge"] {
+        let res = http.get(format!("{url}{path}")).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+    }
+    let script = http
+        .get(format!("{url}/v3"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(script.contains("Live Stripe.js integrations must use HTTPS."));
+    // The frames' API calls, with the live publishable key, reach the simulator through the same origin.
+    let res = http
+        .get(format!("{url}/v1/payment_intents/pi_missing"))
+        .bearer_auth("pk_live_kassa_simulated")
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, 404, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    // The page is told to load it from there, and its CSP allows nothing else.
+    let page = http.get(format!("{url}/pay")).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    running.shutdown().await;
+}

@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { until } from './harness.mjs';
 import { norm } from './steps.mjs';
 
+/** The backend's payment page, framed by the till; Stripe.js and the Payment Element run inside it. */
+export const PAY_FRAME = 'iframe.pay-frame';
+/** The Payment Element's own iframe, inside the payment page. */
 export const FORM_FRAME = 'iframe[title="Secure payment input frame"]';
 export const WAIT = 20_000; // the longest any single thing may take (payment confirmation included)
 
@@ -40,24 +43,33 @@ export async function cart(b) {
   return { lines: lines.map((l) => ({ name: norm(l.name), qty: Number(l.qty), amount: norm(l.amount) })), total: norm(total) };
 }
 
+/** Switches into the one displayed frame matching `selector` in the current browsing context. */
+async function enterOne(b, selector, what) {
+  const frames = [];
+  for (const f of await b.$$(selector)) if (await f.isDisplayed()) frames.push(f);
+  if (frames.length !== 1) throw new Error(`${frames.length} displayed ${what}`);
+  await b.switchFrame(frames[0]);
+}
+
 /**
- * Switches into the (one, displayed) Payment Element iframe. The element is looked up afresh on each try: the
- * Payment Element may replace its iframe while it mounts, and a stale reference fails with "Invalid frame ID".
+ * Switches into the (one, displayed) Payment Element iframe, inside the payment page's frame. The elements are
+ * looked up afresh on each try: the Payment Element may replace its iframe while it mounts, and a stale reference
+ * fails with "Invalid frame ID".
  */
 export async function enterFormFrame(b) {
   let last;
   await b.waitUntil(async () => {
     try {
-      const frames = [];
-      for (const f of await b.$$(FORM_FRAME)) if (await f.isDisplayed()) frames.push(f);
-      if (frames.length !== 1) throw new Error(`${frames.length} displayed Payment Element iframes`);
-      await b.switchFrame(frames[0]);
+      await b.switchFrame(null);
+      await enterOne(b, PAY_FRAME, 'payment page frames');
+      await enterOne(b, FORM_FRAME, 'Payment Element iframes');
       return true;
     } catch (e) {
       last = e;
+      await b.switchFrame(null).catch(() => {});
       return false;
     }
-  }, { timeout: WAIT, interval: 250, timeoutMsg: 'could not switch into the Payment Element iframe' }).catch((e) => {
+  }, { timeout: WAIT, interval: 250, timeoutMsg: 'could not switch into the Payment Element iframe in the payment page' }).catch((e) => {
     throw new Error(`${e.message}${last ? ` (last error: ${last.message})` : ''}`);
   });
 }
@@ -65,8 +77,8 @@ export async function enterFormFrame(b) {
 /** Types a card into the Payment Element's iframe, checks what the form made of it, and comes back out. */
 export async function typeCard(h, number, { expiry = '1234', cvc = '123', postal = '12345' } = {}) {
   const b = h.browser;
-  await waitShown(b, FORM_FRAME, 'the Payment Element iframe');
-  // The card form is ready when the Pay button is enabled (the iframe said "ready").
+  await waitShown(b, PAY_FRAME, 'the payment page frame');
+  // The card form is ready when the Pay button is enabled (the payment page said "ready").
   await b.$('#pay-form button[type="submit"]').waitForEnabled({ timeout: WAIT, timeoutMsg: 'the Pay button never became enabled (card form not ready)' });
   await enterFormFrame(b);
   try {
@@ -152,7 +164,7 @@ export async function cashierSale(h, items, card = null, shotPrefix = '') {
   }
   await b.waitUntil(async () => b.$('.charge-button').isEnabled(), { timeout: WAIT, timeoutMsg: 'Charge stayed disabled' });
   await click(b, '.charge-button', 'Charge');
-  await waitShown(b, FORM_FRAME, 'the Payment Element iframe');
+  await waitShown(b, PAY_FRAME, 'the payment page frame');
   if (!card) {
     await b.$('#pay-form button[type="submit"]').waitForEnabled({ timeout: WAIT, timeoutMsg: 'the card form never became ready' });
     return {};
