@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT, until } from './lib/harness.mjs';
 import { session } from './lib/steps.mjs';
-import { PAY_FRAME, WAIT, cashierSale, click, dbUntil, typeCard, waitPaid, waitShown } from './lib/ui.mjs';
+import { PAY_FRAME, WAIT, button, cashierSale, click, dbUntil, typeCard, waitPaid, waitShown } from './lib/ui.mjs';
 
 const BACKEND = process.env.KASSA_BACKEND_BIN || path.join(ROOT, 'target/debug/kassa-backend');
 const SYSTEM_CA_DIR = '/usr/local/share/ca-certificates';
@@ -195,7 +195,48 @@ describe('live-like mode: a sale through the backend’s HTTPS payment page in t
     assert.equal(intent.status, 'succeeded');
   });
 
-  s.step('5. the old embedding fails: Stripe.js with the live key on the till’s own page throws IntegrationError', WAIT, async (h) => {
+  s.step('5. 3-D Secure inside the frame: card 4000 0027 6000 3184; the challenge fills the window; Complete → Paid', WAIT * 4, async (h) => {
+    const b = h.browser;
+    await click(b, button('New sale'), 'New sale');
+    await cashierSale(h, ['Croissant']);
+    await typeCard(h, '4000 0027 6000 3184');
+    await click(b, '#pay-form button[type="submit"]', 'Pay');
+    // Stripe.js opens its challenge inside the payment page; the till gives that frame the whole window.
+    await b.waitUntil(async () => (await b.$(PAY_FRAME).getAttribute('class'))?.includes('is-challenge'), {
+      timeout: WAIT,
+      timeoutMsg: 'the payment page frame did not fill the window for the 3-D Secure challenge',
+    });
+    const size = await b.execute((sel) => {
+      const r = document.querySelector(sel).getBoundingClientRect();
+      return { w: r.width, h: r.height, vw: window.innerWidth, vh: window.innerHeight };
+    }, PAY_FRAME);
+    assert.deepEqual([size.w, size.h], [size.vw, size.vh], 'the challenge frame covers the window');
+    const progress = await b.execute(() =>
+      Array.from(document.querySelectorAll('.payment [role="status"]')).map((e) => `${e.getAttribute('aria-label') ?? ''} ${e.textContent}`).join(' | '),
+    );
+    assert.match(progress, /authenticate/i, 'the till says the customer is authenticating');
+    await b.switchFrame(await b.$(PAY_FRAME));
+    try {
+      await waitShown(b, 'iframe[name="kassa-sim-challenge"]', 'the 3-D Secure challenge');
+      // The payment page keeps only the challenge on screen while it is open.
+      assert.equal(await b.execute(() => getComputedStyle(document.getElementById('pay')).visibility), 'hidden');
+      await b.switchFrame(null);
+      await h.shot('3-D Secure challenge in the payment page'); // (a screenshot returns to the top frame)
+      await b.switchFrame(await b.$(PAY_FRAME));
+      await b.switchFrame(await b.$('iframe[name="kassa-sim-challenge"]'));
+      await b.$('#complete:enabled').waitForExist({ timeout: WAIT, timeoutMsg: 'Complete authentication stayed disabled' });
+      await click(b, '#complete', 'Complete authentication');
+    } finally {
+      await b.switchFrame(null);
+    }
+    const r = await waitPaid(h);
+    assert.equal(r.paidBy, 'Visa •••• 3184');
+    const fulfilments = h.sql('SELECT * FROM fulfilments WHERE payment_intent_id = ?', [r.paymentIntent]);
+    assert.equal(fulfilments.length, 1);
+    assert.equal((await simIntent(r.paymentIntent)).livemode, true);
+  });
+
+  s.step('6. the old embedding fails: Stripe.js with the live key on the till’s own page throws IntegrationError', WAIT, async (h) => {
     const b = h.browser;
     // The stand-in exactly as the old till page loaded it (a <script> of the simulator's /v3, then Stripe(pk)).
     // The till's CSP no longer lets its page load that script, so WebDriver runs the same source in the page.

@@ -153,7 +153,11 @@ export function createPayPage(host: PageHost, config: PayConfig | null, getStrip
     e.preventDefault();
     post({ type: 'submit' });
   });
-  watchChallenge(doc, (open) => post({ type: 'challenge', open }));
+  // While Stripe.js's challenge is open, the till gives this page the whole window: only the challenge shows.
+  watchChallenge(doc, (open) => {
+    doc.body.classList.toggle('is-challenge', open);
+    post({ type: 'challenge', open });
+  });
   watchHeight(doc, (height) => post({ type: 'size', height }));
 
   // Say hello to the embedder only, at its exact origin; where the browser does not name it, to each allowed
