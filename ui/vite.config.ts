@@ -13,9 +13,11 @@ function payPageSettings(): Plugin {
   return {
     name: 'kassa-pay-settings',
     apply: 'serve',
-    transformIndexHtml(html) {
+    transformIndexHtml(html, ctx) {
       const sim = (process.env.KASSA_SIM_URL || 'http://127.0.0.1:12111').replace(/\/$/, '');
-      const settings = { stripe_js_url: `${sim}/v3`, till_origins: ['http://localhost:1420'] };
+      // The dev server is the till here, on whichever port it got.
+      const tills = (ctx.server?.resolvedUrls?.local ?? ['http://localhost:1420/']).map((u) => new URL(u).origin);
+      const settings = { stripe_js_url: `${sim}/v3`, till_origins: tills };
       return html.replace('%KASSA_PAY_CONFIG%', JSON.stringify(settings).replace(/</g, '\\u003c'));
     },
   };

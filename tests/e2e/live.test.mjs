@@ -54,22 +54,33 @@ function makeCertificates(dir) {
   return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'backend.pem'), key: path.join(dir, 'backend.key') };
 }
 
+/** As root (CI), or through sudo without a password prompt (a developer's machine, as scripts/setup does). */
+function asRoot(cmd, args) {
+  const [bin, argv] = process.getuid?.() === 0 ? [cmd, args] : ['sudo', ['-n', cmd, ...args]];
+  try {
+    execFileSync(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  } catch (e) {
+    throw new Error(`${cmd} ${args.join(' ')} needs root (the test CA goes into the system trust store): ${e.stderr || e.message}`);
+  }
+}
+
 /** Adds the test CA to the system store, as a shop adds its own CA; removed again in after(). */
 function trustCa(caPem) {
-  if (process.getuid?.() !== 0) throw new Error('adding the test CA to the system trust store needs root (CI runs as root)');
-  fs.mkdirSync(SYSTEM_CA_DIR, { recursive: true });
+  // A run that was killed leaves its CA behind: never let test CAs pile up in the trust store.
+  const stale = fs.existsSync(SYSTEM_CA_DIR) ? fs.readdirSync(SYSTEM_CA_DIR).filter((f) => /^kassa-e2e-\d+\.crt$/.test(f)) : [];
+  for (const f of stale) asRoot('rm', ['-f', path.join(SYSTEM_CA_DIR, f)]);
   live.caFile = path.join(SYSTEM_CA_DIR, `kassa-e2e-${process.pid}.crt`);
-  fs.copyFileSync(caPem, live.caFile);
-  execFileSync('update-ca-certificates', [], { stdio: 'ignore', timeout: 60_000 });
+  asRoot('install', ['-D', '-m', '0644', caPem, live.caFile]);
+  asRoot('update-ca-certificates', []);
 }
 
 function untrustCa() {
   if (!live.caFile) return;
-  fs.rmSync(live.caFile, { force: true });
   try {
-    execFileSync('update-ca-certificates', ['--fresh'], { stdio: 'ignore', timeout: 60_000 });
+    asRoot('rm', ['-f', live.caFile]);
+    asRoot('update-ca-certificates', []);
   } catch (e) {
-    console.error(`[e2e] update-ca-certificates after removing the test CA: ${e.message}`);
+    console.error(`[e2e] removing the test CA: ${e.message}`);
   }
 }
 

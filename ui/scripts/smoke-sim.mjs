@@ -62,7 +62,9 @@ async function sell(browser, base, [w, h]) {
       throw new Error(`${tag}: ${what}: ${e.message}`);
     }
   };
-  const form = page.frameLocator(FORM);
+  // The card form and the 3-D Secure challenge live in the payment page, which the till shows in a frame.
+  const payPage = page.frameLocator('iframe.pay-frame');
+  const form = payPage.frameLocator(FORM);
   const card = async (number) => {
     await form.locator('#number').fill(number);
     await form.locator('#expiry').fill('12 / 34');
@@ -102,7 +104,7 @@ async function sell(browser, base, [w, h]) {
   await step('3-D Secure, then "Paid" only after the order event', async () => {
     await card('4000 0027 6000 3184');
     await page.getByRole('button', { name: /^Pay/ }).click();
-    const ch = page.frameLocator(CHALLENGE);
+    const ch = payPage.frameLocator(CHALLENGE);
     await ch.locator('#complete:enabled').waitFor();
     await page.getByText('Waiting for the customer to authenticate…').waitFor();
     await shot('05-3ds');
