@@ -1,81 +1,18 @@
 //! The backend over https (--tls-cert, --tls-key): a certificate for localhost and 127.0.0.1 from a CA made here,
 //! trusted by the client the way a till trusts a shop's own CA. Nothing leaves the loopback interface.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
-use kassa_backend::config::Cli;
 use kassa_backend::pay_page::InMemory;
 use kassa_backend::{Running, StartError};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const TOKEN: &str = "kt_https_test";
-
-struct Certs {
-    ca_pem: String,
-    cert: PathBuf,
-    key: PathBuf,
-}
-
-/// A CA, and a server certificate it signed for localhost and 127.0.0.1, as PEM files in `dir`.
-fn certs(dir: &Path) -> Certs {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-        KeyPair, KeyUsagePurpose,
-    };
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(DnType::CommonName, "Kassa test shop CA");
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-
-    let key = KeyPair::generate().unwrap();
-    let mut leaf = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
-    leaf.distinguished_name
-        .push(DnType::CommonName, "localhost");
-    leaf.use_authority_key_identifier_extension = true;
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let cert = leaf.signed_by(&key, &issuer).unwrap();
-
-    let paths = Certs {
-        ca_pem: ca_cert.pem(),
-        cert: dir.join("cert.pem"),
-        key: dir.join("key.pem"),
-    };
-    std::fs::write(&paths.cert, cert.pem()).unwrap();
-    std::fs::write(&paths.key, key.serialize_pem()).unwrap();
-    paths
-}
-
-fn args(data_dir: &Path, extra: &[&str]) -> kassa_backend::config::ServeArgs {
-    let mut argv = vec![
-        "kassa-backend",
-        "--addr",
-        "127.0.0.1:0",
-        "--data-dir",
-        data_dir.to_str().unwrap(),
-        "--reconcile-every-secs",
-        "0",
-        "--bootstrap-token",
-        TOKEN,
-    ];
-    argv.extend_from_slice(extra);
-    let mut serve = Cli::parse_from(argv).serve;
-    if !serve.simulate {
-        // Never called: these tests talk to the backend only.
-        serve.stripe_secret_key = Some("sk_test_https".into());
-        serve.stripe_publishable_key = Some("pk_test_https".into());
-        serve.stripe_webhook_secret = Some("whsec_https".into());
-        serve.stripe_api_base = "http://127.0.0.1:9".into();
-    }
-    serve
-}
+use common::{args, certs, Certs, TOKEN};
 
 const PAGE: &str = "<html><script type=\"application/json\" id=\"kassa-pay-config\">%KASSA_PAY_CONFIG%</script></html>";
 
@@ -331,4 +268,55 @@ async fn a_bad_or_missing_file_is_named() {
 fn certs_in(dir: PathBuf) -> Certs {
     std::fs::create_dir_all(&dir).unwrap();
     certs(&dir)
+}
+
+/// The binary itself says where it listens, with the scheme (the app's sidecar start-up reads that line).
+#[tokio::test]
+async fn the_process_says_https_and_serves_there() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let certs = certs(dir.path());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kassa-backend"))
+        .args(["--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(dir.path().join("data"))
+        .args(["--simulate", "--tls-cert"])
+        .arg(&certs.cert)
+        .arg("--tls-key")
+        .arg(&certs.key)
+        .env_remove("STRIPE_SECRET_KEY")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(url) = line.strip_prefix("kassa-backend listening on ") {
+                let _ = tx.send(url.trim().to_owned());
+            }
+        }
+    });
+    let url = rx.recv_timeout(Duration::from_secs(30));
+    let served = match &url {
+        Ok(url) => trusting(&certs.ca_pem)
+            .get(format!("{url}/healthz"))
+            .send()
+            .await
+            .map(|r| r.status().as_u16()),
+        Err(_) => Ok(0),
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(url.unwrap(), format!("https://127.0.0.1:{port}"));
+    assert_eq!(served.unwrap(), 200);
 }

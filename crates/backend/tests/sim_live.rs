@@ -1,37 +1,18 @@
 //! --simulate --sim-live: the in-process simulator in live mode, so the live path runs offline. Tills are handed
 //! the live publishable key, and the intents the backend makes are live ones.
 
-use std::path::Path;
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
-use kassa_backend::config::Cli;
+use common::{args, TOKEN};
 use serde_json::{json, Value};
 
-const TOKEN: &str = "kt_sim_live_test";
-
-fn args(data_dir: &Path, extra: &[&str]) -> kassa_backend::config::ServeArgs {
-    let mut argv = vec![
-        "kassa-backend",
-        "--addr",
-        "127.0.0.1:0",
-        "--data-dir",
-        data_dir.to_str().unwrap(),
-        "--reconcile-every-secs",
-        "0",
-        "--bootstrap-token",
-        TOKEN,
-    ];
-    argv.extend_from_slice(extra);
-    Cli::parse_from(argv).serve
-}
-
-#[tokio::test]
-async fn tills_get_the_live_publishable_key_and_intents_are_live() {
-    let dir = tempfile::tempdir().unwrap();
+/// The backend with `--simulate --sim-live`, and a plain client for it.
+async fn start_live(dir: &std::path::Path) -> (kassa_backend::Running, reqwest::Client) {
     let running = kassa_backend::start(
-        args(dir.path(), &["--simulate", "--sim-live"]),
+        args(dir, &["--simulate", "--sim-live"]),
         Arc::new(stripe_sim::SystemClock),
     )
     .await
@@ -41,6 +22,13 @@ async fn tills_get_the_live_publishable_key_and_intents_are_live() {
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
+    (running, http)
+}
+
+#[tokio::test]
+async fn tills_get_the_live_publishable_key_and_intents_are_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let (running, http) = start_live(dir.path()).await;
 
     let resp = http
         .put(format!("{}/api/orders/o-live-1/intent", running.url()))
@@ -94,17 +82,7 @@ async fn sim_live_without_simulate_is_refused() {
 #[tokio::test]
 async fn the_simulators_stripe_js_and_frames_are_served_on_the_backends_own_origin() {
     let dir = tempfile::tempdir().unwrap();
-    let running = kassa_backend::start(
-        args(dir.path(), &["--simulate", "--sim-live"]),
-        Arc::new(stripe_sim::SystemClock),
-    )
-    .await
-    .unwrap();
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let (running, http) = start_live(dir.path()).await;
     let url = running.url();
     for path in ["/v3", "/v3/elements/payment", "/v3/challenge"] {
         let res = http.get(format!("{url}{path}")).send().await.unwrap();

@@ -3,9 +3,9 @@
 // The frame records what the till handed the page (`elementsProps`: the client secret, the look), counts its
 // mounts, reports ready once `loadFrame` resolves (or a load error if it rejects), and confirms as the page would:
 // `submit` (elements.submit) first, then `confirmPayment`, both vi.fn()s with Stripe.js's answers.
-import { createElement, useEffect, useLayoutEffect, useState, type RefObject } from 'react';
+import { createElement, useEffect, useLayoutEffect, useState } from 'react';
 import { vi } from 'vitest';
-import type { PayFrameHandle, PayFrameInit } from '../payment/PayFrame';
+import type { PayFrameInit, PayFrameProps } from '../payment/PayFrame';
 import { resultOf } from '../pay/page';
 
 const confirmPayment = vi.fn();
@@ -33,19 +33,9 @@ export const stripeMock = {
   },
 };
 
-interface Props {
-  src: string;
-  init: PayFrameInit;
-  handle: RefObject<PayFrameHandle | null>;
-  onReady: () => void;
-  onLoadError: (message: string) => void;
-  onActivity?: () => void;
-  onChallenge?: (open: boolean) => void;
-}
-
 export function payFrameModule() {
   return {
-    PayFrame: ({ src, init, handle, onReady, onLoadError, onActivity, onChallenge }: Props) => {
+    PayFrame: ({ src, init, handle, onReady, onLoadError, onActivity, onChallenge }: PayFrameProps) => {
       useState(() => stripeMock.elementsProps.push({ ...init, src }));
       stripeMock.onChange = onActivity ?? null;
       stripeMock.onChallenge = onChallenge ?? null;

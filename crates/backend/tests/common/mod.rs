@@ -1,0 +1,73 @@
+//! What the backend's integration tests share: a test CA and its server certificate, and the serve arguments.
+
+#![allow(dead_code)] // each test file uses its own part
+
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use kassa_backend::config::Cli;
+
+pub const TOKEN: &str = "kt_backend_test";
+
+pub struct Certs {
+    pub ca_pem: String,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// A CA, and a server certificate it signed for localhost and 127.0.0.1, as PEM files in `dir`.
+pub fn certs(dir: &Path) -> Certs {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose,
+    };
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "Kassa test shop CA");
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca, ca_key);
+
+    let key = KeyPair::generate().unwrap();
+    let mut leaf = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
+    leaf.use_authority_key_identifier_extension = true;
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let cert = leaf.signed_by(&key, &issuer).unwrap();
+
+    let paths = Certs {
+        ca_pem: ca_cert.pem(),
+        cert: dir.join("cert.pem"),
+        key: dir.join("key.pem"),
+    };
+    std::fs::write(&paths.cert, cert.pem()).unwrap();
+    std::fs::write(&paths.key, key.serialize_pem()).unwrap();
+    paths
+}
+
+pub fn args(data_dir: &Path, extra: &[&str]) -> kassa_backend::config::ServeArgs {
+    let mut argv = vec![
+        "kassa-backend",
+        "--addr",
+        "127.0.0.1:0",
+        "--data-dir",
+        data_dir.to_str().unwrap(),
+        "--reconcile-every-secs",
+        "0",
+        "--bootstrap-token",
+        TOKEN,
+    ];
+    argv.extend_from_slice(extra);
+    let mut serve = Cli::parse_from(argv).serve;
+    if !serve.simulate {
+        // Never called: these tests talk to the backend only.
+        serve.stripe_secret_key = Some("sk_test_https".into());
+        serve.stripe_publishable_key = Some("pk_test_https".into());
+        serve.stripe_webhook_secret = Some("whsec_https".into());
+        serve.stripe_api_base = "http://127.0.0.1:9".into();
+    }
+    serve
+}
