@@ -74,24 +74,45 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// The in-process simulator's Stripe.js stand-in (`/v3`) and the API its frames call (`/v1`), on the backend's
 /// own origin: the payment page loads Stripe.js from where it is itself served, over https when TLS is on, as it
-/// loads js.stripe.com in production. The simulator's own port stays for the backend's API calls.
+/// loads js.stripe.com in production. The simulator's own port stays for the backend's API calls. Through this
+/// origin the API answers publishable keys only (a PaymentIntent's retrieve, confirm and 3-D Secure, by its
+/// client secret): the simulated secret key is well known, and this port may face the network.
 fn simulator_routes(sim: &stripe_sim::Simulator) -> Router {
+    use axum::response::IntoResponse as _;
     use tower::ServiceExt as _;
     let sim_router = stripe_sim::routes::router(sim.sim.clone());
     // A fresh request: the simulator routes it by its own paths, and must not see this router's `{*rest}`.
     let svc = tower::service_fn(move |req: axum::extract::Request| {
-        let (parts, body) = req.into_parts();
-        let mut fresh = axum::extract::Request::new(body);
-        *fresh.method_mut() = parts.method;
-        *fresh.uri_mut() = parts.uri;
-        *fresh.version_mut() = parts.version;
-        *fresh.headers_mut() = parts.headers;
-        sim_router.clone().oneshot(fresh)
+        let sim_router = sim_router.clone();
+        async move {
+            let (parts, body) = req.into_parts();
+            let publishable = parts
+                .headers
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("Bearer pk_"));
+            if parts.uri.path().starts_with("/v1/") && !publishable {
+                return Ok(error::ApiError::Invalid {
+                    field: "authorization".into(),
+                    message: "on this address the simulator's API answers only a publishable key \
+                              (Bearer pk_…); use the simulator's own address for the rest"
+                        .into(),
+                }
+                .into_response());
+            }
+            let mut fresh = axum::extract::Request::new(body);
+            *fresh.method_mut() = parts.method;
+            *fresh.uri_mut() = parts.uri;
+            *fresh.version_mut() = parts.version;
+            *fresh.headers_mut() = parts.headers;
+            sim_router.oneshot(fresh).await
+        }
     });
     Router::new()
         .route_service("/v3", svc.clone())
         .route_service("/v3/{*rest}", svc.clone())
-        .route_service("/v1/{*rest}", svc)
+        .route_service("/v1/payment_intents/{*rest}", svc.clone())
+        .route_service("/v1/test_helpers/payment_intents/{*rest}", svc)
 }
 
 /// Only the webhook intake, for the in-process simulator's deliveries when the main port speaks TLS.

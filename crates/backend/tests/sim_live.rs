@@ -109,6 +109,29 @@ async fn the_simulators_stripe_js_and_frames_are_served_on_the_backends_own_orig
     assert_eq!(status, 404, "{body}");
     let body: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(body["error"]["type"], "invalid_request_error");
+    // Only what the frames do, with a publishable key: the simulated secret key is well known.
+    let res = http
+        .get(format!("{url}/v1/payment_intents/pi_missing"))
+        .bearer_auth("sk_live_kassa_simulated")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "authorization", "{body}");
+    for path in ["/v1/payment_intents", "/v1/refunds", "/v1/events"] {
+        let res = http
+            .get(format!("{url}{path}"))
+            .bearer_auth("pk_live_kassa_simulated")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            404,
+            "{path} is not served on the backend's origin"
+        );
+    }
     // The page is told to load it from there, and its CSP allows nothing else.
     let page = http.get(format!("{url}/pay")).send().await.unwrap();
     let csp = page.headers()["content-security-policy"]
