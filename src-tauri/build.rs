@@ -26,6 +26,7 @@ fn main() {
             "admin_export_csv",
             "admin_needs_attention",
             "verify_admin_pin",
+            "lock_admin",
             "exit_kiosk",
             "ui_ready",
         ]),

@@ -233,6 +233,12 @@ pub async fn verify_admin_pin(state: State<'_, AppState>, pin: String) -> R<bool
     blocking(&state, move |till| till.verify_admin_pin(&pin)).await
 }
 
+/// Ends the admin session: the admin screen was left. The PIN opens a new one.
+#[tauri::command]
+pub fn lock_admin(state: State<'_, AppState>) {
+    state.till.lock_admin();
+}
+
 /// Leaves kiosk mode: only with the admin PIN, and then the app closes (the kiosk's window refuses to otherwise).
 #[tauri::command]
 pub async fn exit_kiosk<R: tauri::Runtime>(

@@ -71,6 +71,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::admin_export_csv,
         commands::admin_needs_attention,
         commands::verify_admin_pin,
+        commands::lock_admin,
         commands::exit_kiosk,
         commands::ui_ready,
     ])
@@ -316,7 +317,9 @@ fn open_window<R: Runtime, M: Manager<R>>(
     view: View,
     frames: navigation::FrameOrigins,
 ) -> tauri::Result<()> {
-    let builder = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+    // The label picks the capability: the kiosk's (capabilities/kiosk.json) grants no admin command.
+    let label = if view == View::Kiosk { "kiosk" } else { "main" };
+    let builder = WebviewWindowBuilder::new(app, label, WebviewUrl::App("index.html".into()))
         .title(match view {
             View::Cashier => "Kassa",
             View::Kiosk => "Kassa self-checkout",

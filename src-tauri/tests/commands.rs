@@ -11,8 +11,11 @@ use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindowBuilder;
 
+/// The admin PIN every test app has.
+const PIN: &str = "2468";
+
 struct App {
-    _app: tauri::App<tauri::test::MockRuntime>,
+    app: tauri::App<tauri::test::MockRuntime>,
     window: tauri::WebviewWindow<tauri::test::MockRuntime>,
     _dir: tempfile::TempDir,
 }
@@ -29,6 +32,7 @@ fn app() -> App {
         Arc::new(SystemClock),
     )
     .unwrap();
+    till.set_admin_pin(PIN).unwrap();
     let info = AppInfo {
         mode: "demo",
         view: "cashier",
@@ -50,7 +54,7 @@ fn app() -> App {
         .build()
         .unwrap();
     App {
-        _app: app,
+        app,
         window,
         _dir: dir,
     }
@@ -163,7 +167,7 @@ fn an_empty_order_cannot_be_charged() {
 #[test]
 fn a_window_the_capability_does_not_name_may_call_nothing() {
     let app = app();
-    let stranger = WebviewWindowBuilder::new(&app._app, "stranger", Default::default())
+    let stranger = WebviewWindowBuilder::new(&app.app, "stranger", Default::default())
         .build()
         .unwrap();
     let err = invoke(&stranger, "catalog", json!({})).unwrap_err();
@@ -172,4 +176,75 @@ fn a_window_the_capability_does_not_name_may_call_nothing() {
         invoke(&app.window, "catalog", json!({})).is_ok(),
         "the main window may"
     );
+}
+
+#[test]
+fn the_admin_commands_need_the_pin_and_leaving_the_admin_screen_locks_them_again() {
+    let app = app();
+    let query = json!({ "query": {} });
+    let locked = invoke(&app.window, "admin_payments", query.clone()).unwrap_err();
+    assert_eq!(locked["kind"], "admin_locked", "{locked}");
+    let refund = invoke(
+        &app.window,
+        "admin_refund",
+        json!({ "orderId": "ord_1", "amount": null, "idempotencyKey": "k1" }),
+    )
+    .unwrap_err();
+    assert_eq!(refund["kind"], "admin_locked", "{refund}");
+
+    assert_eq!(
+        invoke(&app.window, "verify_admin_pin", json!({ "pin": "0000" })).unwrap(),
+        json!(false)
+    );
+    let still = invoke(&app.window, "admin_needs_attention", json!({})).unwrap_err();
+    assert_eq!(still["kind"], "admin_locked");
+
+    assert_eq!(
+        invoke(&app.window, "verify_admin_pin", json!({ "pin": PIN })).unwrap(),
+        json!(true)
+    );
+    invoke(&app.window, "admin_payments", query.clone()).unwrap();
+    invoke(&app.window, "admin_needs_attention", json!({})).unwrap();
+
+    invoke(&app.window, "lock_admin", json!({})).unwrap();
+    let again = invoke(&app.window, "admin_payments", query).unwrap_err();
+    assert_eq!(again["kind"], "admin_locked");
+}
+
+#[test]
+fn the_kiosk_window_cannot_call_any_admin_command_even_with_the_pin() {
+    let app = app();
+    let kiosk = WebviewWindowBuilder::new(&app.app, "kiosk", Default::default())
+        .build()
+        .unwrap();
+    // A sale works in the kiosk.
+    invoke(&kiosk, "catalog", json!({})).unwrap();
+    // The PIN check itself is not granted there; leaving kiosk mode is its only use of the PIN.
+    assert!(invoke(&kiosk, "verify_admin_pin", json!({ "pin": PIN })).is_err());
+    // Even with a session opened elsewhere, the kiosk's capability grants no admin command.
+    assert_eq!(
+        invoke(&app.window, "verify_admin_pin", json!({ "pin": PIN })).unwrap(),
+        json!(true)
+    );
+    for (cmd, args) in [
+        ("admin_payments", json!({ "query": {} })),
+        ("admin_detail", json!({ "orderId": "ord_1" })),
+        (
+            "admin_refund",
+            json!({ "orderId": "ord_1", "amount": null, "idempotencyKey": "k" }),
+        ),
+        ("admin_cancel", json!({ "orderId": "ord_1" })),
+        ("admin_capture", json!({ "orderId": "ord_1", "amount": null })),
+        ("admin_end_of_day", json!({ "from": 0, "to": 1 })),
+        ("admin_export_csv", json!({ "query": {} })),
+        ("admin_needs_attention", json!({})),
+    ] {
+        let err = invoke(&kiosk, cmd, args).unwrap_err();
+        assert!(
+            err.to_string().contains("not allowed"),
+            "{cmd} from the kiosk window: {err}"
+        );
+    }
+    // The same command from the cashier's window, with the session, goes through.
+    invoke(&app.window, "admin_payments", json!({ "query": {} })).unwrap();
 }

@@ -1,8 +1,9 @@
-import { render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { invoke } from '@tauri-apps/api/core';
 import { describe, expect, it, vi } from 'vitest';
 import App from './App';
+import { admin } from './api/till';
 import { installFakeTill } from './test/harness';
 
 describe('App', () => {
@@ -28,13 +29,48 @@ describe('App', () => {
     expect(fake.callsOf('new_order')).toHaveLength(0);
   });
 
-  it('renders the admin screen for the admin view, with no way to the till', async () => {
-    const fake = installFakeTill({ info: { view: 'admin' } });
+  it('the admin view asks for the PIN first (no Cancel: nothing is behind it), then shows payments, with no way to the till', async () => {
+    const fake = installFakeTill({ info: { view: 'admin' }, adminSession: true });
     fake.addPayment({ status: 'succeeded' });
+    const user = userEvent.setup();
     render(<App />);
+    const pad = await screen.findByTestId('pin-pad');
+    expect(within(pad).queryByRole('button', { name: 'Cancel' })).toBeNull();
+    expect(screen.queryByTestId('payments-table')).toBeNull();
+    expect(fake.callsOf('admin_payments')).toHaveLength(0);
+    await user.keyboard('1234{Enter}');
     expect(await screen.findByTestId('payments-table')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /Back to till/ })).toBeNull();
     expect(fake.callsOf('current_order')).toHaveLength(0);
+  });
+
+  it('when the core’s admin session times out, the PIN pad comes back saying so, and the PIN reloads the screen', async () => {
+    const fake = installFakeTill({ adminSession: true });
+    fake.addPayment({ status: 'succeeded', id: 'ord_earlier' });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByRole('button', { name: /^Espresso/ });
+    await user.click(screen.getByRole('button', { name: 'Admin' }));
+    await user.keyboard('1234{Enter}');
+    expect(await screen.findByTestId('payments-table')).toBeInTheDocument();
+    const loads = fake.callsOf('admin_payments').length;
+
+    act(() => fake.expireAdminSession());
+    // The next admin command the screen makes (its own refresh, here made at once) is refused by the core.
+    await act(async () => {
+      await admin.payments({}).catch(() => undefined);
+    });
+    const pad = await screen.findByTestId('pin-pad');
+    expect(pad).toHaveTextContent('The admin session has timed out');
+    await user.keyboard('1234{Enter}');
+    await waitFor(() => expect(screen.queryByTestId('pin-pad')).toBeNull());
+    await waitFor(() => expect(fake.callsOf('admin_payments').length).toBeGreaterThan(loads + 1));
+    expect(await screen.findByTestId('payments-table')).toBeInTheDocument();
+
+    // Leaving the admin screen ends the session in the core.
+    await user.click(screen.getByRole('button', { name: /Back to till/ }));
+    expect(fake.callsOf('lock_admin')).toHaveLength(1);
+    expect(fake.adminUnlocked()).toBe(false);
   });
 
   it('the cashier’s Admin button asks for the PIN; a wrong one stays, the right one opens admin and back', async () => {

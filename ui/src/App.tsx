@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { AppInfo, TillError } from './api/types';
-import { admin, cashierStart, till, type CashierStart } from './api/till';
+import { ADMIN_LOCKED_EVENT, admin, cashierStart, till, type CashierStart } from './api/till';
 import { CashierScreen } from './cashier/CashierScreen';
 import { ErrorNotice } from './components/ErrorNotice';
 import { PinPad, usePinLock } from './components/PinPad';
@@ -19,8 +19,22 @@ export default function App() {
   const [start, setStart] = useState<CashierStart | undefined>(undefined);
   /** The cashier's window can switch to the admin screen in-app, after the PIN. */
   const [adminOpen, setAdminOpen] = useState(false);
-  const [pinOpen, setPinOpen] = useState(false);
+  /** The core's admin session, as far as this window knows: the PIN opens it, leaving or its timeout ends it. */
+  const [unlocked, setUnlocked] = useState(false);
+  /** The core refused an admin command: the session timed out while the admin screen was open. */
+  const [expired, setExpired] = useState(false);
+  /** Bumped on each unlock, so the admin screen reloads what it shows. */
+  const [unlocks, setUnlocks] = useState(0);
   const pinLock = usePinLock();
+
+  useEffect(() => {
+    const onLocked = () => {
+      setUnlocked(false);
+      setExpired(true);
+    };
+    window.addEventListener(ADMIN_LOCKED_EVENT, onLocked);
+    return () => window.removeEventListener(ADMIN_LOCKED_EVENT, onLocked);
+  }, []);
 
   const load = useCallback(() => {
     setError(null);
@@ -63,19 +77,30 @@ export default function App() {
     );
   }
 
+  const leaveAdmin = () => {
+    void admin.lock().catch(() => undefined);
+    setAdminOpen(false);
+    setUnlocked(false);
+    setExpired(false);
+  };
+  const wantsAdmin = info.view === 'admin' || adminOpen;
+  const pinOpen = wantsAdmin && !unlocked;
+  // Behind an expired session's PIN pad the admin screen stays (inert) rather than flashing away.
+  const showAdmin = wantsAdmin && (unlocked || expired);
+
   let view;
   let onAdmin: (() => void) | undefined;
   switch (info.view) {
     case 'cashier':
-      if (adminOpen) {
-        view = <AdminScreen info={info} onBack={() => setAdminOpen(false)} />;
+      if (showAdmin) {
+        view = <AdminScreen key={unlocks} info={info} onBack={leaveAdmin} />;
       } else {
         view = <CashierScreen info={info} start={start} />;
-        onAdmin = () => setPinOpen(true);
+        onAdmin = () => setAdminOpen(true);
       }
       break;
     case 'admin':
-      view = <AdminScreen info={info} />;
+      view = showAdmin ? <AdminScreen key={unlocks} info={info} /> : null;
       break;
     default:
       view = <Placeholder title={`Unknown view “${String(info.view)}”`} />;
@@ -84,21 +109,22 @@ export default function App() {
   return (
     <div className="app">
       <div className="app-content" inert={pinOpen}>
-        <Header info={info} onAdmin={onAdmin} admin={adminOpen || info.view === 'admin'} />
+        <Header info={info} onAdmin={onAdmin} admin={showAdmin || info.view === 'admin'} />
         <SyncBanner />
         <Suspense fallback={<Loading />}>{view}</Suspense>
       </div>
       {pinOpen ? (
         <PinPad
           title="Admin"
-          description="Enter the admin PIN to see payments."
+          description={expired ? 'The admin session has timed out. Enter the admin PIN to go on.' : 'Enter the admin PIN to see payments.'}
           submitLabel="Unlock"
           check={admin.verifyPin}
           onSuccess={() => {
-            setPinOpen(false);
-            setAdminOpen(true);
+            setUnlocked(true);
+            setExpired(false);
+            setUnlocks((n) => n + 1);
           }}
-          onCancel={() => setPinOpen(false)}
+          onCancel={info.view === 'admin' ? undefined : leaveAdmin}
           lock={pinLock}
         />
       ) : null}

@@ -30,6 +30,8 @@ pub enum TillError {
     NotConfigured(String),
     #[error("Kassa could not start: {0}")]
     Startup(String),
+    #[error("enter the admin PIN first: the admin screen is locked, or its session has timed out")]
+    AdminLocked,
 }
 
 impl TillError {
@@ -43,6 +45,7 @@ impl TillError {
             Self::Storage(_) => "storage",
             Self::NotConfigured(_) => "not_configured",
             Self::Startup(_) => "startup",
+            Self::AdminLocked => "admin_locked",
         }
     }
 

@@ -6,6 +6,7 @@
 //! - [`Till`]: what the UI can ask for, as plain methods; the Tauri shell only forwards them.
 
 pub mod admin;
+pub mod admin_session;
 pub mod backend;
 pub mod catalog;
 pub mod error;
@@ -79,6 +80,7 @@ pub struct Till {
     clock: Arc<dyn Clock>,
     sync: Mutex<SyncStatus>,
     pin_guard: pin::Guard,
+    admin_session: admin_session::AdminSession,
     /// The Stripe Dashboard base for links to a payment (test or live).
     pub dashboard_base: String,
 }
@@ -108,6 +110,7 @@ impl Till {
                 cursor,
             }),
             pin_guard: pin::Guard::default(),
+            admin_session: admin_session::AdminSession::default(),
             dashboard_base: "https://dashboard.stripe.com/test".to_owned(),
         })
     }
@@ -373,10 +376,12 @@ pub const STUCK_AFTER_SECS: i64 = 10 * 60;
 
 impl Till {
     pub fn admin_payments(&self, q: &admin::AdminQuery) -> Result<admin::AdminPage> {
+        self.admin()?;
         admin::payments(&self.store.conn(), &self.terminal, q)
     }
 
     pub fn admin_detail(&self, order_id: &str) -> Result<admin::PaymentDetail> {
+        self.admin()?;
         admin::detail(
             &self.store.conn(),
             &self.terminal,
@@ -386,6 +391,7 @@ impl Till {
     }
 
     pub fn end_of_day(&self, from: i64, to: i64) -> Result<Vec<admin::DayTotal>> {
+        self.admin()?;
         if to <= from {
             return Err(TillError::Invalid {
                 field: "to",
@@ -396,6 +402,7 @@ impl Till {
     }
 
     pub fn needs_attention(&self) -> Result<Vec<admin::AttentionItem>> {
+        self.admin()?;
         admin::needs_attention(
             &self.store.conn(),
             &self.terminal,
@@ -410,6 +417,7 @@ impl Till {
         q: &admin::AdminQuery,
         dir: &Path,
     ) -> Result<(std::path::PathBuf, usize, String)> {
+        self.admin()?;
         let (csv, rows) = admin::csv(&self.store.conn(), &self.terminal, q)?;
         std::fs::create_dir_all(dir)
             .map_err(|e| TillError::Storage(format!("cannot create {}: {e}", dir.display())))?;
@@ -426,6 +434,7 @@ impl Till {
         amount: Option<i64>,
         idempotency_key: &str,
     ) -> Result<admin::PaymentDetail> {
+        self.admin()?;
         let row = admin::row_of(&self.store.conn(), &self.terminal, order_id)?;
         if row.status != "succeeded" {
             return Err(TillError::Conflict(format!(
@@ -473,11 +482,13 @@ impl Till {
         order_id: &str,
         amount: Option<i64>,
     ) -> Result<admin::PaymentDetail> {
+        self.admin()?;
         self.backend.capture(order_id, amount).await?;
         self.admin_detail(order_id)
     }
 
     pub async fn admin_cancel(&self, order_id: &str) -> Result<admin::PaymentDetail> {
+        self.admin()?;
         self.cancel_sale(order_id).await?;
         self.admin_detail(order_id)
     }
@@ -492,8 +503,23 @@ impl Till {
         pin::set(&self.store, pin)
     }
 
+    /// Checks the PIN; the right one opens an admin session ([`admin_session::ADMIN_SESSION_SECS`]).
     pub fn verify_admin_pin(&self, pin: &str) -> Result<bool> {
-        self.pin_guard.verify(&self.store, pin)
+        let ok = self.pin_guard.verify(&self.store, pin)?;
+        if ok {
+            self.admin_session.unlock(self.now());
+        }
+        Ok(ok)
+    }
+
+    /// Ends the admin session (the admin screen was left).
+    pub fn lock_admin(&self) {
+        self.admin_session.lock();
+    }
+
+    /// Every admin command starts here: without a live session it is refused, whatever the webview shows.
+    fn admin(&self) -> Result<()> {
+        self.admin_session.check(self.now())
     }
 }
 

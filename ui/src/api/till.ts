@@ -82,20 +82,33 @@ export function onSync(handler: (status: SyncStatus) => void): Promise<UnlistenF
   return listen<SyncStatus>(SYNC_EVENT, (e) => handler(e.payload));
 }
 
+/** Sent on window when the core refuses an admin command: its admin session is locked or has timed out. */
+export const ADMIN_LOCKED_EVENT = 'kassa:admin-locked';
+
+/** An admin command: the core checks the admin session; when it refuses, the app asks for the PIN again. */
+function adminInvoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  return invoke<T>(cmd, args).catch((e: unknown) => {
+    if ((e as { kind?: unknown } | null)?.kind === 'admin_locked') window.dispatchEvent(new Event(ADMIN_LOCKED_EVENT));
+    throw e;
+  });
+}
+
 export const admin = {
-  payments: (query: AdminQuery) => invoke<AdminPage>('admin_payments', { query }),
-  detail: (orderId: string) => invoke<PaymentDetail>('admin_detail', { orderId }),
+  payments: (query: AdminQuery) => adminInvoke<AdminPage>('admin_payments', { query }),
+  detail: (orderId: string) => adminInvoke<PaymentDetail>('admin_detail', { orderId }),
   /** idempotencyKey: one per refund dialog, so a double click or a retry refunds once. */
   refund: (orderId: string, amount: number | null, idempotencyKey: string) =>
-    invoke<PaymentDetail>('admin_refund', { orderId, amount, idempotencyKey }),
-  cancel: (orderId: string) => invoke<PaymentDetail>('admin_cancel', { orderId }),
-  capture: (orderId: string, amount: number | null) => invoke<PaymentDetail>('admin_capture', { orderId, amount }),
+    adminInvoke<PaymentDetail>('admin_refund', { orderId, amount, idempotencyKey }),
+  cancel: (orderId: string) => adminInvoke<PaymentDetail>('admin_cancel', { orderId }),
+  capture: (orderId: string, amount: number | null) => adminInvoke<PaymentDetail>('admin_capture', { orderId, amount }),
   reconcile: () => invoke<{ checked: number; changed: number }>('reconcile'),
-  endOfDay: (from: number, to: number) => invoke<DayTotal[]>('admin_end_of_day', { from, to }),
-  exportCsv: (query: AdminQuery) => invoke<CsvExport>('admin_export_csv', { query }),
-  needsAttention: () => invoke<AttentionItem[]>('admin_needs_attention'),
-  /** Unlocks the admin screen (from the cashier) or leaves kiosk mode; false on a wrong PIN. */
+  endOfDay: (from: number, to: number) => adminInvoke<DayTotal[]>('admin_end_of_day', { from, to }),
+  exportCsv: (query: AdminQuery) => adminInvoke<CsvExport>('admin_export_csv', { query }),
+  needsAttention: () => adminInvoke<AttentionItem[]>('admin_needs_attention'),
+  /** Opens an admin session in the core (or leaves kiosk mode); false on a wrong PIN. */
   verifyPin: (pin: string) => invoke<boolean>('verify_admin_pin', { pin }),
+  /** Ends the admin session: the admin screen was left. */
+  lock: () => invoke<void>('lock_admin'),
   exitKiosk: (pin: string) => invoke<boolean>('exit_kiosk', { pin }),
   /** The kiosk's idle timeout abandons the cart: cancels its intent and starts over. */
   abandonSale: (orderId: string) => invoke<Order>('cancel_sale', { orderId }),

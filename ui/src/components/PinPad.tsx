@@ -36,7 +36,8 @@ interface Props {
   /** Resolves true for the right PIN. */
   check: (pin: string) => Promise<boolean>;
   onSuccess: () => void;
-  onCancel: () => void;
+  /** Without it the pad has no Cancel: there is nothing behind it to go back to (the admin window). */
+  onCancel?: () => void;
   lock: PinLock;
   /** Shown after success while the owner acts on it (e.g. "Leaving kiosk mode…"). */
   successLabel?: string;
@@ -110,7 +111,7 @@ export function PinPad({ title, description, submitLabel = 'Unlock', check, onSu
       if (e.key === 'Escape') {
         e.preventDefault();
         e.stopPropagation();
-        k.onCancel();
+        k.onCancel?.();
       } else if (/^[0-9]$/.test(e.key)) {
         e.preventDefault();
         if (!k.disabled) k.type(e.key);
@@ -203,9 +204,11 @@ export function PinPad({ title, description, submitLabel = 'Unlock', check, onSu
           </button>
         </div>
         <div className="pin-actions">
-          <button type="button" className="btn btn-large" onClick={onCancel} disabled={done}>
-            Cancel
-          </button>
+          {onCancel ? (
+            <button type="button" className="btn btn-large" onClick={onCancel} disabled={done}>
+              Cancel
+            </button>
+          ) : null}
           <button type="button" className="btn btn-primary btn-large" onClick={() => void submit()} disabled={disabled || !pin}>
             {busy ? 'Checking…' : submitLabel}
           </button>

@@ -18,6 +18,8 @@ export interface FakeTillOptions {
   sync?: SyncStatus;
   /** The staff PIN for verify_admin_pin and exit_kiosk. Default '1234'. */
   adminPin?: string;
+  /** Refuse admin commands without an admin session, as the core does (default: open, for screen tests). */
+  adminSession?: boolean;
 }
 
 /** A payment made up for the admin screen (tests, and the dev mock's demo data). */
@@ -92,6 +94,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
   const opened: string[] = [];
   const adminPin = opts.adminPin ?? '1234';
   let kioskExited = false;
+  let adminUnlocked = !opts.adminSession;
   let evSeq = 0;
   let seedSeq = 0;
 
@@ -340,6 +343,9 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
 
   async function handle(cmd: string, args?: Record<string, unknown>): Promise<unknown> {
     calls.push({ cmd, args });
+    if (cmd.startsWith('admin_') && !adminUnlocked) {
+      throw tillError('admin_locked', 'enter the admin PIN first: the admin screen is locked, or its session has timed out');
+    }
     switch (cmd) {
       case 'app_info':
         return { ...info };
@@ -531,7 +537,12 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         return items;
       }
       case 'verify_admin_pin':
-        return args?.pin === adminPin;
+        if (args?.pin !== adminPin) return false;
+        adminUnlocked = true;
+        return true;
+      case 'lock_admin':
+        if (opts.adminSession) adminUnlocked = false;
+        return null;
       case 'exit_kiosk':
         if (args?.pin !== adminPin) return false;
         kioskExited = true;
@@ -560,6 +571,11 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     /** URLs handed to the shell plugin's open. */
     opened,
     kioskExited: () => kioskExited,
+    /** The core's admin session times out (with `adminSession`). */
+    expireAdminSession: () => {
+      adminUnlocked = false;
+    },
+    adminUnlocked: () => adminUnlocked,
     /** The order a test is looking at. */
     currentOrder: () => (currentId ? copy(current()) : null),
     /** Commands called, by name. */
