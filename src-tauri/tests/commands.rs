@@ -234,7 +234,10 @@ fn the_kiosk_window_cannot_call_any_admin_command_even_with_the_pin() {
             json!({ "orderId": "ord_1", "amount": null, "idempotencyKey": "k" }),
         ),
         ("admin_cancel", json!({ "orderId": "ord_1" })),
-        ("admin_capture", json!({ "orderId": "ord_1", "amount": null })),
+        (
+            "admin_capture",
+            json!({ "orderId": "ord_1", "amount": null }),
+        ),
         ("admin_end_of_day", json!({ "from": 0, "to": 1 })),
         ("admin_export_csv", json!({ "query": {} })),
         ("admin_needs_attention", json!({})),
