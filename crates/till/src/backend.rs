@@ -55,6 +55,51 @@ pub struct FeedPage {
     pub next_cursor: i64,
 }
 
+/// The event type the till gives a feed item it cannot read (see [`read_feed_page`]).
+pub const UNREADABLE_EVENT: &str = "kassa.unreadable";
+
+/// A feed page, item by item: an item the till cannot parse (nested deeper than the JSON parser goes, or not an
+/// event at all) must not stop the feed for ever. It becomes a `kassa.unreadable` item at its own cursor, which
+/// the store records and skips; only an item without a readable cursor spoils the page.
+pub fn read_feed_page(bytes: &[u8]) -> std::result::Result<FeedPage, String> {
+    #[derive(Deserialize)]
+    struct RawPage {
+        events: Vec<Box<serde_json::value::RawValue>>,
+        next_cursor: i64,
+    }
+    #[derive(Deserialize)]
+    struct CursorOnly {
+        cursor: i64,
+    }
+    let raw: RawPage = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let mut events = Vec::with_capacity(raw.events.len());
+    for item in raw.events {
+        match serde_json::from_str::<FeedItem>(item.get()) {
+            Ok(item) => events.push(item),
+            Err(error) => {
+                let cursor = serde_json::from_str::<CursorOnly>(item.get())
+                    .map_err(|_| format!("a feed item without a readable cursor: {error}"))?
+                    .cursor;
+                events.push(FeedItem {
+                    cursor,
+                    order_id: None,
+                    foreign: false,
+                    source: None,
+                    event: json!({
+                        "id": format!("kassa_unreadable_{cursor}"),
+                        "type": UNREADABLE_EVENT,
+                        "error": error.to_string(),
+                    }),
+                });
+            }
+        }
+    }
+    Ok(FeedPage {
+        events,
+        next_cursor: raw.next_cursor,
+    })
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Sweep {
     pub checked: usize,
@@ -249,13 +294,20 @@ impl Backend {
 
     /// The feed: waits up to `wait_secs` for events past `after`.
     pub async fn events(&self, after: i64, wait_secs: u64) -> Result<FeedPage> {
-        self.call(
-            Method::GET,
-            &format!("/api/events?after={after}&wait={wait_secs}"),
-            None,
-            None,
-        )
-        .await
+        let page: Box<serde_json::value::RawValue> = self
+            .call(
+                Method::GET,
+                &format!("/api/events?after={after}&wait={wait_secs}"),
+                None,
+                None,
+            )
+            .await?;
+        read_feed_page(page.get().as_bytes()).map_err(|e| TillError::Backend {
+            status: 200,
+            code: "bad_answer".into(),
+            message: format!("the backend's feed page could not be read: {e}"),
+            field: None,
+        })
     }
 
     pub async fn reconcile(&self) -> Result<Sweep> {

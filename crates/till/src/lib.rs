@@ -349,12 +349,45 @@ impl Till {
             }
             outcomes.push(outcome);
         }
+        for (item, outcome) in items.iter().zip(&outcomes) {
+            if *outcome == Outcome::Unreadable {
+                tracing::error!(
+                    cursor = item.cursor,
+                    "skipped a feed item the till cannot read: {}",
+                    item.event
+                        .get("error")
+                        .and_then(|e| e.as_str())
+                        .unwrap_or_default()
+                );
+            }
+        }
         if let Some(last) = items.last() {
             let mut status = self.sync_status();
             status.cursor = status.cursor.max(last.cursor);
+            if outcomes.contains(&Outcome::Unreadable) {
+                status.message = self.skipped_notice();
+            }
             self.set_sync(status);
         }
         Ok(outcomes)
+    }
+
+    /// What the sync banner says while online if the till ever skipped a feed item it could not read.
+    pub fn skipped_notice(&self) -> Option<String> {
+        let skipped: i64 = self
+            .store
+            .conn()
+            .prepare_cached("SELECT COUNT(*) FROM applied_events WHERE outcome = 'unreadable'")
+            .and_then(|mut st| st.query_row([], |r| r.get(0)))
+            .unwrap_or(0);
+        (skipped > 0).then(|| {
+            format!(
+                "{skipped} event{} from the payment server could not be read and {} skipped; the till's log names {}.",
+                if skipped == 1 { "" } else { "s" },
+                if skipped == 1 { "was" } else { "were" },
+                if skipped == 1 { "it" } else { "them" },
+            )
+        })
     }
 
     /// Start-up and on-demand recovery: orders left waiting are reconciled through the backend, whose findings
@@ -535,5 +568,37 @@ fn summarize(order: &Order) -> String {
         format!("{} and {more} more", items.join(", "))
     } else {
         items.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_skipped_feed_item_is_shown_in_the_sync_status_while_online() {
+        let dir = tempfile::tempdir().unwrap();
+        let till = Till::open(
+            &dir.path().join("till.sqlite3"),
+            Backend::new("http://127.0.0.1:9", "kt_test"),
+            Catalog::demo(),
+            "till-1",
+            Arc::new(Silent),
+            Arc::new(SystemClock),
+        )
+        .unwrap();
+        assert_eq!(till.skipped_notice(), None);
+        let page = backend::read_feed_page(
+            br#"{"events":[{"cursor":7,"event":{"id":"evt_7","type":"x"},"unexpected":{"order_id":[1]},"order_id":5}],"next_cursor":7}"#,
+        )
+        .unwrap();
+        let outcomes = till.apply_feed_page(&page.events).unwrap();
+        assert_eq!(outcomes, [Outcome::Unreadable]);
+        let status = till.sync_status();
+        assert_eq!(status.cursor, 7);
+        assert_eq!(
+            status.message.as_deref(),
+            Some("1 event from the payment server could not be read and was skipped; the till's log names it.")
+        );
     }
 }

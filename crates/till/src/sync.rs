@@ -56,7 +56,7 @@ pub async fn run(till: Arc<Till>, mut stop: tokio::sync::watch::Receiver<bool>) 
                 backoff = FIRST_RETRY;
                 till.set_sync(SyncStatus {
                     online: true,
-                    message: None,
+                    message: till.skipped_notice(),
                     retry_in_ms: None,
                     cursor,
                 });

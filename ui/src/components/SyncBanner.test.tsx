@@ -12,6 +12,18 @@ describe('SyncBanner', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
+  it('while online, shows what the core still has to say (a skipped feed item) as a notice, not an alert', async () => {
+    installFakeTill({
+      sync: { online: true, message: '1 event from the payment server could not be read and was skipped; the till’s log names it.', retry_in_ms: null, cursor: 9 },
+    });
+    const { container } = render(<SyncBanner />);
+    const notice = await screen.findByRole('status');
+    expect(notice).toHaveTextContent('could not be read and was skipped');
+    expect(container.querySelector('.sync-banner-notice')).not.toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.queryByText(/Offline/)).toBeNull();
+  });
+
   it('shows the offline message in red with a retry countdown, and goes away when back online', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const fake = installFakeTill({

@@ -57,7 +57,20 @@ export function SyncBanner({ audience = 'staff' }: { audience?: 'staff' | 'custo
     );
   }, [retryAt, now]);
 
-  if (!offline) return null;
+  if (!offline) {
+    // Online, the core may still have something for staff to know (a feed item it had to skip).
+    if (audience === 'customer' || !status?.s.message) return null;
+    return (
+      <div className="sync-banner sync-banner-notice">
+        <span className="sync-icon" aria-hidden="true">
+          ⚠
+        </span>
+        <p role="status" className="sync-message">
+          {status.s.message}
+        </p>
+      </div>
+    );
+  }
   if (audience === 'customer') {
     return (
       <div className="sync-banner sync-banner-customer">

@@ -34,6 +34,8 @@ pub enum Outcome {
     AmountMismatch,
     /// Not about any order of this till.
     NotOurs,
+    /// The till could not read the item (see `backend::read_feed_page`): recorded and skipped.
+    Unreadable,
 }
 
 impl Outcome {
@@ -45,6 +47,7 @@ impl Outcome {
             Self::Duplicate => "duplicate",
             Self::AmountMismatch => "amount_mismatch",
             Self::NotOurs => "not_ours",
+            Self::Unreadable => "unreadable",
         }
     }
 }
@@ -107,6 +110,7 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
         None => None,
     };
     let outcome = match &order {
+        _ if kind == crate::backend::UNREADABLE_EVENT => Outcome::Unreadable,
         None => Outcome::NotOurs,
         Some(order) if kind == "payment_intent.succeeded" => {
             fulfil(conn, order, &object, event_id, now)?
@@ -320,5 +324,63 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         assert_eq!(after, vec![None, Some("processing".to_owned())]);
+    }
+
+    /// A feed item nested deeper than the JSON parser goes (a signed event 10,000 levels deep) must not stop the
+    /// feed: the page is read item by item, the poison item is recorded as unreadable and the cursor passes it.
+    #[test]
+    fn an_unreadable_feed_item_is_recorded_and_skipped_and_the_items_around_it_apply() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let tea = json!({ "cursor": 1, "event": { "id": "evt_1", "type": "payment_intent.created", "created": 1,
+            "data": { "object": { "object": "payment_intent", "id": "pi_other" } } } });
+        let after = json!({ "cursor": 3, "event": { "id": "evt_3", "type": "payment_intent.created", "created": 3,
+            "data": { "object": { "object": "payment_intent", "id": "pi_other" } } } });
+        let page = format!(
+            r#"{{"events":[{tea},{{"cursor":2,"event":{deep}}},{after}],"next_cursor":3}}"#
+        );
+        let page = crate::backend::read_feed_page(page.as_bytes()).unwrap();
+        assert_eq!(
+            page.events.iter().map(|i| i.cursor).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        assert_eq!(
+            page.events[1].event["type"],
+            crate::backend::UNREADABLE_EVENT
+        );
+        assert!(page.events[1].event["error"]
+            .as_str()
+            .unwrap()
+            .contains("recursion limit"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::super::Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let mut conn = store.conn();
+        let outcomes: Vec<Outcome> = apply_page(&mut conn, &page.events, 10)
+            .unwrap()
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect();
+        assert_eq!(
+            outcomes,
+            [Outcome::NotOurs, Outcome::Unreadable, Outcome::NotOurs]
+        );
+        drop(conn);
+        assert_eq!(store.cursor().unwrap(), 3);
+        let logged: String = store
+            .conn()
+            .query_row(
+                "SELECT outcome FROM applied_events WHERE cursor = 2",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(logged, "unreadable");
+    }
+
+    #[test]
+    fn a_feed_item_without_a_readable_cursor_spoils_the_page() {
+        let page = r#"{"events":[{"event":{"id":"evt_1"}}],"next_cursor":1}"#;
+        let err = crate::backend::read_feed_page(page.as_bytes()).unwrap_err();
+        assert!(err.contains("cursor"), "{err}");
     }
 }
