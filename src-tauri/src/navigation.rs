@@ -1,13 +1,17 @@
-//! What the window may load besides the app itself: its backend's payment page, and the Stripe.js frames inside
-//! that page (Stripe's own hosts; the simulator's origin when the backend simulates Stripe). WebKit asks for every
-//! frame's navigation, nested ones included, so the frames of the payment page pass through here too.
+//! What the window may load besides the app itself: its backend's payment page, and the frames inside that page.
+//! WebKit asks here for every frame's navigation, nested ones included. In demo mode those are the simulator's
+//! (an exact origin). In live mode they are Stripe's, and during 3-D Secure the card issuer's own challenge page,
+//! on whatever https: host the bank uses: so live mode allows https: frames, and nothing that is not https:. The
+//! till's page itself cannot be taken away by them: its CSP frames only the backend, and WebKit lets a cross-origin
+//! frame navigate the top window only after a user gesture inside it, which Stripe's and the banks' pages never
+//! ask for.
 
 use std::sync::{Arc, RwLock};
 
 #[derive(Debug, Clone, Default)]
 pub struct FrameOrigins {
     origins: Arc<RwLock<Vec<String>>>,
-    /// Stripe's hosts load only where real Stripe is in use: never in demo mode.
+    /// Live mode: Stripe's frames and the issuers' 3-D Secure pages (any https: host). Never in demo mode.
     stripe: bool,
 }
 
@@ -46,11 +50,7 @@ impl FrameOrigins {
         {
             return true;
         }
-        self.stripe
-            && url.scheme() == "https"
-            && url
-                .host_str()
-                .is_some_and(|h| h == "stripe.com" || h.ends_with(".stripe.com"))
+        self.stripe && url.scheme() == "https"
     }
 }
 
@@ -80,14 +80,17 @@ mod tests {
     }
 
     #[test]
-    fn live_windows_load_only_the_app_its_backend_and_stripe() {
+    fn live_windows_load_the_app_its_backend_stripe_and_the_banks_3ds_pages_over_https_only() {
         let f = FrameOrigins::new(vec!["https://kassa.example.com".into()], true);
         assert!(f.allows(&url("https://kassa.example.com/pay")));
         assert!(f.allows(&url("https://js.stripe.com/v3/elements-inner.html")));
         assert!(f.allows(&url("https://hooks.stripe.com/3d_secure")));
-        assert!(!f.allows(&url("https://stripe.com.evil.example/")));
+        // An issuer's ACS challenge page, inside Stripe's 3-D Secure frame.
+        assert!(f.allows(&url("https://acs.examplebank.com/challenge")));
         assert!(!f.allows(&url("http://kassa.example.com/pay")));
         assert!(!f.allows(&url("http://127.0.0.1:4321/")));
+        assert!(!f.allows(&url("file:///etc/passwd")));
+        assert!(!f.allows(&url("javascript:alert(1)")));
     }
 
     #[test]

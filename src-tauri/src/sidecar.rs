@@ -73,21 +73,29 @@ impl Sidecar {
         let pid_file = data_dir.join("demo-backend.pid");
         kill_orphan(&pid_file);
         let backend_dir = data_dir.join("demo-backend");
+        let mut args = vec![
+            "--simulate".to_owned(),
+            "--addr".to_owned(),
+            format!("127.0.0.1:{backend_port}"),
+            "--sim-addr".to_owned(),
+            format!("127.0.0.1:{sim_port}"),
+            "--data-dir".to_owned(),
+            backend_dir.display().to_string(),
+            "--exit-with-parent".to_owned(),
+            std::process::id().to_string(),
+        ];
+        if tauri::is_dev() {
+            // `tauri dev` serves the page from the Vite dev server, which must be allowed to frame the card form.
+            args.extend([
+                "--till-origin".to_owned(),
+                "http://localhost:1420".to_owned(),
+            ]);
+        }
         let (mut rx, child) = app
             .shell()
             .sidecar("kassa-backend-sidecar")
             .map_err(|e| format!("the demo backend is missing from this build: {e}"))?
-            .args([
-                "--simulate".to_owned(),
-                "--addr".to_owned(),
-                format!("127.0.0.1:{backend_port}"),
-                "--sim-addr".to_owned(),
-                format!("127.0.0.1:{sim_port}"),
-                "--data-dir".to_owned(),
-                backend_dir.display().to_string(),
-                "--exit-with-parent".to_owned(),
-                std::process::id().to_string(),
-            ])
+            .args(args)
             .env("KASSA_BOOTSTRAP_TOKEN", token)
             .set_process_group(true)
             .spawn()

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, until } from './lib/harness.mjs';
+import { ROOT, alive, until } from './lib/harness.mjs';
 import { session } from './lib/steps.mjs';
 import { PAY_FRAME, WAIT, button, cashierSale, click, dbUntil, typeCard, waitPaid, waitShown } from './lib/ui.mjs';
 
@@ -40,8 +40,10 @@ function openssl(args, cwd) {
 /** A test CA and a leaf for localhost and 127.0.0.1, signed by it (P-256 keys, PKCS#8 PEM, two days). */
 function makeCertificates(dir) {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  // Name-constrained to this machine's loopback names, so the CA in the system store can vouch for nothing else.
   openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Kassa e2e test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+    '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    '-addext', 'nameConstraints=critical,permitted;DNS:localhost,permitted;IP:127.0.0.0/255.0.0.0'], dir);
   openssl(['req', ...ec, '-keyout', 'backend.key', '-out', 'backend.csr', '-subj', '/CN=localhost'], dir);
   fs.writeFileSync(path.join(dir, 'leaf.ext'), [
     'subjectAltName=DNS:localhost,IP:127.0.0.1',
@@ -51,6 +53,8 @@ function makeCertificates(dir) {
   ].join('\n'));
   openssl(['x509', '-req', '-in', 'backend.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'backend.pem',
     '-days', '2', '-extfile', 'leaf.ext'], dir);
+  // Nothing more is ever signed with it.
+  fs.rmSync(path.join(dir, 'ca.key'));
   return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'backend.pem'), key: path.join(dir, 'backend.key') };
 }
 
@@ -66,8 +70,14 @@ function asRoot(cmd, args) {
 
 /** Adds the test CA to the system store, as a shop adds its own CA; removed again in after(). */
 function trustCa(caPem) {
-  // A run that was killed leaves its CA behind: never let test CAs pile up in the trust store.
-  const stale = fs.existsSync(SYSTEM_CA_DIR) ? fs.readdirSync(SYSTEM_CA_DIR).filter((f) => /^kassa-e2e-\d+\.crt$/.test(f)) : [];
+  // A run that was killed leaves its CA behind: never let test CAs pile up in the trust store. Only those of runs
+  // that are gone: another run may be going on at the same time.
+  const stale = fs.existsSync(SYSTEM_CA_DIR)
+    ? fs.readdirSync(SYSTEM_CA_DIR).filter((f) => {
+        const m = /^kassa-e2e-(\d+)\.crt$/.exec(f);
+        return m && !alive(Number(m[1]));
+      })
+    : [];
   for (const f of stale) asRoot('rm', ['-f', path.join(SYSTEM_CA_DIR, f)]);
   live.caFile = path.join(SYSTEM_CA_DIR, `kassa-e2e-${process.pid}.crt`);
   asRoot('install', ['-D', '-m', '0644', caPem, live.caFile]);

@@ -5,7 +5,6 @@ import { createPayPage, readConfig, type PageHost, type PayConfig } from './page
 const TILL = 'tauri://localhost';
 const CONFIG: PayConfig = { stripe_js_url: 'https://js.stripe.com/v3', till_origins: [TILL, 'http://tauri.localhost'] };
 const SECRET = 'pi_123_secret_abc';
-const HREF = 'https://pay.example/pay';
 
 function fakeStripe() {
   const handlers: Record<string, (ev: unknown) => void> = {};
@@ -23,7 +22,6 @@ function page(embedder: string | null = TILL, config: PayConfig | null = CONFIG)
     document,
     parent: { postMessage: (message, origin) => posted.push({ message: message as never, origin }) },
     embedder,
-    href: HREF,
     addMessageListener: (fn) => (listener = fn),
   };
   const s = fakeStripe();
@@ -91,7 +89,7 @@ describe('the payment page', () => {
     expect(stripe.confirmPayment).not.toHaveBeenCalled();
   });
 
-  it('confirms without redirect, with its own address (no secret) as return_url, and reports the intent', async () => {
+  it('confirms without redirect and without a return_url (no redirect ever brings the secret into a URL), and reports the intent', async () => {
     const { init, send, stripe, elements, posted } = page();
     init();
     await flush();
@@ -99,8 +97,7 @@ describe('the payment page', () => {
     send(TILL, { tag: TAG, type: 'confirm', id: 7 });
     await flush();
     expect(elements.submit).toHaveBeenCalledTimes(1);
-    expect(stripe.confirmPayment).toHaveBeenCalledWith({ elements, redirect: 'if_required', confirmParams: { return_url: HREF } });
-    expect(HREF).not.toContain('_secret_');
+    expect(stripe.confirmPayment).toHaveBeenCalledWith({ elements, redirect: 'if_required' });
     expect(posted.at(-1)).toEqual({
       message: { tag: TAG, type: 'result', id: 7, result: { kind: 'intent', status: 'succeeded', last_payment_error: null } },
       origin: TILL,
@@ -136,6 +133,63 @@ describe('the payment page', () => {
     await flush();
     expect(posted.at(-1)).toEqual({ message: { tag: TAG, type: 'load-error', message: 'Live Stripe.js integrations must use HTTPS.' }, origin: TILL });
     expect(document.getElementById('pay-status')?.textContent).toBe('Live Stripe.js integrations must use HTTPS.');
+  });
+
+  it('confirms one payment at a time: a second confirm while one runs is refused, not sent to Stripe', async () => {
+    const { init, send, stripe, posted } = page();
+    init();
+    await flush();
+    let finish: (v: unknown) => void = () => {};
+    stripe.confirmPayment.mockReturnValue(new Promise((r) => (finish = r)));
+    send(TILL, { tag: TAG, type: 'confirm', id: 1 });
+    await flush();
+    send(TILL, { tag: TAG, type: 'confirm', id: 2 });
+    await flush();
+    expect(stripe.confirmPayment).toHaveBeenCalledTimes(1);
+    expect(posted.at(-1)?.message).toMatchObject({ type: 'result', id: 2, result: { kind: 'failed' } });
+    finish({ paymentIntent: { status: 'succeeded' } });
+    await flush();
+    expect(posted.at(-1)?.message).toMatchObject({ type: 'result', id: 1, result: { kind: 'intent', status: 'succeeded' } });
+  });
+
+  it('says hello again until init comes (the till may start listening after the page ran), then stops', async () => {
+    vi.useFakeTimers();
+    try {
+      const { posted, init } = page();
+      vi.advanceTimersByTime(600);
+      expect(posted.filter((p) => p.message.type === 'hello').length).toBe(3);
+      init();
+      vi.advanceTimersByTime(2_000);
+      expect(posted.filter((p) => p.message.type === 'hello').length).toBeLessThanOrEqual(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('reports a 3-D Secure challenge whether Stripe.js adds a dialog, a wrapper, or the bare frame, and its close', async () => {
+    const { init, posted } = page();
+    init();
+    await flush();
+    const frame = document.createElement('iframe');
+    frame.title = '3D Secure 2 challenge';
+    document.body.appendChild(frame);
+    await flush();
+    expect(posted.at(-1)?.message).toEqual({ tag: TAG, type: 'challenge', open: true });
+    expect(document.body.classList.contains('is-challenge')).toBe(true);
+    frame.style.display = 'none';
+    await flush();
+    expect(posted.at(-1)?.message).toEqual({ tag: TAG, type: 'challenge', open: false });
+    const wrapper = document.createElement('div');
+    document.body.appendChild(wrapper);
+    await flush();
+    const inner = document.createElement('iframe');
+    inner.title = 'Authenticate your payment';
+    wrapper.appendChild(inner);
+    await flush();
+    expect(posted.at(-1)?.message).toEqual({ tag: TAG, type: 'challenge', open: true });
+    wrapper.remove();
+    await flush();
+    expect(posted.at(-1)?.message).toEqual({ tag: TAG, type: 'challenge', open: false });
   });
 
   it('Enter in the card form asks the till to pay', async () => {

@@ -32,9 +32,11 @@ export interface PageHost {
   parent: { postMessage(message: unknown, targetOrigin: string): void } | null;
   /** location.ancestorOrigins[0] where the browser has it (WebKit, Chromium): who embeds us. */
   embedder: string | null;
-  href: string;
   addMessageListener(fn: (ev: { origin: string; source: unknown; data: unknown }) => void): void;
 }
+
+const HELLO_EVERY_MS = 250;
+const HELLO_REPEATS = 40;
 
 export type GetStripe = (stripeJsUrl: string, publishableKey: string) => Promise<Stripe | null>;
 
@@ -44,7 +46,6 @@ export function hostOf(win: Window): PageHost {
     document: win.document,
     parent: framed ? win.parent : null,
     embedder: win.location.ancestorOrigins?.[0] ?? null,
-    href: win.location.href,
     addMessageListener: (fn) =>
       win.addEventListener('message', (ev) => {
         if (ev.source === win.parent) fn({ origin: ev.origin, source: ev.source, data: ev.data });
@@ -109,12 +110,21 @@ export function createPayPage(host: PageHost, config: PayConfig | null, getStrip
     element.mount('#payment-element');
   }
 
+  let confirming = false;
   async function confirm(id: number) {
+    // One confirmation at a time, whatever the till asks: a second would be a second attempt on the intent.
+    if (confirming) {
+      post({ type: 'result', id, result: { kind: 'failed', message: 'The payment is already being confirmed.' } });
+      return;
+    }
+    confirming = true;
     let result: ConfirmResult;
     try {
       result = await confirmOnce();
     } catch (e) {
       result = { kind: 'failed', message: e instanceof Error ? e.message : 'The payment could not be sent.' };
+    } finally {
+      confirming = false;
     }
     post({ type: 'result', id, result });
   }
@@ -123,12 +133,9 @@ export function createPayPage(host: PageHost, config: PayConfig | null, getStrip
     if (!stripe || !elements) return { kind: 'failed', message: 'The card form is not ready yet.' };
     const { error: submitError } = await elements.submit();
     if (submitError) return { kind: 'invalid', message: submitError.message ?? 'Check the card details.' };
-    // return_url is this page's own address, which holds no secret; cards never redirect ('if_required').
-    const { error, paymentIntent } = await stripe.confirmPayment({
-      elements,
-      redirect: 'if_required',
-      confirmParams: { return_url: host.href },
-    });
+    // No return_url: the backend creates intents without redirect-based methods (allow_redirects: never), since a
+    // redirect would put the client secret in this frame's URL and leave the till waiting on a page that is gone.
+    const { error, paymentIntent } = await stripe.confirmPayment({ elements, redirect: 'if_required' });
     return resultOf({ error, paymentIntent });
   }
 
@@ -148,6 +155,13 @@ export function createPayPage(host: PageHost, config: PayConfig | null, getStrip
   };
   host.addMessageListener(onMessage);
 
+  // The till blocks the browser's context menu and reload keys (a kiosk must not reload); so does its frame.
+  doc.addEventListener('contextmenu', (e) => e.preventDefault());
+  doc.addEventListener('keydown', (e) => {
+    const reload = e.key === 'F5' || ((e.ctrlKey || e.metaKey) && (e.key === 'r' || e.key === 'R'));
+    if (reload) e.preventDefault();
+  });
+
   // Enter in the card form submits this form (as Stripe's Payment Element does): the till decides to pay.
   doc.getElementById('pay')?.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -163,7 +177,17 @@ export function createPayPage(host: PageHost, config: PayConfig | null, getStrip
   // Say hello to the embedder only, at its exact origin; where the browser does not name it, to each allowed
   // origin (a message whose target origin is not the parent's is dropped by the browser, never delivered).
   const targets = host.embedder !== null ? config.till_origins.filter((o) => o === host.embedder) : config.till_origins;
-  for (const origin of targets) parent.postMessage({ tag: TAG, type: 'hello' } satisfies FromPage, origin);
+  const hello = () => {
+    for (const origin of targets) parent.postMessage({ tag: TAG, type: 'hello' } satisfies FromPage, origin);
+  };
+  hello();
+  // Again until init comes: the till may start listening only after this script ran (it is not told twice).
+  let hellos = 0;
+  const again = setInterval(() => {
+    hellos += 1;
+    if (tillOrigin !== null || hellos >= HELLO_REPEATS) clearInterval(again);
+    else hello();
+  }, HELLO_EVERY_MS);
   return onMessage;
 }
 
@@ -195,11 +219,17 @@ export function resultOf({ error, paymentIntent }: ConfirmReturn): ConfirmResult
 }
 
 /** Stripe.js adds its 3-D Secure challenge to <body>: a modal dialog, or an iframe titled for authentication. */
+const OVERLAY = '[role="dialog"], [aria-modal="true"], [data-kassa-sim="challenge"]';
+const CHALLENGE_FRAME = 'iframe[title*="3D Secure" i], iframe[title*="3-D Secure" i], iframe[title*="authenticat" i]';
+
 function challengeOpen(doc: Document): boolean {
   for (const el of Array.from(doc.body.children)) {
-    if (el.id === 'pay' || el.tagName === 'SCRIPT') continue;
-    if (el.matches('[role="dialog"], [aria-modal="true"], [data-kassa-sim="challenge"]')) return true;
-    if (el.querySelector('iframe[title*="3D Secure" i], iframe[title*="3-D Secure" i], iframe[title*="authenticat" i]')) return true;
+    if (el.id === 'pay' || el.tagName === 'SCRIPT' || el.tagName === 'STYLE') continue;
+    // Hidden rather than removed counts as closed.
+    const style = doc.defaultView?.getComputedStyle(el);
+    if ((el instanceof HTMLElement && el.hidden) || style?.display === 'none' || style?.visibility === 'hidden') continue;
+    if (el.matches(OVERLAY) || el.matches(CHALLENGE_FRAME)) return true;
+    if (el.querySelector(`${OVERLAY}, ${CHALLENGE_FRAME}`)) return true;
   }
   return false;
 }
@@ -213,7 +243,8 @@ function watchChallenge(doc: Document, report: (open: boolean) => void) {
       report(now);
     }
   };
-  new MutationObserver(check).observe(doc.body, { childList: true });
+  // The whole subtree: Stripe.js may add its wrapper first and the challenge frame inside it later.
+  new MutationObserver(check).observe(doc.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['hidden', 'style', 'class'] });
 }
 
 function watchHeight(doc: Document, report: (height: number) => void) {

@@ -94,6 +94,32 @@ describe('PayFrame', () => {
     expect(cb.onLoadError).toHaveBeenCalledWith('Live Stripe.js integrations must use HTTPS.');
   });
 
+  it('after the challenge, the page’s answer puts the frame back in its place', async () => {
+    const { handle, iframe, cb, fromPage } = setup();
+    fromPage({ tag: TAG, type: 'hello' });
+    const answer = handle.current!.confirm();
+    fromPage({ tag: TAG, type: 'challenge', open: true });
+    expect(iframe).toHaveClass('is-challenge');
+    fromPage({ tag: TAG, type: 'result', id: 1, result: { kind: 'intent', status: 'requires_action', last_payment_error: null } });
+    await answer;
+    expect(iframe).not.toHaveClass('is-challenge');
+    expect(cb.onChallenge).toHaveBeenLastCalledWith(false);
+  });
+
+  it('a page that starts over while a confirm is in flight (a redirect, a reload) ends that confirm as failed and asks for Retry', async () => {
+    const { handle, cb, sent, fromPage } = setup();
+    fromPage({ tag: TAG, type: 'hello' });
+    fromPage({ tag: TAG, type: 'hello' }); // a repeated hello crossing init: not a reload
+    fromPage({ tag: TAG, type: 'ready' });
+    expect(cb.onLoadError).not.toHaveBeenCalled();
+    const answer = handle.current!.confirm();
+    fromPage({ tag: TAG, type: 'hello' });
+    await expect(answer).resolves.toMatchObject({ kind: 'failed' });
+    expect(cb.onLoadError).toHaveBeenCalledWith('The card form was reloaded. Press Retry to show it again.');
+    // No second secret for the new page.
+    expect(sent.mock.calls.filter(([m]) => (m as { type: string }).type === 'init')).toHaveLength(1);
+  });
+
   it('a confirm still open when the frame goes away resolves as failed, not never', async () => {
     const { handle, fromPage, view } = setup();
     fromPage({ tag: TAG, type: 'hello' });

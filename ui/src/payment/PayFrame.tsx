@@ -63,6 +63,7 @@ export function PayFrame({ src, init, handle, onReady, onLoadError, onActivity, 
     }
     const target = origin;
     let greeted = false;
+    let ready = false;
     let failed = false;
     let seq = 0;
     const pending = new Map<number, (r: ConfirmResult) => void>();
@@ -73,9 +74,21 @@ export function PayFrame({ src, init, handle, onReady, onLoadError, onActivity, 
     };
     const post = (msg: ToPage) => frame.current?.contentWindow?.postMessage(msg, target);
 
+    // A page that loads again after it was ready has navigated or reloaded: whatever it was doing is gone, and
+    // it gets no second secret. A confirm in flight ends as failed (the core still learns the intent's outcome).
+    const reloaded = () => {
+      for (const resolve of pending.values()) {
+        resolve({ kind: 'failed', message: 'The card form was reloaded before the payment finished; check the sale before paying again.' });
+      }
+      pending.clear();
+      setChallenge(false);
+      latest.current.onChallenge?.(false);
+      fail('The card form was reloaded. Press Retry to show it again.');
+    };
     const timer = setTimeout(() => greeted || fail(unreachableMessage(target)), helloTimeoutMs);
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
     const onLoad = () => {
+      if (ready) return reloaded();
       clearTimeout(graceTimer);
       graceTimer = setTimeout(() => greeted || fail(unreachableMessage(target)), AFTER_LOAD_GRACE_MS);
     };
@@ -88,13 +101,15 @@ export function PayFrame({ src, init, handle, onReady, onLoadError, onActivity, 
       const cb = latest.current;
       switch (msg.type) {
         case 'hello': {
-          if (greeted) return; // a reloaded page gets no second secret: Retry makes a new frame
+          // Repeated hellos cross the init in flight; one after ready means the page started over.
+          if (greeted) return ready ? reloaded() : undefined;
           greeted = true;
           const i = cb.init;
           post({ tag: TAG, type: 'init', clientSecret: i.clientSecret, publishableKey: i.publishableKey, appearance: i.appearance, amount: i.amount, currency: i.currency });
           break;
         }
         case 'ready':
+          ready = true;
           if (!failed) cb.onReady();
           break;
         case 'load-error':
@@ -114,6 +129,9 @@ export function PayFrame({ src, init, handle, onReady, onLoadError, onActivity, 
           if (Number.isFinite(msg.height) && msg.height > 0) setHeight(Math.min(Math.ceil(msg.height), 2000));
           break;
         case 'result': {
+          // Whatever the challenge did, it is over once the page answers: the frame goes back to its place.
+          setChallenge(false);
+          cb.onChallenge?.(false);
           const resolve = pending.get(msg.id);
           pending.delete(msg.id);
           resolve?.(msg.result);
