@@ -23,7 +23,8 @@ use clap::Parser as _;
 use kassa_tests::till::{confirm_as_client, TestTill};
 use stripe_sim::webhooks::AttemptOutcome;
 
-const TOKEN: &str = "kassa-bench-terminal-token";
+// At least 32 characters, as the backend requires of a bootstrap token.
+const TOKEN: &str = "kassa-bench-terminal-token-0123456789abcdef";
 const GOAL_P99_MS: f64 = 50.0;
 
 struct Phase {

@@ -62,13 +62,17 @@ async fn a_card_sale_is_paid_seen_in_the_feed_and_partly_refunded() {
     assert_eq!(row["card_last4"], "4242");
 
     // A partial refund goes to Stripe and shows on the order.
-    let (status, refunded) = stack
-        .post(
-            &stack.till,
-            "/api/orders/order-full-1/refunds",
-            serde_json::json!({ "amount": 500 }),
-        )
-        .await;
+    // Refunds need an admin token and an Idempotency-Key.
+    let resp = stack
+        .http
+        .post(stack.api("/api/orders/order-full-1/refunds"))
+        .bearer_auth(&stack.admin)
+        .header("Idempotency-Key", "refund-order-full-1-1")
+        .json(&serde_json::json!({ "amount": 500 }))
+        .send()
+        .await
+        .expect("the backend answers");
+    let (status, refunded) = kassa_tests::read(resp).await;
     assert_eq!(status, StatusCode::OK, "{refunded}");
     let refund_id = refunded["refund"]["id"].as_str().unwrap().to_owned();
     assert!(refund_id.starts_with("re_"), "{refunded}");

@@ -35,11 +35,9 @@ pub enum TokenAction {
         /// The terminal's name, shown in the admin screen (e.g. "till-1").
         #[arg(long)]
         name: String,
-        /// The token sees and acts on every terminal's orders.
+        /// The token sees every terminal's orders, and may refund, capture and cancel paid ones.
         #[arg(long)]
         admin: bool,
-        #[arg(long, env = "KASSA_DATA_DIR", default_value = "kassa-data")]
-        data_dir: PathBuf,
     },
 }
 
@@ -49,8 +47,15 @@ pub struct ServeArgs {
     #[arg(long, env = "KASSA_ADDR", default_value = "127.0.0.1:4242")]
     pub addr: SocketAddr,
 
-    /// Where the SQLite database lives.
-    #[arg(long, env = "KASSA_DATA_DIR", default_value = "kassa-data")]
+    /// Where the SQLite database lives (created 0700, its files 0600).
+    // Global and defined once: `token create` must write where the server reads, wherever the flag stands on the
+    // command line (a second definition in the subcommand took it only after the subcommand's name).
+    #[arg(
+        long,
+        env = "KASSA_DATA_DIR",
+        default_value = "kassa-data",
+        global = true
+    )]
     pub data_dir: PathBuf,
 
     /// Run the Stripe simulator in-process and use it: no keys needed, nothing leaves the machine.
@@ -108,14 +113,72 @@ pub struct ServeArgs {
     #[arg(long, hide = true)]
     pub exit_with_parent: Option<u32>,
 
-    /// A terminal token to accept as well as the stored ones, for an app that starts this backend as its sidecar.
+    /// An admin token to accept as well as the stored ones, for an app that starts this backend as its sidecar;
+    /// at least 32 characters.
     #[arg(
         long,
         env = "KASSA_BOOTSTRAP_TOKEN",
         hide = true,
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = BootstrapTokenParser
     )]
-    pub bootstrap_token: Option<String>,
+    pub bootstrap_token: Option<BootstrapToken>,
+}
+
+/// The sidecar's token: long enough that it cannot be guessed, and never printed (not even by `Debug`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct BootstrapToken(String);
+
+/// Fewer bytes than a random 128-bit secret in hex is a password, not a token; the app generates 64 hex digits.
+pub const MIN_BOOTSTRAP_TOKEN_BYTES: usize = 32;
+
+impl BootstrapToken {
+    pub fn new(token: &str) -> Result<Self, String> {
+        // Visible ASCII only: anything else cannot travel in an Authorization header, so it could never match.
+        if token.len() < MIN_BOOTSTRAP_TOKEN_BYTES || !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(format!(
+                "--bootstrap-token (KASSA_BOOTSTRAP_TOKEN) must be at least {MIN_BOOTSTRAP_TOKEN_BYTES} \
+                 characters of visible ASCII, without spaces (e.g. 64 random hex digits)"
+            ));
+        }
+        Ok(Self(token.to_owned()))
+    }
+}
+
+impl std::ops::Deref for BootstrapToken {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for BootstrapToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BootstrapToken(..)")
+    }
+}
+
+/// A parser of its own, since clap's errors for a plain function quote the rejected value: a secret, here.
+#[derive(Clone)]
+struct BootstrapTokenParser;
+
+impl clap::builder::TypedValueParser for BootstrapTokenParser {
+    type Value = BootstrapToken;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<BootstrapToken, clap::Error> {
+        let refuse = |message: String| {
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, message + "\n")
+        };
+        let token = value.to_str().ok_or_else(|| {
+            refuse("--bootstrap-token (KASSA_BOOTSTRAP_TOKEN) must be text".into())
+        })?;
+        BootstrapToken::new(token).map_err(refuse)
+    }
 }
 
 /// The Stripe account in use, checked.
@@ -444,5 +507,47 @@ mod tests {
         serve_args(&["--simulate", "--sim-live"])
             .check_sim_flags()
             .unwrap();
+    }
+
+    #[test]
+    fn the_data_dir_is_one_option_before_or_after_the_subcommand() {
+        for argv in [
+            &["token", "create", "--name", "till-1", "--data-dir", "/d"][..],
+            &["--data-dir", "/d", "token", "create", "--name", "till-1"],
+            &["token", "--data-dir", "/d", "create", "--name", "till-1"],
+        ] {
+            let cli =
+                Cli::try_parse_from(std::iter::once("kassa-backend").chain(argv.iter().copied()))
+                    .unwrap();
+            assert_eq!(cli.serve.data_dir, PathBuf::from("/d"), "{argv:?}");
+            assert!(
+                matches!(cli.command, Some(Command::Token { .. })),
+                "{argv:?}"
+            );
+        }
+        assert_eq!(serve_args(&[]).data_dir, PathBuf::from("kassa-data"));
+    }
+
+    #[test]
+    fn a_short_bootstrap_token_is_refused_without_echoing_it() {
+        let short = "s3cr3t-but-only-31-characters!!";
+        assert_eq!(short.len(), 31);
+        let err = Cli::try_parse_from(["kassa-backend", "--bootstrap-token", short]).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("--bootstrap-token") && text.contains("32"),
+            "{text}"
+        );
+        assert!(!text.contains(short), "the error quotes the secret: {text}");
+        let spaced = format!("{} x", "a".repeat(40));
+        assert!(Cli::try_parse_from(["kassa-backend", "--bootstrap-token", &spaced]).is_err());
+
+        let good = "0123456789abcdef".repeat(4);
+        let args = serve_args(&["--bootstrap-token", &good]);
+        assert_eq!(args.bootstrap_token.as_deref(), Some(good.as_str()));
+        assert!(
+            !format!("{args:?}").contains(&good),
+            "Debug prints the token"
+        );
     }
 }

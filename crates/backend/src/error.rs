@@ -15,6 +15,9 @@ pub enum ApiError {
     TooLarge { limit: usize },
     #[error("missing or unknown bearer token: send Authorization: Bearer <token from `kassa-backend token create`>")]
     Unauthorized,
+    /// A valid token that may not do this; the message names the rule (e.g. "refunds need an admin token").
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0} not found")]
     NotFound(String),
     /// An order id that is not there (or is another terminal's): the path's order_id is what to fix.
@@ -54,6 +57,7 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) | Self::UnknownOrder(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Stripe { status, .. } if *status >= 500 => StatusCode::BAD_GATEWAY,
@@ -71,6 +75,7 @@ impl ApiError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::TooLarge { .. } => "body_too_large",
             Self::Unauthorized => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) | Self::UnknownOrder(_) => "not_found",
             Self::Conflict { .. } => "conflict",
             Self::Stripe { code, .. } => code.as_deref().unwrap_or("stripe_error"),
@@ -86,7 +91,7 @@ impl ApiError {
             Self::UnsupportedMediaType => Some("Content-Type"),
             Self::TooLarge { .. } => Some("body"),
             Self::UnknownOrder(_) => Some("order_id"),
-            Self::Unauthorized => Some("Authorization"),
+            Self::Unauthorized | Self::Forbidden(_) => Some("Authorization"),
             Self::Stripe { param, .. } => param.as_deref(),
             _ => None,
         }

@@ -23,21 +23,17 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     match cli.command {
+        // --data-dir is global: it lands in `serve` wherever it stood on the command line.
         Some(Command::Token {
-            action:
-                TokenAction::Create {
-                    name,
-                    admin,
-                    data_dir,
-                },
-        }) => create_token(&name, admin, &data_dir),
+            action: TokenAction::Create { name, admin },
+        }) => create_token(&name, admin, &cli.serve.data_dir),
         None => serve(cli.serve).await,
     }
 }
 
 fn create_token(name: &str, admin: bool, data_dir: &std::path::Path) -> ExitCode {
-    if name.trim().is_empty() || name.len() > 64 {
-        eprintln!("kassa-backend: --name must be 1 to 64 characters");
+    if let Err(e) = kassa_backend::db::terminals::check_name(name) {
+        eprintln!("kassa-backend: {e}");
         return ExitCode::from(2);
     }
     let result = kassa_backend::db::Db::open_dir(data_dir)
@@ -54,7 +50,12 @@ fn create_token(name: &str, admin: bool, data_dir: &std::path::Path) -> ExitCode
         });
     match result {
         Ok(token) => {
-            eprintln!("Created a {} token for {name:?}. It is shown once; store it in the till's settings.", if admin { "admin" } else { "terminal" });
+            // The directory is named so a token made for another data directory than the server's stands out.
+            eprintln!(
+                "Created a {} token for {name:?} in {}. It is shown once; store it in the till's settings.",
+                if admin { "admin" } else { "terminal" },
+                data_dir.display()
+            );
             println!("{token}");
             ExitCode::SUCCESS
         }

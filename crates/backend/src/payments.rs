@@ -1,5 +1,14 @@
 //! The till API for payments: one PaymentIntent per order, whatever happens (retries, double clicks, restarts),
-//! and the actions on it. Handlers validate, then talk to Stripe with idempotency keys derived from the order.
+//! and the actions on it. Handlers validate, then talk to Stripe with idempotency keys derived from the order
+//! (and, for the actions that move money, from the client's Idempotency-Key: see [`idempotency`]).
+//!
+//! Who may do what. A terminal token creates and sees its own orders, and cancels its own sale while nobody has
+//! paid for it (the till abandons carts). Money that has moved, or is held, is an admin's: a refund and a capture
+//! always need an admin token, and so does a cancel once Stripe says the intent is `processing`,
+//! `requires_capture` or `succeeded`, or has any amount received or capturable (cancelling a `requires_capture`
+//! intent hands the customer's authorized money back).
+
+pub mod idempotency;
 
 use std::sync::Arc;
 
@@ -34,6 +43,9 @@ pub struct IntentRequest {
     pub capture_method: Option<String>,
 }
 
+/// Stripe's limit for a PaymentIntent's description.
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+
 /// What a till needs to take the card: never more (no secret key), never in a URL.
 #[derive(Debug, Serialize)]
 pub struct IntentInfo {
@@ -64,6 +76,8 @@ pub fn check_order_id(order_id: &str) -> Result<(), ApiError> {
 
 /// Amount and currency by Stripe's rules, lowercasing the code as Stripe does.
 pub fn check_money(amount: i64, currency: &str) -> Result<String, ApiError> {
+    // Checked before it is quoted back in an error below. ISO codes are three letters.
+    crate::json::check_len("currency", currency, 3)?;
     let code = currency.to_ascii_lowercase();
     let cur = kassa_stripe::currency::lookup(&code).ok_or_else(|| {
         ApiError::invalid(
@@ -128,6 +142,9 @@ pub async fn put_intent(
 ) -> Result<Json<IntentInfo>, ApiError> {
     check_order_id(&order_id)?;
     let currency = check_money(req.amount, &req.currency)?;
+    if let Some(method) = &req.capture_method {
+        crate::json::check_len("capture_method", method, 16)?;
+    }
     let capture_method = match req.capture_method.as_deref() {
         None | Some("automatic") => "automatic",
         Some("manual") => "manual",
@@ -138,15 +155,8 @@ pub async fn put_intent(
             ))
         }
     };
-    if req
-        .description
-        .as_ref()
-        .is_some_and(|d| d.chars().count() > 1000)
-    {
-        return Err(ApiError::invalid(
-            "description",
-            "description must be at most 1000 characters",
-        ));
+    if let Some(description) = &req.description {
+        crate::json::check_len("description", description, MAX_DESCRIPTION_CHARS)?;
     }
     let _guard = state.order_locks.lock(&order_id).await;
     let now = state.clock.now();
@@ -281,20 +291,53 @@ pub async fn order_events(
     Ok(Json(json!({ "order": order, "events": items })))
 }
 
-/// POST /api/orders/{order_id}/cancel: cancels the intent (a sale abandoned at the till).
+/// Whether an intent, as Stripe reports it, holds or has moved money: then only an admin may cancel it. An
+/// allow-list of the states before payment, so a status Stripe adds later counts as paid.
+fn money_held(pi: &kassa_stripe::PaymentIntent) -> bool {
+    let unpaid = matches!(
+        pi.status.as_str(),
+        "requires_payment_method" | "requires_confirmation" | "requires_action" | "canceled"
+    );
+    !unpaid || pi.amount_received > 0 || pi.amount_capturable > 0
+}
+
+/// POST /api/orders/{order_id}/cancel: cancels the intent (a sale abandoned at the till; see the module's rules for
+/// a paid one). An Idempotency-Key is optional: without one, retries in the same state share a key.
 pub async fn cancel(
     State(state): S,
     caller: Caller,
     Path(order_id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Json<OrderView>, ApiError> {
+    check_order_id(&order_id)?;
+    let client_key = idempotency::client_key(&headers)?;
     let _guard = state.order_locks.lock(&order_id).await;
     let mut order = visible_order(&state, &caller, &order_id).await?;
     match order.payment_intent_id.clone() {
         Some(pi) => {
+            // Stripe's word, not our copy: the customer may have paid a moment ago.
+            let fresh = refresh(&state, &pi).await?;
+            if money_held(&fresh) {
+                caller.require_admin(&format!(
+                    "cancelling a payment that is {} needs an admin token (a terminal cancels only sales nobody \
+                     has paid)",
+                    fresh.status
+                ))?;
+            }
+            // Without the client's key, the state it was asked in stands for it: a retry of a refused cancel in the
+            // same state gets the same answer, and one after the state changed is a new request.
+            let key = match client_key {
+                Some(k) => idempotency::derive(&caller.0.name, &order_id, "cancel", k),
+                None => idempotency::derive(
+                    &caller.0.name,
+                    &order_id,
+                    "cancel-in-state",
+                    fresh.status.as_str(),
+                ),
+            };
             let params = CancelPaymentIntent {
                 cancellation_reason: Some("abandoned".into()),
             };
-            let key = format!("kassa-order-{order_id}-cancel");
             state
                 .stripe
                 .cancel_payment_intent(&pi, &params, RequestOptions::idempotent(key))
@@ -320,8 +363,8 @@ pub struct RefundRequest {
     pub reason: Option<String>,
 }
 
-/// POST /api/orders/{order_id}/refunds: a full or partial refund. Send an Idempotency-Key header so a retried
-/// request cannot refund twice.
+/// POST /api/orders/{order_id}/refunds: a full or partial refund, by an admin token, with an Idempotency-Key
+/// header (one per refund, the same on its retries) so a retried request cannot refund twice.
 pub async fn refund(
     State(state): S,
     caller: Caller,
@@ -329,6 +372,10 @@ pub async fn refund(
     headers: HeaderMap,
     JsonBody(req): JsonBody<RefundRequest>,
 ) -> Result<Json<Value>, ApiError> {
+    caller.require_admin("refunds need an admin token")?;
+    check_order_id(&order_id)?;
+    // Two requests for one order at once would reach Stripe together, where the second is refused with a conflict.
+    let _guard = state.order_locks.lock(&order_id).await;
     let order = visible_order(&state, &caller, &order_id).await?;
     let pi = order
         .payment_intent_id
@@ -355,10 +402,8 @@ pub async fn refund(
             ));
         }
     }
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(|k| format!("kassa-refund-{order_id}-{k}"));
+    let client_key = idempotency::require(&headers, "a refund")?;
+    let key = idempotency::derive(&caller.0.name, &order_id, "refund", client_key);
     let params = CreateRefund {
         payment_intent: Some(pi.clone()),
         amount: req.amount,
@@ -367,12 +412,7 @@ pub async fn refund(
     };
     let refund = state
         .stripe
-        .create_refund(
-            &params,
-            RequestOptions {
-                idempotency_key: key,
-            },
-        )
+        .create_refund(&params, RequestOptions::idempotent(key))
         .await?;
     refresh(&state, &pi).await?;
     let order = visible_order(&state, &caller, &order_id).await?;
@@ -386,13 +426,17 @@ pub struct CaptureRequest {
     pub amount: Option<i64>,
 }
 
-/// POST /api/orders/{order_id}/capture: captures a manual-capture intent, fully or in part.
+/// POST /api/orders/{order_id}/capture: captures a manual-capture intent, fully or in part, by an admin token,
+/// with an Idempotency-Key header (one per capture, the same on its retries).
 pub async fn capture(
     State(state): S,
     caller: Caller,
     Path(order_id): Path<String>,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<CaptureRequest>,
 ) -> Result<Json<OrderView>, ApiError> {
+    caller.require_admin("captures need an admin token")?;
+    check_order_id(&order_id)?;
     let _guard = state.order_locks.lock(&order_id).await;
     let order = visible_order(&state, &caller, &order_id).await?;
     let pi = order
@@ -407,10 +451,8 @@ pub async fn capture(
             "amount must be a positive integer in the currency's smallest unit",
         ));
     }
-    let key = format!(
-        "kassa-order-{order_id}-capture-{}",
-        req.amount.map_or("all".into(), |a| a.to_string())
-    );
+    let client_key = idempotency::require(&headers, "a capture")?;
+    let key = idempotency::derive(&caller.0.name, &order_id, "capture", client_key);
     state
         .stripe
         .capture_payment_intent(

@@ -4,6 +4,7 @@
 
 pub mod events;
 pub mod orders;
+pub mod private;
 pub mod terminals;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,11 @@ fn migrations() -> Migrations<'static> {
 pub enum DbError {
     #[error("cannot create the data directory {path}: {source}")]
     Dir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot make {path} private to this user (mode 0600): {source}")]
+    Private {
         path: PathBuf,
         source: std::io::Error,
     },
@@ -68,9 +74,7 @@ pub struct Wal {
 
 impl Wal {
     fn of(db: &Path) -> Self {
-        let mut path = db.as_os_str().to_owned();
-        path.push("-wal");
-        Self::at(path.into())
+        Self::at(private::side_file(db, "-wal"))
     }
 
     /// The log at `path` (tests give one that cannot be synced).
@@ -122,12 +126,18 @@ pub struct Db {
 }
 
 impl Db {
+    /// Opens (creating it if need be) the database in `dir`; the directory is made 0700 and the files 0600, see
+    /// [`private`].
     pub fn open_dir(dir: &Path) -> Result<Self, DbError> {
-        std::fs::create_dir_all(dir).map_err(|source| DbError::Dir {
+        private::private_dir(dir).map_err(|source| DbError::Dir {
             path: dir.to_owned(),
             source,
         })?;
         let path = dir.join("kassa-backend.sqlite3");
+        private::private_file(&path).map_err(|source| DbError::Private {
+            path: path.clone(),
+            source,
+        })?;
         let mut conn = open(&path).map_err(|source| DbError::Open {
             path: path.clone(),
             source,
@@ -138,6 +148,10 @@ impl Db {
                 path: path.clone(),
                 source,
             })?;
+        for suffix in private::SIDE_FILES {
+            let side = private::side_file(&path, suffix);
+            private::tighten(&side).map_err(|source| DbError::Private { path: side, source })?;
+        }
         let wal = Wal::of(&path);
         // Whatever an earlier run committed is made durable before anything is served from it; the directory is
         // synced too, so the log file's own entry survives a power cut.
@@ -201,8 +215,81 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    fn chmod(path: &Path, mode: u32) {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    fn files(db: &Db) -> Vec<PathBuf> {
+        ["", "-wal", "-shm"]
+            .iter()
+            .map(|s| private::side_file(&db.path, s))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_data_directory_is_0700_and_every_database_file_0600() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("kassa");
+        let db = Db::open_dir(&dir).unwrap();
+        db.write(|c| terminals::create(c, "till-1", false, 1))
+            .await
+            .unwrap();
+        db.read(|c| c.query_row("SELECT count(*) FROM terminals", [], |r| r.get::<_, i64>(0)))
+            .await
+            .unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        for file in files(&db) {
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+    }
+
+    #[tokio::test]
+    async fn an_earlier_runs_open_files_are_tightened() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("kassa");
+        let db = Db::open_dir(&dir).unwrap();
+        db.write(|c| terminals::create(c, "till-1", false, 1))
+            .await
+            .unwrap();
+        // As an older version left them; `db` stays open, so the log and index are there.
+        chmod(&dir, 0o755);
+        for file in files(&db) {
+            chmod(&file, 0o644);
+        }
+        let reopened = Db::open_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        for file in files(&reopened) {
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+        drop(db);
+    }
+
+    /// What [`private`] relies on: SQLite gives the log and index it creates the main file's mode, whatever the
+    /// umask (0022 here, which would make them 0644).
+    #[test]
+    fn sqlite_creates_its_side_files_with_the_main_files_mode() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("x.sqlite3");
+        private::private_file(&path).unwrap();
+        let conn = open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        for suffix in ["-wal", "-shm"] {
+            let side = private::side_file(&path, suffix);
+            assert_eq!(mode(&side), 0o600, "{}", side.display());
+        }
     }
 }

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 use kassa_backend::config::Cli;
 
-pub const TOKEN: &str = "kt_backend_test";
+// At least 32 characters, as the backend requires of a bootstrap token.
+pub const TOKEN: &str = "kt_backend_test_bootstrap_token_0123456789";
 
 pub struct Certs {
     pub ca_pem: String,
