@@ -186,18 +186,28 @@ pub async fn admin_refund(
     state.till.refund(&order_id, amount, &idempotency_key).await
 }
 
+/// `idempotency_key`: one per cancel dialog, so a double click or a retry cancels once.
 #[tauri::command]
-pub async fn admin_cancel(state: State<'_, AppState>, order_id: String) -> R<PaymentDetail> {
-    state.till.admin_cancel(&order_id).await
+pub async fn admin_cancel(
+    state: State<'_, AppState>,
+    order_id: String,
+    idempotency_key: String,
+) -> R<PaymentDetail> {
+    state.till.admin_cancel(&order_id, &idempotency_key).await
 }
 
+/// `idempotency_key`: one per capture dialog, so a double click or a retry captures once.
 #[tauri::command]
 pub async fn admin_capture(
     state: State<'_, AppState>,
     order_id: String,
     amount: Option<i64>,
+    idempotency_key: String,
 ) -> R<PaymentDetail> {
-    state.till.capture(&order_id, amount).await
+    state
+        .till
+        .capture(&order_id, amount, &idempotency_key)
+        .await
 }
 
 #[tauri::command]

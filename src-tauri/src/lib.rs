@@ -196,7 +196,10 @@ async fn start<R: Runtime>(
             let token = settings.terminal_token.clone().ok_or(
                 "no terminal token in the settings: add terminal_token to settings.json or set KASSA_TERMINAL_TOKEN",
             )?;
-            (Backend::new(&url, &token), "live")
+            (
+                Backend::new(&url, &token).with_admin_token(settings.admin_token.clone()),
+                "live",
+            )
         }
     };
     let terminal = if mode == "demo" {

@@ -12,6 +12,10 @@ pub struct Settings {
     pub backend_url: Option<String>,
     #[serde(default)]
     pub terminal_token: Option<String>,
+    /// An admin token (`kassa-backend token create --admin`) for refunds, captures and cancels of paid sales,
+    /// which the backend refuses a terminal token; used only behind the admin PIN.
+    #[serde(default)]
+    pub admin_token: Option<String>,
     /// Start in kiosk mode (also `kassa --kiosk`).
     #[serde(default)]
     pub kiosk: bool,
@@ -47,6 +51,9 @@ impl Settings {
         }
         if let Ok(token) = std::env::var("KASSA_TERMINAL_TOKEN") {
             self.terminal_token = Some(token).filter(|t| !t.is_empty());
+        }
+        if let Ok(token) = std::env::var("KASSA_ADMIN_TOKEN") {
+            self.admin_token = Some(token).filter(|t| !t.is_empty());
         }
         self
     }

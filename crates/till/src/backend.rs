@@ -112,6 +112,10 @@ pub struct Backend {
     http: reqwest::Client,
     base: String,
     token: String,
+    /// The admin token for the money-moving calls (refund, capture, cancel of a paid sale), which the backend
+    /// refuses a terminal token. Used only behind the admin PIN; None: the terminal token is tried (the demo's
+    /// sidecar token is an admin).
+    admin_token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -144,7 +148,13 @@ impl Backend {
             http,
             base: base.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
+            admin_token: None,
         }
+    }
+
+    pub fn with_admin_token(mut self, token: Option<String>) -> Self {
+        self.admin_token = token.filter(|t| !t.trim().is_empty());
+        self
     }
 
     pub fn base(&self) -> &str {
@@ -158,10 +168,48 @@ impl Backend {
         body: Option<Value>,
         key: Option<&str>,
     ) -> Result<T> {
+        self.call_as(&self.token, method, path, body, key).await
+    }
+
+    /// A money-moving call: with the admin token where the till has one.
+    async fn call_admin<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        key: Option<&str>,
+    ) -> Result<T> {
+        let token = self.admin_token.as_deref().unwrap_or(&self.token);
+        self.call_as(token, method, path, body, key)
+            .await
+            .map_err(|e| match e {
+                TillError::Backend { status: 403, code, message, field } if self.admin_token.is_none() => {
+                    TillError::Backend {
+                        status: 403,
+                        code,
+                        message: format!(
+                            "{message}: give this till an admin token (admin_token in its settings, or KASSA_ADMIN_TOKEN; \
+                             `kassa-backend token create --admin`)"
+                        ),
+                        field,
+                    }
+                }
+                other => other,
+            })
+    }
+
+    async fn call_as<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        key: Option<&str>,
+    ) -> Result<T> {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
+            .bearer_auth(token);
         if let Some(body) = body {
             req = req.json(&body);
         }
@@ -241,16 +289,18 @@ impl Backend {
             .order)
     }
 
-    pub async fn cancel(&self, order_id: &str) -> Result<Payment> {
-        Ok(self
-            .call::<OrderEnvelope>(
-                Method::POST,
-                &format!("/api/orders/{order_id}/cancel"),
-                None,
-                None,
-            )
-            .await?
-            .order)
+    /// Cancels the order's intent: the terminal's own abandoned sale, or (`admin`) a payment from the admin
+    /// screen, with the admin token and the action's idempotency key.
+    pub async fn cancel(&self, order_id: &str, admin: Option<&str>) -> Result<Payment> {
+        let path = format!("/api/orders/{order_id}/cancel");
+        let envelope: OrderEnvelope = match admin {
+            Some(key) => {
+                self.call_admin(Method::POST, &path, None, Some(key))
+                    .await?
+            }
+            None => self.call(Method::POST, &path, None, None).await?,
+        };
+        Ok(envelope.order)
     }
 
     pub async fn refund(
@@ -260,7 +310,7 @@ impl Backend {
         idempotency_key: &str,
     ) -> Result<Value> {
         let body = json!({ "amount": amount, "reason": "requested_by_customer" });
-        self.call(
+        self.call_admin(
             Method::POST,
             &format!("/api/orders/{order_id}/refunds"),
             Some(body),
@@ -269,14 +319,20 @@ impl Backend {
         .await
     }
 
-    pub async fn capture(&self, order_id: &str, amount: Option<i64>) -> Result<Payment> {
+    /// `idempotency_key`: one per capture action, so a retried capture captures once.
+    pub async fn capture(
+        &self,
+        order_id: &str,
+        amount: Option<i64>,
+        idempotency_key: &str,
+    ) -> Result<Payment> {
         let body = json!({ "amount": amount });
         Ok(self
-            .call::<OrderEnvelope>(
+            .call_admin::<OrderEnvelope>(
                 Method::POST,
                 &format!("/api/orders/{order_id}/capture"),
                 Some(body),
-                None,
+                Some(idempotency_key),
             )
             .await?
             .order)

@@ -284,6 +284,11 @@ impl Till {
 
     /// Cancels the sale: its intent at the backend (Stripe), then the order here.
     pub async fn cancel_sale(&self, order_id: &str) -> Result<Order> {
+        self.cancel_as(order_id, None).await
+    }
+
+    /// `admin`: the admin screen's cancel, with the action's idempotency key (and the admin token).
+    async fn cancel_as(&self, order_id: &str, admin: Option<&str>) -> Result<Order> {
         let order = self.order(order_id)?;
         if order.status == "paid" {
             return Err(TillError::Conflict(format!(
@@ -291,7 +296,7 @@ impl Till {
             )));
         }
         if order.payment_intent_id.is_some() {
-            self.backend.cancel(order_id).await?;
+            self.backend.cancel(order_id, admin).await?;
         }
         orders::set_canceled(&self.store.conn(), order_id, self.now())?;
         let order = self.order(order_id)?;
@@ -486,12 +491,7 @@ impl Till {
                 });
             }
         }
-        if idempotency_key.trim().is_empty() {
-            return Err(TillError::Invalid {
-                field: "idempotency_key",
-                message: "a refund needs an idempotency key".into(),
-            });
-        }
+        require_key(idempotency_key, "a refund")?;
         let answer = self
             .backend
             .refund(order_id, amount, idempotency_key)
@@ -510,19 +510,29 @@ impl Till {
         self.admin_detail(order_id)
     }
 
+    /// `idempotency_key`: one per capture dialog, so a double click or a retry captures once.
     pub async fn capture(
         &self,
         order_id: &str,
         amount: Option<i64>,
+        idempotency_key: &str,
     ) -> Result<admin::PaymentDetail> {
         self.admin()?;
-        self.backend.capture(order_id, amount).await?;
+        require_key(idempotency_key, "a capture")?;
+        self.backend
+            .capture(order_id, amount, idempotency_key)
+            .await?;
         self.admin_detail(order_id)
     }
 
-    pub async fn admin_cancel(&self, order_id: &str) -> Result<admin::PaymentDetail> {
+    pub async fn admin_cancel(
+        &self,
+        order_id: &str,
+        idempotency_key: &str,
+    ) -> Result<admin::PaymentDetail> {
         self.admin()?;
-        self.cancel_sale(order_id).await?;
+        require_key(idempotency_key, "a cancel")?;
+        self.cancel_as(order_id, Some(idempotency_key)).await?;
         self.admin_detail(order_id)
     }
 
@@ -554,6 +564,17 @@ impl Till {
     fn admin(&self) -> Result<()> {
         self.admin_session.check(self.now())
     }
+}
+
+/// Every money-moving action carries its own idempotency key, so a retry moves the money once.
+fn require_key(key: &str, action: &str) -> Result<()> {
+    if key.trim().is_empty() {
+        return Err(TillError::Invalid {
+            field: "idempotency_key",
+            message: format!("{action} needs an idempotency key"),
+        });
+    }
+    Ok(())
 }
 
 fn summarize(order: &Order) -> String {

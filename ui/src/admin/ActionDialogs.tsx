@@ -93,13 +93,14 @@ export function RefundDialog({ row, onDone, onClose }: Props) {
 }
 
 export function CancelDialog({ row, onDone, onClose }: Props) {
+  const [key] = useState(newIdempotencyKey);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<TillError | null>(null);
   async function submit() {
     setBusy(true);
     setError(null);
     try {
-      onDone(await admin.cancel(row.order_id));
+      onDone(await admin.cancel(row.order_id, key));
     } catch (err) {
       setError(toTillError(err));
     } finally {
@@ -125,6 +126,7 @@ export function CancelDialog({ row, onDone, onClose }: Props) {
 }
 
 export function CaptureDialog({ row, onDone, onClose }: Props) {
+  const [key] = useState(newIdempotencyKey);
   const [text, setText] = useState(() => amountInputValue(row.amount, row.currency));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<TillError | null>(null);
@@ -138,7 +140,7 @@ export function CaptureDialog({ row, onDone, onClose }: Props) {
     setBusy(true);
     setError(null);
     try {
-      onDone(await admin.capture(row.order_id, amount === row.amount ? null : amount));
+      onDone(await admin.capture(row.order_id, amount === row.amount ? null : amount, key));
     } catch (err) {
       setError(toTillError(err));
     } finally {

@@ -271,7 +271,7 @@ describe('payment detail', () => {
     dialog = screen.getByTestId('cancel-dialog');
     expect(fake.callsOf('admin_cancel')).toHaveLength(0);
     await user.click(within(dialog).getByTestId('confirm-cancel'));
-    await waitFor(() => expect(fake.callsOf('admin_cancel').map((c) => c.args)).toEqual([{ orderId: ids.requires_action }]));
+    await waitFor(() => expect(fake.callsOf('admin_cancel').map((c) => c.args)).toEqual([{ orderId: ids.requires_action, idempotencyKey: expect.any(String) }]));
     await waitFor(() => expect(row(ids.requires_action)).toHaveAttribute('data-row-status', 'canceled'));
     await user.click(within(drawer).getByRole('button', { name: 'Close payment details' }));
 
@@ -280,7 +280,7 @@ describe('payment detail', () => {
     await user.click(await within(drawer).findByTestId('capture'));
     dialog = screen.getByTestId('capture-dialog');
     await user.click(within(dialog).getByTestId('confirm-capture'));
-    await waitFor(() => expect(fake.callsOf('admin_capture').map((c) => c.args)).toEqual([{ orderId: ids.requires_capture, amount: null }]));
+    await waitFor(() => expect(fake.callsOf('admin_capture').map((c) => c.args)).toEqual([{ orderId: ids.requires_capture, amount: null, idempotencyKey: expect.any(String) }]));
     await waitFor(() => expect(row(ids.requires_capture)).toHaveAttribute('data-row-status', 'succeeded'));
   });
 });

@@ -99,8 +99,10 @@ export const admin = {
   /** idempotencyKey: one per refund dialog, so a double click or a retry refunds once. */
   refund: (orderId: string, amount: number | null, idempotencyKey: string) =>
     adminInvoke<PaymentDetail>('admin_refund', { orderId, amount, idempotencyKey }),
-  cancel: (orderId: string) => adminInvoke<PaymentDetail>('admin_cancel', { orderId }),
-  capture: (orderId: string, amount: number | null) => adminInvoke<PaymentDetail>('admin_capture', { orderId, amount }),
+  /** idempotencyKey: one per dialog, as for refunds. */
+  cancel: (orderId: string, idempotencyKey: string) => adminInvoke<PaymentDetail>('admin_cancel', { orderId, idempotencyKey }),
+  capture: (orderId: string, amount: number | null, idempotencyKey: string) =>
+    adminInvoke<PaymentDetail>('admin_capture', { orderId, amount, idempotencyKey }),
   reconcile: () => invoke<{ checked: number; changed: number }>('reconcile'),
   endOfDay: (from: number, to: number) => adminInvoke<DayTotal[]>('admin_end_of_day', { from, to }),
   exportCsv: (query: AdminQuery) => adminInvoke<CsvExport>('admin_export_csv', { query }),

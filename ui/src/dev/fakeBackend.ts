@@ -483,6 +483,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         return d;
       }
       case 'admin_cancel': {
+        if (typeof args?.idempotencyKey !== 'string' || !args.idempotencyKey) throw tillError('invalid', 'a cancel needs an idempotency key', 'idempotency_key');
         const o = get(args?.orderId);
         const st = displayStatus(o);
         if (!PENDING.includes(st)) throw tillError('not_cancelable', `A payment in ${st} cannot be canceled.`);
@@ -492,6 +493,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         return detail(o.id);
       }
       case 'admin_capture': {
+        if (typeof args?.idempotencyKey !== 'string' || !args.idempotencyKey) throw tillError('invalid', 'a capture needs an idempotency key', 'idempotency_key');
         const o = get(args?.orderId);
         if (displayStatus(o) !== 'requires_capture') throw tillError('not_capturable', 'Only an authorized payment can be captured.');
         const amount = args?.amount == null ? o.total : args.amount;
