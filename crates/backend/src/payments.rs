@@ -104,7 +104,12 @@ fn intent_params(order: &Order) -> CreatePaymentIntent {
         .into_iter()
         .collect(),
         capture_method: Some(CaptureMethod::from(order.capture_method.as_str())),
-        automatic_payment_methods: Some(AutomaticPaymentMethods { enabled: true }),
+        // No redirect-based methods: the card is taken in a frame of the till, and a redirect would carry the
+        // client secret in the frame's URL and leave the till waiting on a page that is gone.
+        automatic_payment_methods: Some(AutomaticPaymentMethods {
+            enabled: true,
+            allow_redirects: Some("never".into()),
+        }),
         ..Default::default()
     }
 }

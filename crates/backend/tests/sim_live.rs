@@ -57,6 +57,12 @@ async fn tills_get_the_live_publishable_key_and_intents_are_live() {
         .unwrap();
     assert_eq!(at_stripe["id"], id, "{at_stripe}");
     assert_eq!(at_stripe["livemode"], true, "{at_stripe}");
+    // No redirect-based methods: a redirect would leave the till's frame with the client secret in its URL.
+    assert_eq!(
+        at_stripe["automatic_payment_methods"],
+        json!({ "enabled": true, "allow_redirects": "never" }),
+        "{at_stripe}"
+    );
     running.shutdown().await;
 }
 

@@ -35,6 +35,9 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutomaticPaymentMethods {
     pub enabled: bool,
+    /// `never` keeps redirect-based methods out of the Payment Element: a redirect would leave the till's frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_redirects: Option<String>,
 }
 
 /// What the client must do before the intent can proceed; Kassa only meets `use_stripe_sdk` (3-D Secure).
