@@ -2,21 +2,26 @@
 //! stores every event durably and serves them to tills as a resumable long-poll feed.
 
 pub mod auth;
+mod body_deadline;
 pub mod config;
+mod conn_watch;
 pub mod db;
 pub mod error;
+mod fallback;
 pub mod feed;
 pub mod intake;
 pub mod json;
+pub mod limits;
 pub mod pay_page;
 pub mod payments;
 mod query;
+pub mod readiness;
 pub mod reconcile;
+pub mod server;
 pub mod state;
 pub mod tls;
 pub mod tutorial;
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,12 +46,22 @@ fn webhook_routes() -> Router<Arc<AppState>> {
     )
 }
 
-fn no_such_endpoint() -> error::ApiError {
-    error::ApiError::NotFound("no such endpoint".into())
-}
+/// The listen backlog: connections past the cap wait there (see [`limits::MAX_CONNECTIONS`]); the kernel caps it at
+/// net.core.somaxconn.
+const LISTEN_BACKLOG: u32 = 4096;
 
-pub fn router(state: Arc<AppState>) -> Router {
+/// Connections on the in-process simulator's own webhook port (loopback, only the simulator's deliveries).
+const MAX_HOOK_CONNECTIONS: usize = 64;
+
+/// The application's routes. `health` is what /readyz reports beside the state (see [`readiness`]).
+pub fn router(state: Arc<AppState>, health: Arc<readiness::Health>) -> Router {
     let pay = pay_page::router(state.pay_page.clone());
+    let ready = Router::new()
+        .route("/readyz", get(readiness::readyz))
+        .with_state(readiness::Ready {
+            app: state.clone(),
+            health,
+        });
     let api = Router::new()
         .route(
             "/create-payment-intent",
@@ -64,12 +79,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/events", get(feed::events))
         .route("/api/reconcile", post(reconcile::on_demand))
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES));
-    webhook_routes()
+    let app = webhook_routes()
         .route("/healthz", get(|| async { Json(json!({ "ok": true })) }))
         .merge(api)
-        .fallback(|| async { no_such_endpoint() })
+        .fallback(fallback::no_such_endpoint)
         .with_state(state)
-        .merge(pay)
+        .merge(ready)
+        .merge(pay);
+    fallback::explaining_405(app)
 }
 
 /// The in-process simulator's Stripe.js stand-in (`/v3`) and the API its frames call (`/v1`), on the backend's
@@ -117,9 +134,11 @@ fn simulator_routes(sim: &stripe_sim::Simulator) -> Router {
 
 /// Only the webhook intake, for the in-process simulator's deliveries when the main port speaks TLS.
 fn webhook_router(state: Arc<AppState>) -> Router {
-    webhook_routes()
-        .fallback(|| async { no_such_endpoint() })
-        .with_state(state)
+    fallback::explaining_405(
+        webhook_routes()
+            .fallback(fallback::no_such_endpoint)
+            .with_state(state),
+    )
 }
 
 async fn me(caller: auth::Caller) -> Json<serde_json::Value> {
@@ -143,6 +162,11 @@ pub enum StartError {
     Tls(#[from] tls::TlsError),
     #[error("cannot read the event log: {0}")]
     Storage(#[from] rusqlite::Error),
+    #[error("cannot open the database's log {}: {source}", path.display())]
+    EventLog {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A running backend (and its simulator, with --simulate).
@@ -172,7 +196,16 @@ impl Running {
 
 async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
     let bind_error = |source| StartError::Bind { addr, source };
-    let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()
+    } else {
+        tokio::net::TcpSocket::new_v6()
+    }
+    .map_err(bind_error)?;
+    // As TcpListener::bind does: a restarted backend can take its port while old connections linger in TIME_WAIT.
+    socket.set_reuseaddr(true).map_err(bind_error)?;
+    socket.bind(addr).map_err(bind_error)?;
+    let listener = socket.listen(LISTEN_BACKLOG).map_err(bind_error)?;
     let local = listener.local_addr().map_err(bind_error)?;
     Ok((listener, local))
 }
@@ -190,6 +223,48 @@ pub async fn start_with(
     clock: Arc<dyn stripe_sim::Clock>,
     pay_files: Arc<dyn pay_page::PageFiles>,
 ) -> Result<Running, StartError> {
+    start_tuned(
+        args,
+        clock,
+        Tuning {
+            pay_files,
+            ..Tuning::default()
+        },
+    )
+    .await
+}
+
+/// What tests (and anything embedding the backend) set beyond the command line.
+pub struct Tuning {
+    /// The payment page's files; the UI's build, embedded, by default.
+    pub pay_files: Arc<dyn pay_page::PageFiles>,
+    /// The HTTP servers' limits; by default [`limits::Limits::from_env`].
+    pub limits: limits::Limits,
+    /// Stands in front of the log the intake fsyncs: tests inject its faults here.
+    pub wrap_event_log: Option<intake::log::WrapLog>,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            pay_files: Arc::new(pay_page::Embedded),
+            limits: limits::Limits::from_env(),
+            wrap_event_log: None,
+        }
+    }
+}
+
+/// [`start`], tuned.
+pub async fn start_tuned(
+    args: ServeArgs,
+    clock: Arc<dyn stripe_sim::Clock>,
+    tuning: Tuning,
+) -> Result<Running, StartError> {
+    let Tuning {
+        pay_files,
+        limits,
+        wrap_event_log,
+    } = tuning;
     // Everything that can refuse the configuration is checked before anything listens.
     args.check_sim_flags()?;
     let till_origins = args.till_origins()?;
@@ -199,6 +274,7 @@ pub async fn start_with(
     } else {
         Some(args.stripe()?)
     };
+    let limits = limits.within_fd_limit(limits::raise_fd_limit());
     let (listener, addr) = bind(args.addr).await?;
     let mut hooks_listener = None;
     let (stripe_config, simulator) = match checked_stripe {
@@ -258,7 +334,17 @@ pub async fn start_with(
         stripe_js_at,
     )?);
     let db = db::Db::open_dir(&args.data_dir)?;
-    let wiring = intake::writer::Writer::start(db.writer(), db.wal.clone(), clock.clone())?;
+    let log: Box<dyn intake::log::Log> = Box::new(
+        intake::log::OpenLog::of_database(&db.path).map_err(|source| StartError::EventLog {
+            path: db.path.clone(),
+            source,
+        })?,
+    );
+    let log = match wrap_event_log {
+        Some(wrap) => wrap(log),
+        None => log,
+    };
+    let wiring = intake::writer::Writer::start(db.writer(), log, clock.clone())?;
     let stripe = kassa_stripe::Client::new(
         kassa_stripe::ClientConfig::new(&stripe_config.secret_key)
             .api_base(&stripe_config.api_base),
@@ -275,22 +361,39 @@ pub async fn start_with(
         pay_page,
     });
     reconcile::spawn_refetcher(state.clone(), wiring.refetch);
-    reconcile::spawn_periodic(
-        state.clone(),
-        Duration::from_secs(args.reconcile_every_secs),
-    );
+    let health = Arc::new(readiness::Health::new(Duration::from_secs(
+        args.reconcile_every_secs,
+    )));
+    readiness::spawn_sweeps(state.clone(), health.clone());
     if let Some(parent) = args.exit_with_parent {
         watch_parent(parent);
     }
     let (shutdown, stop) = watch::channel(false);
     let tls_on = tls.is_some();
-    let mut app = router(state.clone());
+    let mut app = router(state.clone(), health);
     if let Some(sim) = &simulator {
         app = app.merge(simulator_routes(sim));
     }
-    let main = serve(listener, app, tls, stopped(stop.clone()));
-    let hooks =
-        hooks_listener.map(|l| serve(l, webhook_router(state.clone()), None, stopped(stop)));
+    let hook_limits = limits::Limits {
+        max_connections: MAX_HOOK_CONNECTIONS,
+        ..limits.clone()
+    };
+    let main = server::serve(
+        listener,
+        app,
+        tls.map(tls::acceptor),
+        limits,
+        stopped(stop.clone()),
+    );
+    let hooks = hooks_listener.map(|l| {
+        server::serve(
+            l,
+            webhook_router(state.clone()),
+            None,
+            hook_limits,
+            stopped(stop),
+        )
+    });
     let server = tokio::spawn(async move {
         let hooks = async {
             if let Some(hooks) = hooks {
@@ -312,25 +415,6 @@ pub async fn start_with(
 /// Resolves once shutdown is asked for, or once nobody can ask any more (the [`Running`] was dropped).
 async fn stopped(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
-}
-
-async fn serve(
-    listener: TcpListener,
-    app: Router,
-    tls: Option<Arc<rustls::ServerConfig>>,
-    stop: impl Future<Output = ()> + Send + 'static,
-) {
-    let served = match tls {
-        Some(config) => tls::serve(listener, app, config, stop).await,
-        None => {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-        }
-    };
-    if let Err(e) = served {
-        tracing::error!("the server stopped: {e}");
-    }
 }
 
 /// A sidecar must not outlive its app, even when the app is killed: every stored event is committed before it

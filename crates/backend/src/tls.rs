@@ -1,26 +1,14 @@
 //! https from PEM files. Stripe.js takes a live key only on a page served over https, and the payment page is
 //! served by this backend, so the backend speaks TLS itself rather than needing a proxy in front.
 
-use std::future::Future;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::Router;
-use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::ServerConfig;
 
 use crate::config::TlsFiles;
-
-/// A client that has not finished its handshake by then is gone or hostile.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// hyper's own default, which axum-server turns off.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-/// On shutdown, long enough for a feed long-poll (at most `feed::MAX_WAIT_SECS`) to answer.
-const DRAIN: Duration = Duration::from_secs(crate::feed::MAX_WAIT_SECS + 5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -101,27 +89,8 @@ pub fn load(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
     Ok(Arc::new(config))
 }
 
-/// Serves `app` over TLS until `stop` resolves, then lets requests in flight finish (up to [`DRAIN`]).
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    config: Arc<ServerConfig>,
-    stop: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let handle = axum_server::Handle::<SocketAddr>::new();
-    let on_stop = handle.clone();
-    tokio::spawn(async move {
-        stop.await;
-        on_stop.graceful_shutdown(Some(DRAIN));
-    });
-    let acceptor =
-        RustlsAcceptor::new(RustlsConfig::from_config(config)).handshake_timeout(HANDSHAKE_TIMEOUT);
-    let mut server = axum_server::Server::<SocketAddr>::from_listener(listener)
-        .acceptor(acceptor)
-        .handle(handle);
-    server
-        .http_builder()
-        .http1()
-        .header_read_timeout(HEADER_READ_TIMEOUT);
-    server.serve(app.into_make_service()).await
+/// What turns an accepted connection into a TLS stream, for [`crate::server::serve`]; the handshake's timeout is
+/// the server's (see [`crate::limits::Limits::handshake_timeout`]).
+pub fn acceptor(config: Arc<ServerConfig>) -> tokio_rustls::TlsAcceptor {
+    tokio_rustls::TlsAcceptor::from(config)
 }

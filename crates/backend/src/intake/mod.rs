@@ -1,6 +1,9 @@
 //! POST /webhook: verify the signature on the raw body, deduplicate by event id, store durably, then answer 2xx.
 //! A failure to store answers 503 so Stripe retries; nothing is acknowledged that is not on disk.
 
+mod depth;
+pub mod health;
+pub mod log;
 pub mod writer;
 
 use std::sync::Arc;
@@ -13,6 +16,9 @@ use serde_json::json;
 
 use crate::state::AppState;
 use writer::VerifiedEvent;
+
+/// Objects and arrays inside one another, the event itself counting as one.
+pub const MAX_DEPTH: usize = 64;
 
 pub async fn webhook(
     State(state): State<Arc<AppState>>,
@@ -32,6 +38,13 @@ pub async fn webhook(
         now,
     ) {
         return refuse(&e.to_string());
+    }
+    // Before parsing, and by a scan rather than recursion: whatever reads the stored payload later (the feed, the
+    // tills, a re-parse here) must not have to follow thousands of levels. Stripe's events are a few deep.
+    if depth::deeper_than(&body, MAX_DEPTH) {
+        return refuse(&format!(
+            "the payload is nested deeper than {MAX_DEPTH} levels of objects and arrays"
+        ));
     }
     let event = match parse(&body) {
         Ok(e) => e,

@@ -9,17 +9,26 @@
 //! pages it touches: table and index leaves, their parents, the header).
 
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use super::health::IntakeHealth;
+use super::log::{is_passing, Log};
 use crate::db::events::{self, NewEvent};
 use crate::db::orders::{self, Applied};
-use crate::db::Wal;
 
 /// Groups are capped so one slow batch never holds many acknowledgements hostage.
 const MAX_GROUP: usize = 512;
+
+/// How long an fsync refused for a passing reason (no descriptor free) is retried before the group's webhooks are
+/// answered 503. Stripe retries them, and the next fsync that succeeds covers their commits as well.
+const RETRY_SYNC_FOR: Duration = Duration::from_secs(1);
+const FIRST_BACKOFF: Duration = Duration::from_millis(10);
+/// Also how often a failing log is tried while no event comes, so that /readyz recovers without traffic.
+const MAX_BACKOFF: Duration = Duration::from_millis(500);
 
 #[derive(Debug)]
 pub struct VerifiedEvent {
@@ -67,6 +76,7 @@ enum Job {
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::UnboundedSender<Job>,
+    health: Arc<IntakeHealth>,
 }
 
 pub struct Wiring {
@@ -77,10 +87,10 @@ pub struct Wiring {
 }
 
 impl Writer {
-    /// `wal` must be the log of `conn`'s database; everything in it is durable when this is called.
+    /// `log` must be the write-ahead log of `conn`'s database; everything in it is durable when this is called.
     pub fn start(
         conn: Arc<Mutex<Connection>>,
-        wal: Wal,
+        log: impl Log,
         clock: Arc<dyn stripe_sim::Clock>,
     ) -> Result<Wiring, rusqlite::Error> {
         let latest = events::latest_cursor(&conn.lock().unwrap_or_else(|e| e.into_inner()))?;
@@ -90,19 +100,34 @@ impl Writer {
         let (committed_tx, committed) = std::sync::mpsc::channel();
         // Weak: the writer stops once every Writer is dropped, whatever the syncer still holds.
         let synced = tx.downgrade();
+        let health = Arc::new(IntakeHealth::default());
+        let syncer = Syncer {
+            log: Box::new(log),
+            feed: feed_tx,
+            refetch: refetch_tx,
+            writer: synced,
+            health: health.clone(),
+            clock: clock.clone(),
+        };
+        let writer_health = health.clone();
         std::thread::Builder::new()
             .name("kassa-intake-writer".into())
-            .spawn(move || write(rx, conn, clock, committed_tx))
+            .spawn(move || write(rx, conn, clock, committed_tx, &writer_health))
             .expect("the OS can start a thread");
         std::thread::Builder::new()
             .name("kassa-intake-sync".into())
-            .spawn(move || sync(committed, wal, feed_tx, refetch_tx, synced))
+            .spawn(move || syncer.run(committed))
             .expect("the OS can start a thread");
         Ok(Wiring {
-            writer: Writer { tx },
+            writer: Writer { tx, health },
             feed,
             refetch,
         })
+    }
+
+    /// What the writer and the syncer last managed.
+    pub fn health(&self) -> &IntakeHealth {
+        &self.health
     }
 
     pub async fn store_event(&self, event: VerifiedEvent) -> Result<Stored, String> {
@@ -159,12 +184,30 @@ enum Answer {
     Fetched(FetchReply, Observed),
 }
 
+/// Marks the writer stopped however its thread ends, a panic included.
+struct Stops<'a> {
+    health: &'a IntakeHealth,
+    clock: &'a dyn stripe_sim::Clock,
+}
+
+impl Drop for Stops<'_> {
+    fn drop(&mut self) {
+        self.health
+            .writer_stopped("the event writer has stopped".into(), self.clock.now());
+    }
+}
+
 fn write(
     mut rx: mpsc::UnboundedReceiver<Job>,
     conn: Arc<Mutex<Connection>>,
     clock: Arc<dyn stripe_sim::Clock>,
     committed: std::sync::mpsc::Sender<Committed>,
+    health: &IntakeHealth,
 ) {
+    let _stops = Stops {
+        health,
+        clock: &*clock,
+    };
     // Groups committed and handed to the syncer, not yet synced.
     let mut in_flight = 0usize;
     // The connection stays locked while a transaction is open (other writers wait for at most one fsync).
@@ -192,6 +235,7 @@ fn write(
                     Ok(()) => open.insert(Group::default()),
                     Err(e) => {
                         tracing::error!("could not start a transaction: {e}");
+                        health.writer_failed(format!("could not start a transaction: {e}"), now);
                         held = None;
                         fail_job(job, &format!("storage failed: {e}"));
                         continue;
@@ -203,6 +247,7 @@ fn write(
                 Err(e) => {
                     // The whole transaction goes: its events were not stored, and Stripe retries them.
                     tracing::error!("could not store an event: {e}");
+                    health.writer_failed(format!("could not store an event: {e}"), now);
                     let _ = conn.execute_batch("ROLLBACK");
                     held = None;
                     let error = format!("storage failed: {e}");
@@ -230,12 +275,14 @@ fn write(
                     "could not commit a group of {} events: {e}",
                     group.answers.len()
                 );
+                health.writer_failed(format!("could not commit: {e}"), now);
                 let _ = conn.execute_batch("ROLLBACK");
                 fail_answers(group.answers, &format!("storage failed: {e}"));
                 continue;
             }
         };
         drop(conn);
+        health.writer_ok();
         if committed.send(Committed { group, latest }).is_err() {
             // The syncer has stopped on a failed fsync; nothing more can be made durable.
             return;
@@ -291,45 +338,106 @@ fn fail_answers(answers: Vec<Answer>, error: &str) {
     }
 }
 
-fn sync(
-    committed: std::sync::mpsc::Receiver<Committed>,
-    wal: Wal,
+/// The syncer's side of the pipeline: it makes committed groups durable, then answers them and moves the feed.
+struct Syncer {
+    log: Box<dyn Log>,
     feed: watch::Sender<i64>,
     refetch: mpsc::UnboundedSender<String>,
+    /// Told that groups are done with, so it commits the one it is filling.
     writer: mpsc::WeakUnboundedSender<Job>,
-) {
-    // Tells the writer that groups are done with, so it commits the one it is filling.
-    let done = |n: usize| {
-        if let Some(writer) = writer.upgrade() {
+    health: Arc<IntakeHealth>,
+    clock: Arc<dyn stripe_sim::Clock>,
+}
+
+/// Groups committed while the log could not be synced for a passing reason: their webhooks were answered 503,
+/// and their commits become durable with the next fsync that succeeds.
+#[derive(Default)]
+struct Unsynced {
+    latest: Option<i64>,
+    stale: Vec<String>,
+}
+
+impl Syncer {
+    fn done(&self, n: usize) {
+        if let Some(writer) = self.writer.upgrade() {
             let _ = writer.send(Job::Synced(n));
         }
-    };
-    while let Ok(first) = committed.recv() {
-        // Everything committed so far rides on this one fsync.
-        let groups: Vec<Committed> = std::iter::once(first).chain(committed.try_iter()).collect();
-        let count = groups.len();
-        if let Err(e) = wal.sync() {
-            // After a failed fsync the kernel may have dropped the dirty pages and a retry can "succeed" without
-            // them, so durability can no longer be promised: refuse these and every later event (5xx, so Stripe
-            // keeps retrying) until an operator restarts the backend.
-            tracing::error!(
-                "could not sync the event log to disk ({e}); the intake has stopped, restart the backend"
-            );
-            let error = format!("storage failed: could not sync to disk: {e}");
-            for c in groups.into_iter().chain(committed.try_iter()) {
-                fail_answers(c.group.answers, &error);
+    }
+
+    fn run(mut self, committed: std::sync::mpsc::Receiver<Committed>) {
+        use std::sync::mpsc::RecvTimeoutError;
+        let mut unsynced = Unsynced::default();
+        loop {
+            let first = if self.health.syncer_failing() {
+                // While the log fails, it is tried again without waiting for an event.
+                match committed.recv_timeout(MAX_BACKOFF) {
+                    Ok(c) => Some(c),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            } else {
+                match committed.recv() {
+                    Ok(c) => Some(c),
+                    Err(_) => return,
+                }
+            };
+            // Everything committed so far rides on this one fsync.
+            let groups: Vec<Committed> = first.into_iter().chain(committed.try_iter()).collect();
+            let count = groups.len();
+            let retry_for = if groups.is_empty() {
+                Duration::ZERO
+            } else {
+                RETRY_SYNC_FOR
+            };
+            match sync_retrying(&mut *self.log, retry_for) {
+                Ok(()) => self.durable(groups, &mut unsynced),
+                Err(e) if is_passing(&e) => self.not_now(groups, &mut unsynced, &e),
+                Err(e) => {
+                    // After a failed fsync the kernel may have dropped the dirty pages and a retry can "succeed"
+                    // without them, so durability can no longer be promised: refuse these and every later event
+                    // (5xx, so Stripe keeps retrying) until an operator restarts the backend.
+                    tracing::error!(
+                        "could not sync the event log to disk ({e}); the intake has stopped, restart the backend"
+                    );
+                    self.health.syncer_stopped(
+                        format!("could not sync the event log to disk ({e}); restart the backend"),
+                        self.clock.now(),
+                    );
+                    let error = format!("storage failed: could not sync to disk: {e}");
+                    for c in groups.into_iter().chain(committed.try_iter()) {
+                        fail_answers(c.group.answers, &error);
+                    }
+                    // The writer commits what it holds, finds this thread gone, and stops.
+                    self.done(count);
+                    return;
+                }
             }
-            // The writer commits what it holds, finds this thread gone, and stops.
-            done(count);
-            return;
+            if count > 0 {
+                self.done(count);
+            }
         }
+    }
+
+    fn durable(&self, groups: Vec<Committed>, unsynced: &mut Unsynced) {
+        if self.health.syncer_failing() {
+            tracing::info!("the event log syncs to disk again; the intake stores events");
+        }
+        self.health.syncer_ok();
         // The feed moves first, so a till that hears of an event finds it, and only durable events are served.
-        if let Some(latest) = groups.iter().map(|g| g.latest).max() {
-            feed.send_if_modified(|c| {
+        let latest = groups
+            .iter()
+            .map(|g| g.latest)
+            .chain(unsynced.latest.take())
+            .max();
+        if let Some(latest) = latest {
+            self.feed.send_if_modified(|c| {
                 let moved = latest > *c;
                 *c = (*c).max(latest);
                 moved
             });
+        }
+        for id in unsynced.stale.drain(..) {
+            let _ = self.refetch.send(id);
         }
         for Committed { group, .. } in groups {
             for answer in group.answers {
@@ -339,10 +447,40 @@ fn sync(
                 }
             }
             for id in group.stale {
-                let _ = refetch.send(id);
+                let _ = self.refetch.send(id);
             }
         }
-        done(count);
+    }
+
+    fn not_now(&self, groups: Vec<Committed>, unsynced: &mut Unsynced, e: &std::io::Error) {
+        if !self.health.syncer_failing() {
+            tracing::warn!("could not sync the event log to disk for now ({e}); webhooks are answered 503 until it syncs again");
+        }
+        self.health.syncer_failed(
+            format!("could not sync the event log to disk for now ({e}); retrying"),
+            self.clock.now(),
+        );
+        let error = format!("storage is unavailable for now: could not sync to disk: {e}");
+        for Committed { group, latest } in groups {
+            unsynced.latest = unsynced.latest.max(Some(latest));
+            unsynced.stale.extend(group.stale);
+            fail_answers(group.answers, &error);
+        }
+    }
+}
+
+/// One fsync, retried with backoff for up to `retry_for` while it fails for a passing reason.
+fn sync_retrying(log: &mut dyn Log, retry_for: Duration) -> std::io::Result<()> {
+    let give_up = Instant::now() + retry_for;
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        match log.sync() {
+            Err(e) if is_passing(&e) && Instant::now() + backoff <= give_up => {
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+            done => return done,
+        }
     }
 }
 
@@ -507,8 +645,11 @@ fn apply_fetched(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
-    use crate::db::Db;
+    use crate::db::{Db, Wal};
+    use crate::intake::health::Stage;
 
     fn event(id: &str) -> VerifiedEvent {
         VerifiedEvent {
@@ -625,5 +766,104 @@ mod tests {
         }
         // A failed fsync may have dropped the pages it was writing; nothing later is promised durable either.
         assert!(wiring.writer.store_event(event("evt_2")).await.is_err());
+        let status = wiring.writer.health().status();
+        assert!(matches!(status.syncer, Stage::Stopped { .. }), "{status:?}");
+        assert!(!status.can_store());
+    }
+
+    /// The real log, refusing its next `fail` syncs with EMFILE (as when every descriptor is taken).
+    struct OutOfDescriptors {
+        log: Wal,
+        fail: Arc<AtomicUsize>,
+        tries: Arc<AtomicUsize>,
+    }
+
+    impl Log for OutOfDescriptors {
+        fn sync(&mut self) -> std::io::Result<()> {
+            self.tries.fetch_add(1, Ordering::SeqCst);
+            let failing = self
+                .fail
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+            if failing {
+                return Err(std::io::Error::from_raw_os_error(libc::EMFILE));
+            }
+            self.log.sync()
+        }
+    }
+
+    fn out_of_descriptors(db: &Db, fail: usize) -> (Wiring, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+        let (fail, tries) = (Arc::new(AtomicUsize::new(fail)), Arc::default());
+        let log = OutOfDescriptors {
+            log: db.wal.clone(),
+            fail: fail.clone(),
+            tries: Arc::clone(&tries),
+        };
+        (
+            Writer::start(
+                db.writer(),
+                log,
+                Arc::new(stripe_sim::ManualClock::new(1_700_000_000)),
+            )
+            .unwrap(),
+            fail,
+            tries,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_sync_refused_for_want_of_a_descriptor_is_retried_and_the_event_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_dir(dir.path()).unwrap();
+        let (wiring, _, tries) = out_of_descriptors(&db, 3);
+        assert_eq!(
+            wiring.writer.store_event(event("evt_1")).await,
+            Ok(Stored::New { cursor: 1 })
+        );
+        assert_eq!(tries.load(Ordering::SeqCst), 4);
+        assert_eq!(*wiring.feed.borrow(), 1);
+        assert!(wiring.writer.health().status().can_store());
+    }
+
+    #[tokio::test]
+    async fn running_out_of_descriptors_refuses_events_for_now_and_the_intake_recovers_by_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_dir(dir.path()).unwrap();
+        let (wiring, fail, tries) = out_of_descriptors(&db, usize::MAX);
+        let refused = wiring.writer.store_event(event("evt_1")).await;
+        assert!(
+            refused.as_ref().is_err_and(|e| e.contains("for now")),
+            "{refused:?}"
+        );
+        assert!(tries.load(Ordering::SeqCst) > 2, "retried before refusing");
+        assert_eq!(*wiring.feed.borrow(), 0, "not on disk, not fed");
+        let status = wiring.writer.health().status();
+        assert!(
+            matches!(&status.syncer, Stage::Failing { error, .. } if error.contains("Too many open files")),
+            "{status:?}"
+        );
+
+        // Descriptors free up: the log is tried again without waiting for an event.
+        fail.store(0, Ordering::SeqCst);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !wiring.writer.health().status().can_store() {
+            assert!(Instant::now() < deadline, "the intake did not recover");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(
+            *wiring.feed.borrow(),
+            1,
+            "the event committed before is on disk now, and fed"
+        );
+        // Stripe's retry of the refused delivery is acknowledged, and new events are stored.
+        assert_eq!(
+            wiring.writer.store_event(event("evt_1")).await,
+            Ok(Stored::Duplicate)
+        );
+        let stored = wiring.writer.store_event(event("evt_2")).await;
+        assert!(
+            matches!(stored, Ok(Stored::New { cursor }) if cursor > 1),
+            "{stored:?}"
+        );
     }
 }
