@@ -74,6 +74,14 @@ pub struct ServeArgs {
     #[arg(long, env = "STRIPE_API_BASE", default_value = kassa_stripe::client::DEFAULT_API_BASE)]
     pub stripe_api_base: String,
 
+    /// Intents a token may create or update a minute, and at once (0: no limit). A busy till makes a few.
+    #[arg(long, env = "KASSA_RATE_INTENTS_PER_MINUTE", default_value_t = 60)]
+    pub rate_intents_per_minute: u32,
+
+    /// Refunds, captures and cancels a token may ask for a minute, and at once (0: no limit).
+    #[arg(long, env = "KASSA_RATE_MONEY_PER_MINUTE", default_value_t = 30)]
+    pub rate_money_per_minute: u32,
+
     /// Seconds between two reconciliation sweeps of non-terminal intents (0: only on demand).
     #[arg(long, default_value_t = 60)]
     pub reconcile_every_secs: u64,

@@ -38,6 +38,12 @@ pub enum ApiError {
     StripeUnavailable(String),
     #[error("storage failed: {0}")]
     Storage(String),
+    /// Too many requests of one kind from one token (`rate_limit`): the client waits `retry_after` seconds.
+    #[error("too many {what} from this token: try again in {retry_after} s")]
+    RateLimited {
+        what: &'static str,
+        retry_after: u64,
+    },
     /// The payment page is missing from this build, or broken: the operator has to build the UI.
     #[error("{0}")]
     PageNotBuilt(String),
@@ -58,6 +64,7 @@ impl ApiError {
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) | Self::UnknownOrder(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Stripe { status, .. } if *status >= 500 => StatusCode::BAD_GATEWAY,
@@ -76,6 +83,7 @@ impl ApiError {
             Self::TooLarge { .. } => "body_too_large",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden(_) => "forbidden",
+            Self::RateLimited { .. } => "rate_limited",
             Self::NotFound(_) | Self::UnknownOrder(_) => "not_found",
             Self::Conflict { .. } => "conflict",
             Self::Stripe { code, .. } => code.as_deref().unwrap_or("stripe_error"),
@@ -91,7 +99,9 @@ impl ApiError {
             Self::UnsupportedMediaType => Some("Content-Type"),
             Self::TooLarge { .. } => Some("body"),
             Self::UnknownOrder(_) => Some("order_id"),
-            Self::Unauthorized | Self::Forbidden(_) => Some("Authorization"),
+            Self::Unauthorized | Self::Forbidden(_) | Self::RateLimited { .. } => {
+                Some("Authorization")
+            }
             Self::Stripe { param, .. } => param.as_deref(),
             _ => None,
         }
@@ -133,7 +143,14 @@ impl IntoResponse for ApiError {
                 decline_code,
             },
         };
-        (self.status(), axum::Json(body)).into_response()
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        if let Self::RateLimited { retry_after, .. } = &self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*retry_after),
+            );
+        }
+        response
     }
 }
 

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod pay_page;
 pub mod payments;
 mod query;
+pub mod rate_limit;
 pub mod readiness;
 pub mod reconcile;
 pub mod server;
@@ -359,6 +360,14 @@ pub async fn start_tuned(
         order_locks: Default::default(),
         bootstrap_token_sha256: args.bootstrap_token.as_deref().map(db::terminals::hash),
         pay_page,
+        rate_limits: rate_limit::RateLimits {
+            intents: rate_limit::Limiter::new(rate_limit::Limit {
+                per_minute: args.rate_intents_per_minute,
+            }),
+            money: rate_limit::Limiter::new(rate_limit::Limit {
+                per_minute: args.rate_money_per_minute,
+            }),
+        },
     });
     reconcile::spawn_refetcher(state.clone(), wiring.refetch);
     let health = Arc::new(readiness::Health::new(Duration::from_secs(

@@ -21,6 +21,7 @@ pub struct AppState {
     /// Hash of a token accepted beside the stored ones (the app's sidecar token).
     pub bootstrap_token_sha256: Option<String>,
     pub pay_page: Arc<crate::pay_page::PayPage>,
+    pub rate_limits: crate::rate_limit::RateLimits,
 }
 
 /// One async lock per order id, so concurrent requests for one order (double clicks, retries) run one at a time.
