@@ -139,30 +139,15 @@ async fn refresh(
 }
 
 /// PUT /api/orders/{order_id}/intent: create the order's PaymentIntent, or return the one it already has.
-/// One request of `what` against the caller's token's budget.
-fn limit(
-    limiter: &crate::rate_limit::Limiter,
-    state: &AppState,
-    caller: &Caller,
-    what: &'static str,
-) -> Result<(), ApiError> {
-    limiter
-        .take(&caller.0.name, state.clock.now())
-        .map_err(|retry_after| ApiError::RateLimited { what, retry_after })
-}
-
 pub async fn put_intent(
     State(state): S,
     caller: Caller,
     Path(order_id): Path<String>,
     JsonBody(req): JsonBody<IntentRequest>,
 ) -> Result<Json<IntentInfo>, ApiError> {
-    limit(
-        &state.rate_limits.intents,
-        &state,
-        &caller,
-        "intent requests",
-    )?;
+    state
+        .rate_limits
+        .intent(&caller.0.name, state.clock.now())?;
     check_order_id(&order_id)?;
     let currency = check_money(req.amount, &req.currency)?;
     if let Some(method) = &req.capture_method {
@@ -332,12 +317,7 @@ pub async fn cancel(
     Path(order_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<OrderView>, ApiError> {
-    limit(
-        &state.rate_limits.money,
-        &state,
-        &caller,
-        "cancels, refunds and captures",
-    )?;
+    state.rate_limits.money(&caller.0.name, state.clock.now())?;
     check_order_id(&order_id)?;
     let client_key = idempotency::client_key(&headers)?;
     let _guard = state.order_locks.lock(&order_id).await;
@@ -402,12 +382,7 @@ pub async fn refund(
     JsonBody(req): JsonBody<RefundRequest>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require_admin("refunds need an admin token")?;
-    limit(
-        &state.rate_limits.money,
-        &state,
-        &caller,
-        "cancels, refunds and captures",
-    )?;
+    state.rate_limits.money(&caller.0.name, state.clock.now())?;
     check_order_id(&order_id)?;
     // Two requests for one order at once would reach Stripe together, where the second is refused with a conflict.
     let _guard = state.order_locks.lock(&order_id).await;
@@ -471,12 +446,7 @@ pub async fn capture(
     JsonBody(req): JsonBody<CaptureRequest>,
 ) -> Result<Json<OrderView>, ApiError> {
     caller.require_admin("captures need an admin token")?;
-    limit(
-        &state.rate_limits.money,
-        &state,
-        &caller,
-        "cancels, refunds and captures",
-    )?;
+    state.rate_limits.money(&caller.0.name, state.clock.now())?;
     check_order_id(&order_id)?;
     let _guard = state.order_locks.lock(&order_id).await;
     let order = visible_order(&state, &caller, &order_id).await?;

@@ -64,6 +64,29 @@ pub struct RateLimits {
     pub money: Limiter,
 }
 
+impl RateLimits {
+    /// One intent request from `token` at `now`.
+    pub fn intent(&self, token: &str, now: i64) -> Result<(), crate::error::ApiError> {
+        take(&self.intents, token, now, "intent requests")
+    }
+
+    /// One cancel, refund or capture from `token` at `now`.
+    pub fn money(&self, token: &str, now: i64) -> Result<(), crate::error::ApiError> {
+        take(&self.money, token, now, "cancels, refunds and captures")
+    }
+}
+
+fn take(
+    limiter: &Limiter,
+    token: &str,
+    now: i64,
+    what: &'static str,
+) -> Result<(), crate::error::ApiError> {
+    limiter
+        .take(token, now)
+        .map_err(|retry_after| crate::error::ApiError::RateLimited { what, retry_after })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

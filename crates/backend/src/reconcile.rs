@@ -2,7 +2,6 @@
 //! It runs periodically, on demand (POST /api/reconcile), and for single intents whose events disagreed with us.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::State;
 use axum::Json;
@@ -92,26 +91,6 @@ pub async fn on_demand(
     Ok(Json(
         sweep(&state, caller.scope().map(str::to_owned)).await?,
     ))
-}
-
-pub fn spawn_periodic(state: Arc<AppState>, every: Duration) {
-    if every.is_zero() {
-        return;
-    }
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match sweep(&state, None).await {
-                Ok(s) if s.changed > 0 || s.failed > 0 => {
-                    tracing::info!(?s, "reconciliation sweep")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!("reconciliation sweep failed: {e}"),
-            }
-        }
-    });
 }
 
 /// Re-fetches intents whose events disagreed with the stored state: the event is a hint, Stripe is the truth.

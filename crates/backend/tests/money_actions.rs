@@ -5,13 +5,11 @@
 mod common;
 
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
 
 use kassa_backend::db::terminals;
 use serde_json::{json, Value};
 
-use common::{args, TOKEN};
+use common::{start, TOKEN};
 
 struct Shop {
     running: kassa_backend::Running,
@@ -35,17 +33,7 @@ impl Shop {
             )
         };
         drop(db);
-        let running = kassa_backend::start(
-            args(&data, &["--simulate"]),
-            Arc::new(stripe_sim::SystemClock),
-        )
-        .await
-        .unwrap();
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap();
+        let (running, http) = start(&data, &["--simulate"]).await;
         Shop {
             running,
             http,

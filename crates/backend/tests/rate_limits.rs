@@ -3,35 +3,23 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use common::{args, TOKEN};
+use common::{start, TOKEN};
 use serde_json::{json, Value};
 
 #[tokio::test]
 async fn past_its_budget_a_token_gets_429_with_retry_after_and_other_budgets_are_untouched() {
     let dir = tempfile::tempdir().unwrap();
-    let running = kassa_backend::start(
-        args(
-            dir.path(),
-            &[
-                "--simulate",
-                "--rate-intents-per-minute",
-                "2",
-                "--rate-money-per-minute",
-                "1",
-            ],
-        ),
-        Arc::new(stripe_sim::SystemClock),
+    let (running, http) = start(
+        dir.path(),
+        &[
+            "--simulate",
+            "--rate-intents-per-minute",
+            "2",
+            "--rate-money-per-minute",
+            "1",
+        ],
     )
-    .await
-    .unwrap();
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    .await;
     let url = running.url();
     let intent = |order: &str| {
         http.put(format!("{url}/api/orders/{order}/intent"))

@@ -4,31 +4,14 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use common::{args, TOKEN};
+use common::{args, start, TOKEN};
 use serde_json::{json, Value};
-
-/// The backend with `--simulate --sim-live`, and a plain client for it.
-async fn start_live(dir: &std::path::Path) -> (kassa_backend::Running, reqwest::Client) {
-    let running = kassa_backend::start(
-        args(dir, &["--simulate", "--sim-live"]),
-        Arc::new(stripe_sim::SystemClock),
-    )
-    .await
-    .unwrap();
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
-    (running, http)
-}
 
 #[tokio::test]
 async fn tills_get_the_live_publishable_key_and_intents_are_live() {
     let dir = tempfile::tempdir().unwrap();
-    let (running, http) = start_live(dir.path()).await;
+    let (running, http) = start(dir.path(), &["--simulate", "--sim-live"]).await;
 
     let resp = http
         .put(format!("{}/api/orders/o-live-1/intent", running.url()))
@@ -88,7 +71,7 @@ async fn sim_live_without_simulate_is_refused() {
 #[tokio::test]
 async fn the_simulators_stripe_js_and_frames_are_served_on_the_backends_own_origin() {
     let dir = tempfile::tempdir().unwrap();
-    let (running, http) = start_live(dir.path()).await;
+    let (running, http) = start(dir.path(), &["--simulate", "--sim-live"]).await;
     let url = running.url();
     for path in ["/v3", "/v3/elements/payment", "/v3/challenge"] {
         let res = http.get(format!("{url}{path}")).send().await.unwrap();

@@ -3,12 +3,9 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use serde_json::{json, Value};
 
-use common::{args, TOKEN};
+use common::{start, TOKEN};
 
 struct Case {
     name: &'static str,
@@ -35,17 +32,7 @@ fn case(
 async fn trailing_data_unknown_fields_and_long_text_are_refused_naming_the_field() {
     let dir = tempfile::tempdir().unwrap();
     // Stripe is unreachable here (args' API base): a request that got past validation would fail with 502.
-    let running = kassa_backend::start(
-        args(&dir.path().join("data"), &[]),
-        Arc::new(stripe_sim::SystemClock),
-    )
-    .await
-    .unwrap();
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let (running, http) = start(&dir.path().join("data"), &[]).await;
 
     const INTENT: &str = "PUT /api/orders/o-1/intent";
     let long = |field: &str, n: usize| {

@@ -1,4 +1,4 @@
-// Loads Stripe.js (the simulator's stand-in at ChargeInfo.stripe_js_url in demo mode, js.stripe.com in live mode)
+// Loads Stripe.js into the payment page (js.stripe.com, or the simulator's stand-in the backend names in demo mode)
 // with one <script> per URL. A failed load removes its tag, so a retry injects a fresh one.
 
 const LOAD_TIMEOUT_MS = 20_000;

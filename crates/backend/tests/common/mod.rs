@@ -72,3 +72,19 @@ pub fn args(data_dir: &Path, extra: &[&str]) -> kassa_backend::config::ServeArgs
     }
     serve
 }
+
+/// The backend as `kassa-backend FLAGS --data-dir DATA_DIR` starts it (the real payment page), and a client for it.
+pub async fn start(data_dir: &Path, flags: &[&str]) -> (kassa_backend::Running, reqwest::Client) {
+    let running = kassa_backend::start(
+        args(data_dir, flags),
+        std::sync::Arc::new(stripe_sim::SystemClock),
+    )
+    .await
+    .unwrap();
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap();
+    (running, http)
+}
