@@ -86,6 +86,10 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 60)]
     pub reconcile_every_secs: u64,
 
+    /// Intents a reconciliation sweep checks at most, oldest due first; the rest wait for the next sweep.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub reconcile_page: u32,
+
     /// With --simulate: how long the simulator keeps asynchronous payments in `processing`.
     #[arg(long, default_value_t = 2000)]
     pub sim_processing_delay_ms: u64,

@@ -368,6 +368,10 @@ pub async fn start_tuned(
                 per_minute: args.rate_money_per_minute,
             }),
         },
+        reconcile: reconcile::Policy {
+            every_secs: args.reconcile_every_secs.max(1) as i64,
+            page: args.reconcile_page as usize,
+        },
     });
     reconcile::spawn_refetcher(state.clone(), wiring.refetch);
     let health = Arc::new(readiness::Health::new(Duration::from_secs(

@@ -193,7 +193,12 @@ pub async fn put_intent(
                 card_last4: None,
                 last_error_code: None,
                 last_error_message: None,
+                disagreement: None,
                 state_as_of: 0,
+                state_cursor: 0,
+                verified: true,
+                next_check: 0,
+                checks: 0,
                 created: now,
                 updated: now,
             };

@@ -138,7 +138,7 @@ pub fn spawn_sweeps(state: Arc<AppState>, health: Arc<Health>) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let outcome = match reconcile::sweep(&state, None).await {
+            let outcome = match reconcile::sweep(&state, reconcile::Scope::Due).await {
                 Ok(s) => {
                     if s.changed > 0 || s.failed > 0 {
                         tracing::info!(?s, "reconciliation sweep");

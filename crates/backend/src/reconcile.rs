@@ -1,5 +1,6 @@
 //! Reconciliation: re-fetch every non-terminal intent from Stripe, for events missed while the endpoint was down.
-//! It runs periodically, on demand (POST /api/reconcile), and for single intents whose events disagreed with us.
+//! It runs periodically (a page of the intents due, with backoff), on demand (POST /api/reconcile), and for single
+//! intents after events: those that disagreed with us, and those an event made final.
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::auth::Caller;
 use crate::db::orders;
 use crate::error::ApiError;
-use crate::intake::writer::Observed;
+use crate::intake::writer::{Observed, Recheck};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -21,11 +22,28 @@ pub struct Sweep {
     pub failed: usize,
 }
 
-/// `correction`: the re-fetch follows a stale event, which the feed carries already; see [`Writer::correct`].
-///
-/// [`Writer::correct`]: crate::intake::writer::Writer::correct
-/// Fetches the intent from Stripe and records it through the writer: a change enters the feed. `correction`: the
-/// re-fetch follows a stale event, which the feed carries already; see [`Writer::correct`].
+/// How much reconciliation may cost: a page of intents a sweep, each checked again later and later while it does
+/// not move (see [`orders::schedule_check`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub every_secs: i64,
+    pub page: usize,
+}
+
+/// Whose intents a sweep checks.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// The periodic sweep: every terminal's, those whose backoff has run out.
+    Due,
+    /// A terminal's request: its own, due or not (it asks when it comes back online).
+    Terminal(String),
+    /// An admin's request: everyone's, due or not.
+    All,
+}
+
+/// Fetches the intent from Stripe and records it through the writer: a change enters the feed, and what Stripe
+/// says overrides what events said (it is the authority). `correction`: the re-fetch follows a stale event, which
+/// the feed carries already; see [`Writer::correct`].
 ///
 /// [`Writer::correct`]: crate::intake::writer::Writer::correct
 pub async fn refetch(
@@ -33,37 +51,31 @@ pub async fn refetch(
     payment_intent_id: &str,
     correction: bool,
 ) -> Result<(kassa_stripe::PaymentIntent, Observed), ApiError> {
+    // Taken before asking, so the answer is known to be newer than every event stored up to here.
+    let after = state.writer.mark();
     let pi = state
         .stripe
         .retrieve_payment_intent(payment_intent_id, &["latest_charge"])
         .await?;
     let value = serde_json::to_value(&pi).expect("a PaymentIntent serializes");
     let observed = if correction {
-        state.writer.correct(value).await
+        state.writer.correct(value, after).await
     } else {
-        state.writer.observe(value).await
+        state.writer.observe(value, after).await
     }
     .map_err(ApiError::Storage)?;
     Ok((pi, observed))
 }
 
-pub async fn sweep(state: &AppState, scope: Option<String>) -> Result<Sweep, ApiError> {
+pub async fn sweep(state: &AppState, scope: Scope) -> Result<Sweep, ApiError> {
+    let Policy { every_secs, page } = state.reconcile;
+    let now = state.clock.now();
     let ids = state
         .db
-        .read(move |c| {
-            let ids = orders::non_terminal_intents(c)?;
-            match scope {
-                None => Ok(ids),
-                Some(terminal) => Ok(ids
-                    .into_iter()
-                    .filter(|pi| {
-                        orders::by_intent(c, pi)
-                            .ok()
-                            .flatten()
-                            .is_some_and(|o| o.terminal == terminal)
-                    })
-                    .collect()),
-            }
+        .read(move |c| match &scope {
+            Scope::Due => orders::owed_a_check(c, None, Some(now), page),
+            Scope::Terminal(t) => orders::owed_a_check(c, Some(t), None, page),
+            Scope::All => orders::owed_a_check(c, None, None, page),
         })
         .await?;
     let mut result = Sweep {
@@ -71,34 +83,47 @@ pub async fn sweep(state: &AppState, scope: Option<String>) -> Result<Sweep, Api
         ..Default::default()
     };
     for id in ids {
-        match refetch(state, &id, false).await {
-            Ok((_, Observed::Changed { .. })) => result.changed += 1,
-            Ok(_) => {}
+        let moved = match refetch(state, &id, false).await {
+            Ok((_, Observed::Changed { .. })) => {
+                result.changed += 1;
+                true
+            }
+            Ok(_) => false,
             Err(e) => {
                 tracing::warn!(payment_intent = %id, "reconciliation could not re-fetch: {e}");
                 result.failed += 1;
+                false
             }
-        }
+        };
+        let now = state.clock.now();
+        state
+            .db
+            .write(move |c| orders::schedule_check(c, &id, moved, now, every_secs))
+            .await?;
     }
     Ok(result)
 }
 
-/// POST /api/reconcile: a terminal reconciles its own orders, an admin all of them.
+/// POST /api/reconcile: a terminal reconciles its own orders, an admin all of them; a page at a time.
 pub async fn on_demand(
     State(state): State<Arc<AppState>>,
     caller: Caller,
 ) -> Result<Json<Sweep>, ApiError> {
-    Ok(Json(
-        sweep(&state, caller.scope().map(str::to_owned)).await?,
-    ))
+    let scope = match caller.scope() {
+        Some(terminal) => Scope::Terminal(terminal.to_owned()),
+        None => Scope::All,
+    };
+    Ok(Json(sweep(&state, scope).await?))
 }
 
-/// Re-fetches intents whose events disagreed with the stored state: the event is a hint, Stripe is the truth.
-pub fn spawn_refetcher(state: Arc<AppState>, mut rx: mpsc::UnboundedReceiver<String>) {
+/// Re-fetches intents after events: those that disagreed with the stored state (the event is a hint, Stripe is
+/// the truth), and those whose final status only an event has told so far.
+pub fn spawn_refetcher(state: Arc<AppState>, mut rx: mpsc::UnboundedReceiver<(String, Recheck)>) {
     tokio::spawn(async move {
-        while let Some(id) = rx.recv().await {
-            if let Err(e) = refetch(&state, &id, true).await {
-                tracing::warn!(payment_intent = %id, "could not re-fetch after a disagreeing event: {e}");
+        while let Some((id, why)) = rx.recv().await {
+            if let Err(e) = refetch(&state, &id, why == Recheck::Stale).await {
+                // Not lost: the order stays owed a check, and the next sweep makes it.
+                tracing::warn!(payment_intent = %id, ?why, "could not re-fetch after an event: {e}");
             }
         }
     });

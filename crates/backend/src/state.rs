@@ -22,6 +22,7 @@ pub struct AppState {
     pub bootstrap_token_sha256: Option<String>,
     pub pay_page: Arc<crate::pay_page::PayPage>,
     pub rate_limits: crate::rate_limit::RateLimits,
+    pub reconcile: crate::reconcile::Policy,
 }
 
 /// One async lock per order id, so concurrent requests for one order (double clicks, retries) run one at a time.

@@ -361,10 +361,12 @@ pub struct AttentionItem {
     pub row: AdminRow,
     pub reason: &'static str,
     pub since: i64,
+    /// For `stripe_disagrees`: what Stripe and the event each said.
+    pub detail: Option<String>,
 }
 
-/// Payments stuck in processing or requires_action for longer than `stuck_after_secs`, and orders paid but not
-/// fulfilled.
+/// Payments stuck in processing or requires_action for longer than `stuck_after_secs`, orders paid but not
+/// fulfilled, and orders whose final status Stripe contradicted.
 pub fn needs_attention(
     conn: &Connection,
     terminal: &str,
@@ -377,16 +379,34 @@ pub fn needs_attention(
              AND o.updated < ?1 ORDER BY o.updated LIMIT 200"
         ))?
         .query_map([now - stuck_after_secs], row(terminal))?
-        .map(|r| r.map(|row| AttentionItem { since: row.updated, row, reason: "stuck" }))
+        .map(|r| r.map(|row| AttentionItem { since: row.updated, row, reason: "stuck", detail: None }))
         .collect::<rusqlite::Result<_>>()?;
     let unfulfilled: Vec<AttentionItem> = conn
         .prepare_cached(&format!(
             "{ROW_SQL} WHERE o.payment_status = 'succeeded' AND o.status <> 'paid' ORDER BY o.updated LIMIT 200"
         ))?
         .query_map([], row(terminal))?
-        .map(|r| r.map(|row| AttentionItem { since: row.updated, row, reason: "paid_not_fulfilled" }))
+        .map(|r| r.map(|row| AttentionItem { since: row.updated, row, reason: "paid_not_fulfilled", detail: None }))
         .collect::<rusqlite::Result<_>>()?;
     items.extend(unfulfilled);
+    // Stripe contradicted an event: the order's status is Stripe's now, and what happened is for a person to see.
+    let disagreed: Vec<(String, String)> = conn
+        .prepare_cached("SELECT id, disagreement FROM orders WHERE disagreement IS NOT NULL ORDER BY updated LIMIT 200")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (order_id, detail) in disagreed {
+        let row = conn.query_row(
+            &format!("{ROW_SQL} WHERE o.id = ?1"),
+            [&order_id],
+            row(terminal),
+        )?;
+        items.push(AttentionItem {
+            since: row.updated,
+            row,
+            reason: "stripe_disagrees",
+            detail: Some(detail),
+        });
+    }
     Ok(items)
 }
 

@@ -305,13 +305,21 @@ describe('tools', () => {
   it('lists what needs attention in words; a click opens it', async () => {
     let stuck = '';
     let unfulfilled = '';
+    let disagreed = '';
     const { user } = await setup((f) => {
       f.addPayment({ status: 'succeeded' });
       stuck = f.addPayment({ status: 'processing', created: NOW - 3600, updated: NOW - STUCK_AFTER_SECONDS - 20 * 60 });
       unfulfilled = f.addPayment({ status: 'succeeded', fulfilled: false });
+      disagreed = f.addPayment({
+        status: 'requires_payment_method',
+        disagreement: 'An event said succeeded; Stripe says requires_payment_method',
+      });
     });
     const panel = await screen.findByTestId('needs-attention');
-    await waitFor(() => expect(within(panel).getAllByRole('button')).toHaveLength(2));
+    await waitFor(() => expect(within(panel).getAllByRole('button')).toHaveLength(3));
+    expect(panel.querySelector(`[data-order-id="${disagreed}"]`)).toHaveTextContent(
+      /Stripe disagrees with an event: An event said succeeded; Stripe says requires_payment_method\./,
+    );
     const s = panel.querySelector(`[data-order-id="${stuck}"]`)!;
     expect(s).toHaveTextContent(/Stuck in “Processing” for 30 min/);
     const u = panel.querySelector(`[data-order-id="${unfulfilled}"]`)!;

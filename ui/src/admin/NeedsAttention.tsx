@@ -8,6 +8,9 @@ import { formatDuration, formatShortDateTime } from '../time';
 import { STATUS_META, StatusBadge } from './status';
 
 export function attentionReason(item: AttentionItem, now = Date.now() / 1000): string {
+  if (item.reason === 'stripe_disagrees') {
+    return `Stripe disagrees with an event: ${item.detail ?? 'its status was overridden'}.`;
+  }
   if (item.reason === 'paid_not_fulfilled') {
     return `Paid but not fulfilled since ${formatShortDateTime(item.since)}: the payment succeeded but the order was never completed.`;
   }

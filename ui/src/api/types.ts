@@ -201,9 +201,13 @@ export interface DayTotal {
 
 export interface AttentionItem {
   row: AdminRow;
-  /** 'stuck' (processing or requires_action too long) or 'paid_not_fulfilled'. */
-  reason: 'stuck' | 'paid_not_fulfilled';
+  /**
+   * 'stuck' (processing or requires_action too long), 'paid_not_fulfilled', or 'stripe_disagrees' (Stripe
+   * contradicted a final status an event had given; `detail` says what each said).
+   */
+  reason: 'stuck' | 'paid_not_fulfilled' | 'stripe_disagrees';
   since: number;
+  detail: string | null;
 }
 
 export interface CsvExport {

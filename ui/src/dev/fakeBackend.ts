@@ -35,6 +35,8 @@ export interface FakePayment {
   amount_refunded?: number;
   /** For 'succeeded': false makes it "paid but not fulfilled". Default true. */
   fulfilled?: boolean;
+  /** Stripe contradicted the final status an event gave: what each said (the core's `disagreement`). */
+  disagreement?: string;
   card_brand?: string | null;
   card_last4?: string | null;
   decline_code?: string;
@@ -88,6 +90,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     amount_refunded: number;
     timeline: TimelineEntry[];
     fulfilment: Fulfilment | null;
+    disagreement?: string;
   }
   const meta = new Map<string, PayMeta>();
   const refundsByKey = new Map<string, PaymentDetail>();
@@ -284,7 +287,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
       card_brand: p.card_brand !== undefined ? p.card_brand : carded ? 'visa' : null,
       card_last4: p.card_last4 !== undefined ? p.card_last4 : carded ? '4242' : null, created, updated,
     };
-    const m: PayMeta = { terminal: p.terminal ?? info.terminal, amount_refunded: p.amount_refunded ?? 0, timeline: [], fulfilment: null };
+    const m: PayMeta = { terminal: p.terminal ?? info.terminal, amount_refunded: p.amount_refunded ?? 0, timeline: [], fulfilment: null, disagreement: p.disagreement };
     orders.set(id, o);
     meta.set(id, m);
     record(o, 'payment_intent.created', 'state_changed', 'requires_payment_method', created);
@@ -530,10 +533,13 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         const now = Math.floor(Date.now() / 1000);
         const items: AttentionItem[] = [];
         for (const r of allRows({})) {
-          if ((r.status === 'processing' || r.status === 'requires_action') && now - r.updated > STUCK_AFTER_SECONDS) {
-            items.push({ row: r, reason: 'stuck', since: r.updated });
+          const disagreement = meta.get(r.order_id)?.disagreement;
+          if (disagreement) {
+            items.push({ row: r, reason: 'stripe_disagrees', since: r.updated, detail: disagreement });
+          } else if ((r.status === 'processing' || r.status === 'requires_action') && now - r.updated > STUCK_AFTER_SECONDS) {
+            items.push({ row: r, reason: 'stuck', since: r.updated, detail: null });
           } else if (r.status === 'succeeded' && r.fulfilment === 'not_fulfilled') {
-            items.push({ row: r, reason: 'paid_not_fulfilled', since: r.updated });
+            items.push({ row: r, reason: 'paid_not_fulfilled', since: r.updated, detail: null });
           }
         }
         return items;

@@ -22,15 +22,25 @@ pub struct Order {
     pub card_last4: Option<String>,
     pub last_error_code: Option<String>,
     pub last_error_message: Option<String>,
+    /// Stripe contradicted an event we had applied: what each said. Shown to the admin; never cleared by events.
+    pub disagreement: Option<String>,
     #[serde(skip)]
     pub state_as_of: i64,
+    #[serde(skip)]
+    pub state_cursor: i64,
+    #[serde(skip)]
+    pub verified: bool,
+    #[serde(skip)]
+    pub next_check: i64,
+    #[serde(skip)]
+    pub checks: i64,
     pub created: i64,
     pub updated: i64,
 }
 
 const COLUMNS: &str = "order_id, terminal, payment_intent_id, amount, currency, description, capture_method, status, \
     amount_received, amount_capturable, amount_refunded, card_brand, card_last4, last_error_code, last_error_message, \
-    state_as_of, created, updated";
+    state_as_of, created, updated, disagreement, state_cursor, verified, next_check, checks";
 
 fn from_row(r: &Row) -> rusqlite::Result<Order> {
     Ok(Order {
@@ -52,6 +62,11 @@ fn from_row(r: &Row) -> rusqlite::Result<Order> {
         state_as_of: r.get(15)?,
         created: r.get(16)?,
         updated: r.get(17)?,
+        disagreement: r.get(18)?,
+        state_cursor: r.get(19)?,
+        verified: r.get(20)?,
+        next_check: r.get(21)?,
+        checks: r.get(22)?,
     })
 }
 
@@ -84,7 +99,8 @@ pub fn save(conn: &Connection, o: &Order) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE orders SET payment_intent_id = ?2, amount = ?3, currency = ?4, description = ?5, capture_method = ?6,
              status = ?7, amount_received = ?8, amount_capturable = ?9, amount_refunded = ?10, card_brand = ?11,
-             card_last4 = ?12, last_error_code = ?13, last_error_message = ?14, state_as_of = ?15, updated = ?16
+             card_last4 = ?12, last_error_code = ?13, last_error_message = ?14, state_as_of = ?15, updated = ?16,
+             disagreement = ?17, state_cursor = ?18, verified = ?19, next_check = ?20, checks = ?21
          WHERE order_id = ?1")?.execute(
         params![
             o.order_id,
@@ -102,7 +118,12 @@ pub fn save(conn: &Connection, o: &Order) -> rusqlite::Result<()> {
             o.last_error_code,
             o.last_error_message,
             o.state_as_of,
-            o.updated
+            o.updated,
+            o.disagreement,
+            o.state_cursor,
+            o.verified,
+            o.next_check,
+            o.checks
         ],
     )?;
     Ok(())
@@ -137,14 +158,55 @@ pub fn set_amount(
     Ok(())
 }
 
-pub fn non_terminal_intents(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare(
+/// Intents owed a check against Stripe: not final yet, or final only on an event's word. Oldest due first, at most
+/// `page`; `due_by` skips those whose backoff has not run out (None: all of them, for a terminal that asks).
+pub fn owed_a_check(
+    conn: &Connection,
+    terminal: Option<&str>,
+    due_by: Option<i64>,
+    page: usize,
+) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
         "SELECT payment_intent_id FROM orders
-         WHERE payment_intent_id IS NOT NULL AND status NOT IN ('succeeded', 'canceled')",
+         WHERE payment_intent_id IS NOT NULL AND (status NOT IN ('succeeded', 'canceled') OR verified = 0)
+           AND next_check <= ?1 AND (?2 IS NULL OR terminal = ?2)
+         ORDER BY next_check, created LIMIT ?3",
     )?;
-    let ids = stmt.query_map([], |r| r.get(0))?.collect();
+    let ids = stmt
+        .query_map(
+            params![due_by.unwrap_or(i64::MAX), terminal, page as i64],
+            |r| r.get(0),
+        )?
+        .collect();
     ids
 }
+
+/// Schedules an intent's next check: soon after it moved, then twice as late each time it had not, up to a cap,
+/// so intents left open for days cost a fetch an hour rather than one a sweep.
+pub fn schedule_check(
+    conn: &Connection,
+    payment_intent_id: &str,
+    moved: bool,
+    now: i64,
+    every: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE orders SET checks = CASE WHEN ?2 THEN 0 ELSE MIN(checks + 1, 16) END,
+             next_check = ?3 + MIN(?4 << (CASE WHEN ?2 THEN 0 ELSE MIN(checks + 1, 16) END), ?5)
+         WHERE payment_intent_id = ?1",
+    )?
+    .execute(params![
+        payment_intent_id,
+        moved,
+        now,
+        every.max(1),
+        MAX_CHECK_INTERVAL
+    ])?;
+    Ok(())
+}
+
+/// The longest an open intent waits between two checks.
+pub const MAX_CHECK_INTERVAL: i64 = 3600;
 
 /// Whether a status can still change.
 pub fn is_terminal(status: &str) -> bool {
@@ -162,20 +224,42 @@ pub enum Applied {
     Refetch,
 }
 
-/// Applies a PaymentIntent snapshot. `authoritative` is for one just fetched from Stripe; an event's snapshot is
-/// only a hint, because Stripe promises neither order nor uniqueness.
+/// Where a PaymentIntent snapshot comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Snapshot {
+    /// A webhook event, stored at this cursor: a hint, because Stripe promises neither order nor uniqueness.
+    Event { cursor: i64 },
+    /// Fetched from Stripe by a request begun when the feed's latest cursor was `after`. It is the authority over
+    /// everything stored up to then; an event stored after it began may be newer than it.
+    Fetched { after: i64 },
+}
+
+/// Applies a PaymentIntent snapshot.
 pub fn apply_intent(
     order: &mut Order,
     pi: &Value,
     as_of: i64,
-    authoritative: bool,
+    snapshot: Snapshot,
     now: i64,
 ) -> Applied {
     let Some(status) = pi.get("status").and_then(Value::as_str) else {
         return Applied::Same;
     };
     let int = |k: &str| pi.get(k).and_then(Value::as_i64);
-    if is_terminal(&order.status) && status != order.status {
+    let authoritative = matches!(snapshot, Snapshot::Fetched { .. });
+    // Stripe's answer overrides what events told us, a final status included, once it is known to be newer.
+    let fresh = matches!(snapshot, Snapshot::Fetched { after } if after >= order.state_cursor);
+    let received = int("amount_received").unwrap_or(0);
+    if fresh
+        && (status != order.status || received != order.amount_received)
+        && order.unconfirmed_final()
+    {
+        order.disagreement = Some(format!(
+            "Stripe says {status} with {received} received; an event had said {} with {} received",
+            order.status, order.amount_received
+        ));
+    }
+    if is_terminal(&order.status) && status != order.status && !fresh {
         return Applied::Same;
     }
     let trusted =
@@ -186,6 +270,15 @@ pub fn apply_intent(
     let changed = status != order.status;
     order.status = status.to_owned();
     order.state_as_of = order.state_as_of.max(as_of);
+    match snapshot {
+        Snapshot::Event { cursor } if changed => {
+            order.state_cursor = cursor;
+            // A final status on an event's word alone is checked against Stripe once.
+            order.verified = !is_terminal(status);
+        }
+        Snapshot::Fetched { .. } if fresh => order.verified = true,
+        _ => {}
+    }
     // Only Kassa changes its orders' amounts (and records them as it does), while events of the same second come
     // in any order: an event's amount is taken once it is final, a re-fetch's always.
     if authoritative || is_terminal(status) {
@@ -193,9 +286,11 @@ pub fn apply_intent(
             order.amount = a;
         }
     }
-    order.amount_received = order
-        .amount_received
-        .max(int("amount_received").unwrap_or(0));
+    order.amount_received = if fresh {
+        received
+    } else {
+        order.amount_received.max(received)
+    };
     order.amount_capturable = int("amount_capturable").unwrap_or(order.amount_capturable);
     let error = pi.get("last_payment_error").filter(|e| e.is_object());
     // An event's snapshot without an error can be older than the decline that set one (payment_intent.created
@@ -221,6 +316,13 @@ pub fn apply_intent(
         Applied::Changed
     } else {
         Applied::Same
+    }
+}
+
+impl Order {
+    /// A final status (and what it says was received) that only an event has vouched for so far.
+    fn unconfirmed_final(&self) -> bool {
+        is_terminal(&self.status) && !self.verified
     }
 }
 
@@ -348,6 +450,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const EVENT: Snapshot = Snapshot::Event { cursor: 5 };
+
     fn order(status: &str, as_of: i64) -> Order {
         Order {
             order_id: "o1".into(),
@@ -365,7 +469,12 @@ mod tests {
             card_last4: None,
             last_error_code: None,
             last_error_message: None,
+            disagreement: None,
             state_as_of: as_of,
+            state_cursor: 0,
+            verified: true,
+            next_check: 0,
+            checks: 0,
             created: 0,
             updated: 0,
         }
@@ -374,7 +483,7 @@ mod tests {
     #[test]
     fn a_late_processing_event_never_overwrites_succeeded() {
         let mut o = order("succeeded", 10);
-        let applied = apply_intent(&mut o, &json!({"status": "processing"}), 20, false, 30);
+        let applied = apply_intent(&mut o, &json!({"status": "processing"}), 20, EVENT, 30);
         assert_eq!(applied, Applied::Same);
         assert_eq!(o.status, "succeeded");
     }
@@ -383,7 +492,7 @@ mod tests {
     fn a_duplicate_changes_nothing() {
         let mut o = order("processing", 10);
         assert_eq!(
-            apply_intent(&mut o, &json!({"status": "processing"}), 10, false, 30),
+            apply_intent(&mut o, &json!({"status": "processing"}), 10, EVENT, 30),
             Applied::Same
         );
         assert_eq!(o.status, "processing");
@@ -397,14 +506,14 @@ mod tests {
                 &mut o,
                 &json!({"status": "requires_payment_method"}),
                 9,
-                false,
+                EVENT,
                 30
             ),
             Applied::Refetch
         );
         assert_eq!(o.status, "requires_action");
         assert_eq!(
-            apply_intent(&mut o, &json!({"status": "processing"}), 11, false, 30),
+            apply_intent(&mut o, &json!({"status": "processing"}), 11, EVENT, 30),
             Applied::Changed
         );
         assert_eq!(o.status, "processing");
@@ -418,7 +527,7 @@ mod tests {
                 &mut o,
                 &json!({"status": "succeeded", "amount_received": 1000}),
                 40,
-                false,
+                EVENT,
                 60
             ),
             Applied::Changed
@@ -430,7 +539,61 @@ mod tests {
     fn a_decline_keeps_the_reason() {
         let mut o = order("requires_payment_method", 10);
         let pi = json!({"status": "requires_payment_method", "last_payment_error": {"code": "card_declined", "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."}});
-        apply_intent(&mut o, &pi, 11, false, 30);
+        apply_intent(&mut o, &pi, 11, EVENT, 30);
         assert_eq!(o.last_error_code.as_deref(), Some("insufficient_funds"));
+    }
+
+    #[test]
+    fn stripe_overrides_a_final_status_only_an_event_vouched_for() {
+        let mut o = order("processing", 10);
+        let forged = json!({"status": "succeeded", "amount": 1000, "amount_received": 1});
+        assert_eq!(
+            apply_intent(&mut o, &forged, 11, Snapshot::Event { cursor: 7 }, 30),
+            Applied::Changed
+        );
+        assert!(
+            !o.verified,
+            "a final status on an event's word is owed a check"
+        );
+
+        let truth =
+            json!({"status": "requires_payment_method", "amount": 1000, "amount_received": 0});
+        let applied = apply_intent(&mut o, &truth, 40, Snapshot::Fetched { after: 7 }, 40);
+        assert_eq!(applied, Applied::Changed);
+        assert_eq!(
+            (o.status.as_str(), o.amount_received),
+            ("requires_payment_method", 0)
+        );
+        assert!(o.verified);
+        assert_eq!(
+            o.disagreement.as_deref(),
+            Some("Stripe says requires_payment_method with 0 received; an event had said succeeded with 1 received")
+        );
+    }
+
+    #[test]
+    fn a_fetch_begun_before_the_final_event_was_stored_cannot_undo_it() {
+        let mut o = order("processing", 10);
+        let paid = json!({"status": "succeeded", "amount_received": 1000});
+        apply_intent(&mut o, &paid, 11, Snapshot::Event { cursor: 7 }, 30);
+        let earlier = json!({"status": "processing", "amount_received": 0});
+        assert_eq!(
+            apply_intent(&mut o, &earlier, 31, Snapshot::Fetched { after: 6 }, 31),
+            Applied::Same
+        );
+        assert_eq!((o.status.as_str(), o.amount_received), ("succeeded", 1000));
+        assert!(!o.verified && o.disagreement.is_none());
+    }
+
+    #[test]
+    fn a_fetch_that_agrees_confirms_the_event_quietly() {
+        let mut o = order("processing", 10);
+        let paid = json!({"status": "succeeded", "amount_received": 1000});
+        apply_intent(&mut o, &paid, 11, Snapshot::Event { cursor: 7 }, 30);
+        assert_eq!(
+            apply_intent(&mut o, &paid, 31, Snapshot::Fetched { after: 7 }, 31),
+            Applied::Same
+        );
+        assert!(o.verified && o.disagreement.is_none());
     }
 }

@@ -8,6 +8,7 @@
 //! one commit per fsync, so each fsync carries as few log pages as its events need (every commit rewrites the
 //! pages it touches: table and index leaves, their parents, the header).
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::health::IntakeHealth;
 use super::log::{is_passing, Log};
 use crate::db::events::{self, NewEvent};
-use crate::db::orders::{self, Applied};
+use crate::db::orders::{self, Applied, Snapshot};
 
 /// Groups are capped so one slow batch never holds many acknowledgements hostage.
 const MAX_GROUP: usize = 512;
@@ -57,6 +58,15 @@ pub enum Stored {
     Duplicate,
 }
 
+/// Why an intent is to be fetched from Stripe after an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recheck {
+    /// The event disagreed with what we hold and cannot be trusted to be newer.
+    Stale,
+    /// The event made the status final: Stripe is asked to confirm it, so a forged or mistaken event cannot stand.
+    Verify,
+}
+
 /// What the reconciler learned about an intent by fetching it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Observed {
@@ -67,8 +77,9 @@ pub enum Observed {
 
 enum Job {
     Event(VerifiedEvent, oneshot::Sender<Result<Stored, String>>),
-    /// A fetched intent, and whether it corrects a stale event (then it enters the feed even if nothing moved).
-    Fetched(Value, bool, oneshot::Sender<Result<Observed, String>>),
+    /// A fetched intent, whether it corrects a stale event (then it enters the feed even if nothing moved), and
+    /// the feed's committed cursor when the fetch began.
+    Fetched(Value, bool, i64, oneshot::Sender<Result<Observed, String>>),
     /// From the syncer: this many committed groups are done with (on disk, or refused).
     Synced(usize),
 }
@@ -77,13 +88,14 @@ enum Job {
 pub struct Writer {
     tx: mpsc::UnboundedSender<Job>,
     health: Arc<IntakeHealth>,
+    committed: Arc<AtomicI64>,
 }
 
 pub struct Wiring {
     pub writer: Writer,
     pub feed: watch::Receiver<i64>,
-    /// Intents whose events disagreed with what we hold, to be re-fetched from Stripe.
-    pub refetch: mpsc::UnboundedReceiver<String>,
+    /// Intents to be re-fetched from Stripe, and why.
+    pub refetch: mpsc::UnboundedReceiver<(String, Recheck)>,
 }
 
 impl Writer {
@@ -95,6 +107,7 @@ impl Writer {
     ) -> Result<Wiring, rusqlite::Error> {
         let latest = events::latest_cursor(&conn.lock().unwrap_or_else(|e| e.into_inner()))?;
         let (feed_tx, feed) = watch::channel(latest);
+        let committed_cursor = Arc::new(AtomicI64::new(latest));
         let (tx, rx) = mpsc::unbounded_channel();
         let (refetch_tx, refetch) = mpsc::unbounded_channel();
         let (committed_tx, committed) = std::sync::mpsc::channel();
@@ -110,16 +123,21 @@ impl Writer {
             clock: clock.clone(),
         };
         let writer_health = health.clone();
+        let mark = committed_cursor.clone();
         std::thread::Builder::new()
             .name("kassa-intake-writer".into())
-            .spawn(move || write(rx, conn, clock, committed_tx, &writer_health))
+            .spawn(move || write(rx, conn, clock, committed_tx, &writer_health, &mark))
             .expect("the OS can start a thread");
         std::thread::Builder::new()
             .name("kassa-intake-sync".into())
             .spawn(move || syncer.run(committed))
             .expect("the OS can start a thread");
         Ok(Wiring {
-            writer: Writer { tx, health },
+            writer: Writer {
+                tx,
+                health,
+                committed: committed_cursor,
+            },
             feed,
             refetch,
         })
@@ -139,22 +157,33 @@ impl Writer {
             .map_err(|_| "the event writer has stopped".to_owned())?
     }
 
+    /// The latest committed cursor: taken before a fetch from Stripe begins, so that what the fetch returns is
+    /// known to be newer than every event stored up to it (see [`orders::Snapshot::Fetched`]).
+    pub fn mark(&self) -> i64 {
+        self.committed.load(Ordering::Acquire)
+    }
+
     /// A re-fetched intent: its state is recorded, and a change enters the feed (for events missed meanwhile).
-    pub async fn observe(&self, intent: Value) -> Result<Observed, String> {
-        self.fetched(intent, false).await
+    pub async fn observe(&self, intent: Value, after: i64) -> Result<Observed, String> {
+        self.fetched(intent, false, after).await
     }
 
     /// A re-fetch that follows a stale event: the feed already carries that event and tills may have applied it
     /// (a same-second snapshot looks as new to them as the one before it), so the fetched state enters the feed
     /// after it even when our own record did not move.
-    pub async fn correct(&self, intent: Value) -> Result<Observed, String> {
-        self.fetched(intent, true).await
+    pub async fn correct(&self, intent: Value, after: i64) -> Result<Observed, String> {
+        self.fetched(intent, true, after).await
     }
 
-    async fn fetched(&self, intent: Value, correction: bool) -> Result<Observed, String> {
+    async fn fetched(
+        &self,
+        intent: Value,
+        correction: bool,
+        after: i64,
+    ) -> Result<Observed, String> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Job::Fetched(intent, correction, reply))
+            .send(Job::Fetched(intent, correction, after, reply))
             .map_err(|_| "the event writer has stopped".to_owned())?;
         rx.await
             .map_err(|_| "the event writer has stopped".to_owned())?
@@ -168,8 +197,8 @@ type FetchReply = oneshot::Sender<Result<Observed, String>>;
 #[derive(Default)]
 struct Group {
     answers: Vec<Answer>,
-    /// Intents whose events disagreed with what we hold.
-    stale: Vec<String>,
+    /// Intents to fetch from Stripe once the group is durable.
+    stale: Vec<(String, Recheck)>,
 }
 
 /// A group that is committed but not yet known to be on disk.
@@ -203,6 +232,7 @@ fn write(
     clock: Arc<dyn stripe_sim::Clock>,
     committed: std::sync::mpsc::Sender<Committed>,
     health: &IntakeHealth,
+    mark: &AtomicI64,
 ) {
     let _stops = Stops {
         health,
@@ -282,6 +312,7 @@ fn write(
             }
         };
         drop(conn);
+        mark.fetch_max(latest, Ordering::Release);
         health.writer_ok();
         if committed.send(Committed { group, latest }).is_err() {
             // The syncer has stopped on a failed fsync; nothing more can be made durable.
@@ -300,12 +331,12 @@ fn apply(
     conn: &Connection,
     job: &Job,
     now: i64,
-    stale: &mut Vec<String>,
+    stale: &mut Vec<(String, Recheck)>,
 ) -> rusqlite::Result<Outcome> {
     match job {
         Job::Event(e, _) => store_event(conn, e, now, stale).map(Outcome::Stored),
-        Job::Fetched(pi, correction, _) => {
-            apply_fetched(conn, pi, *correction, now).map(Outcome::Observed)
+        Job::Fetched(pi, correction, after, _) => {
+            apply_fetched(conn, pi, *correction, *after, now).map(Outcome::Observed)
         }
         Job::Synced(_) => unreachable!("handled by the loop"),
     }
@@ -314,7 +345,7 @@ fn apply(
 fn answer(job: Job, result: Outcome) -> Answer {
     match (job, result) {
         (Job::Event(_, reply), Outcome::Stored(stored)) => Answer::Event(reply, stored),
-        (Job::Fetched(_, _, reply), Outcome::Observed(observed)) => {
+        (Job::Fetched(_, _, _, reply), Outcome::Observed(observed)) => {
             Answer::Fetched(reply, observed)
         }
         _ => unreachable!("results follow their jobs"),
@@ -324,7 +355,7 @@ fn answer(job: Job, result: Outcome) -> Answer {
 fn fail_job(job: Job, error: &str) {
     match job {
         Job::Event(_, reply) => drop(reply.send(Err(error.to_owned()))),
-        Job::Fetched(_, _, reply) => drop(reply.send(Err(error.to_owned()))),
+        Job::Fetched(_, _, _, reply) => drop(reply.send(Err(error.to_owned()))),
         Job::Synced(_) => {}
     }
 }
@@ -342,7 +373,7 @@ fn fail_answers(answers: Vec<Answer>, error: &str) {
 struct Syncer {
     log: Box<dyn Log>,
     feed: watch::Sender<i64>,
-    refetch: mpsc::UnboundedSender<String>,
+    refetch: mpsc::UnboundedSender<(String, Recheck)>,
     /// Told that groups are done with, so it commits the one it is filling.
     writer: mpsc::WeakUnboundedSender<Job>,
     health: Arc<IntakeHealth>,
@@ -354,7 +385,7 @@ struct Syncer {
 #[derive(Default)]
 struct Unsynced {
     latest: Option<i64>,
-    stale: Vec<String>,
+    stale: Vec<(String, Recheck)>,
 }
 
 impl Syncer {
@@ -488,7 +519,7 @@ fn store_event(
     conn: &Connection,
     e: &VerifiedEvent,
     now: i64,
-    stale: &mut Vec<String>,
+    stale: &mut Vec<(String, Recheck)>,
 ) -> rusqlite::Result<Stored> {
     let mut order = match &e.payment_intent_id {
         Some(pi) => match orders::by_intent(conn, pi)? {
@@ -517,8 +548,19 @@ fn store_event(
     if let Some(order) = order.as_mut() {
         let object = e.object();
         if e.kind.starts_with("payment_intent.") {
-            if orders::apply_intent(order, &object, e.created, false, now) == Applied::Refetch {
-                stale.extend(order.payment_intent_id.clone());
+            let snapshot = Snapshot::Event { cursor };
+            let pi = order.payment_intent_id.clone().unwrap_or_default();
+            match orders::apply_intent(order, &object, e.created, snapshot, now) {
+                Applied::Refetch => stale.push((pi, Recheck::Stale)),
+                Applied::Changed => {
+                    // News resets reconciliation's backoff; a final status is due for its check at once.
+                    order.checks = 0;
+                    order.next_check = now;
+                    if !order.verified {
+                        stale.push((pi, Recheck::Verify));
+                    }
+                }
+                Applied::Same => {}
             }
         } else if e.kind.starts_with("charge.") {
             // Stripe may deliver a declined attempt's charge.failed after the charge.succeeded of the card that
@@ -581,6 +623,7 @@ fn apply_fetched(
     conn: &Connection,
     pi: &Value,
     correction: bool,
+    after: i64,
     now: i64,
 ) -> rusqlite::Result<Observed> {
     let Some(id) = pi.get("id").and_then(Value::as_str) else {
@@ -589,7 +632,7 @@ fn apply_fetched(
     let Some(mut order) = orders::by_intent(conn, id)? else {
         return Ok(Observed::Unknown);
     };
-    let applied = orders::apply_intent(&mut order, pi, now, true, now);
+    let applied = orders::apply_intent(&mut order, pi, now, Snapshot::Fetched { after }, now);
     orders::save(conn, &order)?;
     if applied != Applied::Changed && !correction {
         return Ok(Observed::Unchanged);

@@ -115,6 +115,11 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
         Some(order) if kind == "payment_intent.succeeded" => {
             fulfil(conn, order, &object, event_id, now)?
         }
+        Some(order)
+            if item.source.as_deref() == Some("reconcile") && contradicts(order, &object) =>
+        {
+            overridden_by_stripe(conn, order, &object, now)?
+        }
         Some(order) if kind.starts_with("payment_intent.") => {
             move_state(conn, order, &object, created, now)?
         }
@@ -227,6 +232,41 @@ fn apply_charge(conn: &Connection, order: &Order, charge: &Value) -> Result<Outc
     } else {
         Outcome::Unchanged
     })
+}
+
+/// A snapshot the backend fetched from Stripe that contradicts a final status an event gave this till.
+fn contradicts(order: &Order, pi: &Value) -> bool {
+    let current = order.payment_status.as_deref().unwrap_or_default();
+    let status = pi.get("status").and_then(Value::as_str);
+    (is_terminal(current) || order.status == "paid") && status.is_some_and(|s| s != current)
+}
+
+/// Stripe is the authority: its status replaces the event's, and the contradiction is kept for the admin. An
+/// order already fulfilled stays fulfilled (the goods are gone), and is flagged so someone looks at it.
+fn overridden_by_stripe(conn: &Connection, order: &Order, pi: &Value, now: i64) -> Result<Outcome> {
+    let status = pi.get("status").and_then(Value::as_str).unwrap_or_default();
+    let current = order.payment_status.as_deref().unwrap_or_default();
+    let (order_status, note) = if order.status == "paid" {
+        (
+            "paid",
+            format!("Fulfilled on an event saying {current}, but Stripe says {status}"),
+        )
+    } else if status == "canceled" {
+        (
+            "canceled",
+            format!("An event said {current}; Stripe says {status}"),
+        )
+    } else {
+        (
+            "awaiting_payment",
+            format!("An event said {current}; Stripe says {status}"),
+        )
+    };
+    conn.prepare_cached(
+        "UPDATE orders SET payment_status = ?2, status = ?3, disagreement = ?4, updated = ?5 WHERE id = ?1",
+    )?
+    .execute(params![order.id, status, order_status, note, now])?;
+    Ok(Outcome::StateChanged)
 }
 
 fn move_state(
@@ -382,5 +422,95 @@ mod tests {
         let page = r#"{"events":[{"event":{"id":"evt_1"}}],"next_cursor":1}"#;
         let err = crate::backend::read_feed_page(page.as_bytes()).unwrap_err();
         assert!(err.contains("cursor"), "{err}");
+    }
+
+    /// The backend re-fetches every final status an event gave; when Stripe says otherwise its correction enters
+    /// the feed marked `reconcile`, and it overrides the final status the event had set.
+    #[test]
+    fn stripes_correction_overrides_a_final_status_and_is_kept_for_the_admin() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::super::Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let mut conn = store.conn();
+        for (order, pi) in [("o1", "pi_1"), ("o2", "pi_2")] {
+            orders::create(&conn, order, "usd", 1).unwrap();
+            orders::add_line(&conn, order, None, "Tea", 1000, 1).unwrap();
+            orders::set_intent(&conn, order, pi, "requires_payment_method", 1).unwrap();
+        }
+        let said = |pi: &str, status: &str, received: i64| {
+            json!({ "object": "payment_intent", "id": pi, "status": status, "amount": 1000,
+                "amount_received": received, "currency": "usd" })
+        };
+        // o1 is fulfilled on a success of the right amount; o2's claims 1 cent and is not.
+        let (fulfilled, _) = apply(
+            &mut conn,
+            &item(
+                1,
+                "evt_1",
+                "payment_intent.succeeded",
+                said("pi_1", "succeeded", 1000),
+            ),
+            2,
+        )
+        .unwrap();
+        assert_eq!(fulfilled, Outcome::Fulfilled);
+        let (mismatch, _) = apply(
+            &mut conn,
+            &item(
+                2,
+                "evt_2",
+                "payment_intent.succeeded",
+                said("pi_2", "succeeded", 1),
+            ),
+            2,
+        )
+        .unwrap();
+        assert_eq!(mismatch, Outcome::AmountMismatch);
+
+        // A webhook saying otherwise changes nothing: a final status is final.
+        let (late, _) = apply(
+            &mut conn,
+            &item(
+                3,
+                "evt_3",
+                "payment_intent.payment_failed",
+                said("pi_1", "requires_payment_method", 0),
+            ),
+            3,
+        )
+        .unwrap();
+        assert_eq!(late, Outcome::Unchanged);
+
+        let correction = |cursor: i64, pi: &str| FeedItem {
+            source: Some("reconcile".into()),
+            ..item(
+                cursor,
+                &format!("kassa_reconcile_{pi}"),
+                "payment_intent.payment_failed",
+                said(pi, "requires_payment_method", 0),
+            )
+        };
+        let (o1, row) = apply(&mut conn, &correction(4, "pi_1"), 4).unwrap();
+        assert_eq!(o1, Outcome::StateChanged);
+        let row = row.unwrap();
+        assert_eq!(
+            (row.status.as_str(), row.payment_status.as_deref()),
+            ("paid", Some("requires_payment_method"))
+        );
+        let (o2, row) = apply(&mut conn, &correction(5, "pi_2"), 5).unwrap();
+        assert_eq!(o2, Outcome::StateChanged);
+        assert_eq!(row.unwrap().status, "awaiting_payment");
+
+        let items = crate::admin::needs_attention(&conn, "till-1", 10, 600).unwrap();
+        let flagged: Vec<(&str, &str, Option<&str>)> = items
+            .iter()
+            .map(|i| (i.row.order_id.as_str(), i.reason, i.detail.as_deref()))
+            .collect();
+        assert_eq!(
+            flagged,
+            [
+                ("o1", "stripe_disagrees", Some("Fulfilled on an event saying succeeded, but Stripe says requires_payment_method")),
+                ("o2", "stripe_disagrees", Some("An event said succeeded; Stripe says requires_payment_method")),
+            ]
+        );
     }
 }
