@@ -66,6 +66,17 @@ pub struct Config {
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub fault_fail_first: u32,
 
+    /// Fault injection: probability (0 to 1) that an event is never delivered to an endpoint at all, as when
+    /// Stripe gives up; only a re-fetch (reconciliation) can then tell the receiver.
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    pub fault_drop: f64,
+
+    /// Fault injection: probability (0 to 1) that an API request is answered 500. Half of these are refused
+    /// before anything happens; the other half, when the request has an Idempotency-Key, are carried out and only
+    /// the answer is lost, so a retry with the same key must get the original's result.
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    pub fault_api_5xx: f64,
+
     /// Keep state in this SQLite file, so a demo survives a restart (default: memory only).
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,

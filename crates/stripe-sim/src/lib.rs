@@ -1,6 +1,7 @@
 //! stripe-sim: a stateful Stripe test-mode simulator, wire-compatible with the part of Stripe's API Kassa uses.
 //! See README.md beside this crate for what it does; `Simulator::start` embeds it (the backend's `--simulate`).
 
+pub mod api_faults;
 pub mod auth;
 pub mod cards;
 pub mod clock;
@@ -36,8 +37,8 @@ pub enum StartError {
     },
     #[error(transparent)]
     Persist(#[from] persist::PersistError),
-    #[error("--fault-duplicate must be between 0 and 1, got {0}")]
-    FaultProbability(f64),
+    #[error("--{0} must be between 0 and 1, got {1}")]
+    FaultProbability(&'static str, f64),
     #[error("--forward-to {0} is not an http(s) URL")]
     ForwardTo(String),
     #[error("--secret-key must be a {0}")]
@@ -61,8 +62,14 @@ impl Simulator {
         config: Config,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartError> {
-        if !(0.0..=1.0).contains(&config.fault_duplicate) {
-            return Err(StartError::FaultProbability(config.fault_duplicate));
+        for (flag, p) in [
+            ("fault-duplicate", config.fault_duplicate),
+            ("fault-drop", config.fault_drop),
+            ("fault-api-5xx", config.fault_api_5xx),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(StartError::FaultProbability(flag, p));
+            }
         }
         if let Some(bad) = config
             .forward_to
@@ -97,6 +104,7 @@ impl Simulator {
             .clone()
             .unwrap_or_else(|| format!("whsec_{}", ids.token(32)));
         let deliveries = Arc::new(DeliveryLog::default());
+        let injected = Arc::new(api_faults::Injected::default());
         let deliverer = (!config.forward_to.is_empty()).then(|| {
             webhooks::Deliverer::start(
                 DeliveryConfig {
@@ -111,11 +119,13 @@ impl Simulator {
                         reorder: Duration::from_millis(config.fault_reorder_ms),
                         delay: Duration::from_millis(config.fault_delay_ms),
                         fail_first: config.fault_fail_first,
+                        drop: config.fault_drop,
                     },
                 },
                 clock.clone(),
                 ids.clone(),
                 deliveries.clone(),
+                injected.clone(),
             )
         });
         let mut store = store::Store {
@@ -144,6 +154,7 @@ impl Simulator {
             clock,
             webhook_secret,
             deliveries,
+            injected,
             deliverer,
             persist,
         });

@@ -52,8 +52,13 @@ pub fn router(sim: Arc<Sim>) -> Router {
             get(challenge_page).post(challenge_answer),
         )
         .route("/_sim/deliveries", get(deliveries))
+        .route("/_sim/faults", get(faults))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(unrecognized)
+        .layer(axum::middleware::from_fn_with_state(
+            sim.clone(),
+            crate::api_faults::inject,
+        ))
         .layer(axum::middleware::from_fn(echo_stripe_version))
         .with_state(sim)
 }
@@ -310,6 +315,10 @@ async fn challenge_answer(State(sim): S, Path(source): Path<String>, body: Strin
 
 async fn deliveries(State(sim): S) -> Response {
     axum::Json(json!({ "attempts": sim.deliveries.snapshot() })).into_response()
+}
+
+async fn faults(State(sim): S) -> Response {
+    axum::Json(json!({ "injected": &*sim.injected })).into_response()
 }
 
 async fn unrecognized(method: Method, uri: Uri) -> Response {

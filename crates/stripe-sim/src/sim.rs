@@ -26,6 +26,8 @@ pub struct Sim {
     pub origin: String,
     pub webhook_secret: String,
     pub deliveries: Arc<DeliveryLog>,
+    /// What the fault injection did, for `/_sim/faults`.
+    pub injected: Arc<crate::api_faults::Injected>,
     pub(crate) deliverer: Option<Deliverer>,
     pub(crate) persist: Option<Persister>,
 }

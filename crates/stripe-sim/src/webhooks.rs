@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
+use crate::api_faults::Injected;
 use crate::clock::Clock;
 use crate::ids::IdGen;
 use crate::model::StoredEvent;
@@ -29,6 +30,8 @@ pub struct Faults {
     pub reorder: Duration,
     pub delay: Duration,
     pub fail_first: u32,
+    /// Probability that an event is never delivered to an endpoint.
+    pub drop: f64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -45,6 +48,8 @@ pub enum AttemptOutcome {
     },
     /// Counted as failed by `--fault-fail-first`, never sent.
     InjectedFailure,
+    /// Lost by `--fault-drop`: no attempt is made, now or later.
+    Dropped,
     GaveUp,
 }
 
@@ -92,6 +97,7 @@ impl Deliverer {
         clock: Arc<dyn Clock>,
         ids: Arc<IdGen>,
         log: Arc<DeliveryLog>,
+        injected: Arc<Injected>,
     ) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<StoredEvent>();
         let http = reqwest::Client::builder()
@@ -109,6 +115,7 @@ impl Deliverer {
                         clock: clock.clone(),
                         ids: ids.clone(),
                         log: log.clone(),
+                        injected: injected.clone(),
                         endpoint: endpoint.clone(),
                         event: event.clone(),
                     };
@@ -131,6 +138,7 @@ struct Job {
     clock: Arc<dyn Clock>,
     ids: Arc<IdGen>,
     log: Arc<DeliveryLog>,
+    injected: Arc<Injected>,
     endpoint: String,
     event: StoredEvent,
 }
@@ -138,11 +146,17 @@ struct Job {
 impl Job {
     async fn run(self) {
         let faults = &self.config.faults;
+        if faults.drop > 0.0 && self.ids.unit() < faults.drop {
+            Injected::count(&self.injected.dropped);
+            self.record(0, unix_ms(), AttemptOutcome::Dropped);
+            return;
+        }
         let hold = faults.delay + faults.reorder.mul_f64(self.ids.unit());
         if !hold.is_zero() {
             tokio::time::sleep(hold).await;
         }
         if self.deliver().await && faults.duplicate > 0.0 && self.ids.unit() < faults.duplicate {
+            Injected::count(&self.injected.duplicated);
             self.deliver().await;
         }
     }

@@ -427,3 +427,126 @@ async fn delivery_gives_up_after_the_last_allowed_attempt() {
     );
     assert_eq!(receiver.received().len(), 3, "no attempt after the third");
 }
+
+#[tokio::test]
+async fn the_drop_fault_loses_events_for_good() {
+    let receiver = Receiver::accepting().await;
+    let mut config = forwarding_to(&receiver.url);
+    config.fault_drop = 1.0;
+    let app = spawn_sim_with(config).await;
+    app.paid_intent(1999).await;
+    let event_ids = all_event_ids(&app).await;
+
+    let log = wait_for("every event dropped", || {
+        let log = app.sim.sim.deliveries.snapshot();
+        (log.len() >= event_ids.len()).then_some(log)
+    })
+    .await;
+    for id in &event_ids {
+        assert_eq!(attempts_for(&log, id), [&AttemptOutcome::Dropped], "{id}");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(receiver.received().is_empty(), "nothing is ever sent");
+    let faults = app.get("/_sim/faults", json!({})).await;
+    assert_eq!(faults.body["injected"]["dropped"], event_ids.len());
+}
+
+/// A simulator whose every API request fails, half of them after carrying out a keyed write.
+fn always_failing() -> stripe_sim::Config {
+    let mut config = config();
+    config.fault_api_5xx = 1.0;
+    config.seed = Some(7);
+    config
+}
+
+fn intents_stored(app: &TestSim) -> usize {
+    app.sim.sim.store.lock().unwrap().intents.len()
+}
+
+#[tokio::test]
+async fn the_api_fault_answers_500_with_should_retry_and_loses_only_keyed_answers() {
+    let app = spawn_sim_with(always_failing()).await;
+
+    for i in 0..40 {
+        let key = format!("create-{i}");
+        let r = app
+            .post(
+                "/v1/payment_intents",
+                Some(&key),
+                json!({ "amount": 500, "currency": "usd" }),
+            )
+            .await;
+        assert_eq!(r.status, 500, "{:?}", r.body);
+        assert_eq!(r.body["error"]["type"], "api_error");
+        assert_eq!(r.header("stripe-should-retry"), Some("true"));
+    }
+    let faults = app.get("/_sim/faults", json!({})).await;
+    let lost = faults.body["injected"]["lost_responses"].as_u64().unwrap();
+    let refused = faults.body["injected"]["api_errors"].as_u64().unwrap();
+    assert_eq!(lost + refused, 40, "{faults:?}");
+    assert!(lost > 0 && refused > 0, "both kinds happen: {faults:?}");
+    assert_eq!(
+        intents_stored(&app),
+        lost as usize,
+        "a lost answer's write happened; a refused one's did not"
+    );
+
+    for _ in 0..20 {
+        let r = app
+            .post(
+                "/v1/payment_intents",
+                None,
+                json!({ "amount": 500, "currency": "usd" }),
+            )
+            .await;
+        assert_eq!(r.status, 500);
+    }
+    assert_eq!(
+        intents_stored(&app),
+        lost as usize,
+        "a write without a key is never carried out and lost"
+    );
+}
+
+#[tokio::test]
+async fn a_client_retrying_with_the_same_key_gets_each_write_done_once() {
+    let mut config = config();
+    config.fault_api_5xx = 0.5;
+    config.seed = Some(11);
+    let app = spawn_sim_with(config).await;
+    let mut client_config = kassa_stripe::ClientConfig::new(SECRET_KEY).api_base(app.url());
+    client_config.max_retries = 30;
+    client_config.initial_retry_delay = std::time::Duration::from_millis(1);
+    client_config.max_retry_delay = std::time::Duration::from_millis(5);
+    let client = kassa_stripe::Client::new(client_config);
+
+    let mut ids = BTreeSet::new();
+    for i in 0..30 {
+        let pi = client
+            .create_payment_intent(
+                &kassa_stripe::client::CreatePaymentIntent {
+                    amount: 100 + i,
+                    currency: "usd".into(),
+                    ..Default::default()
+                },
+                kassa_stripe::RequestOptions::idempotent(format!("order-{i}")),
+            )
+            .await
+            .expect("retries get through");
+        assert_eq!(pi.amount, 100 + i);
+        ids.insert(pi.id);
+    }
+    let faults = app
+        .sim
+        .sim
+        .injected
+        .lost_responses
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(faults > 0, "some answers were lost after the write");
+    assert_eq!(ids.len(), 30);
+    assert_eq!(
+        intents_stored(&app),
+        30,
+        "one intent per key, however many tries"
+    );
+}
