@@ -338,6 +338,12 @@ pub async fn cancel(
                     fresh.status
                 ))?;
             }
+            // Already canceled (a retry whose first answer was lost, say): that is the answer asked for, and Stripe
+            // would refuse a second cancel.
+            if fresh.status == kassa_stripe::PaymentIntentStatus::Canceled {
+                let order = visible_order(&state, &caller, &order_id).await?;
+                return Ok(Json(OrderView { order }));
+            }
             // Without the client's key, the state it was asked in stands for it: a retry of a refused cancel in the
             // same state gets the same answer, and one after the state changed is a new request.
             let key = match client_key {

@@ -327,3 +327,33 @@ async fn the_sidecar_token_is_an_admin_under_a_reserved_name() {
     assert_eq!(me, json!({ "terminal": terminals::SIDECAR, "admin": true }));
     shop.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_cancel_retried_after_its_answer_was_lost_answers_canceled() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = Shop::start(dir.path()).await;
+    let (status, intent) = shop
+        .send(
+            shop.http
+                .put(format!("{}/api/orders/o-lost/intent", shop.running.url()))
+                .bearer_auth(&shop.till)
+                .json(&json!({ "amount": 700, "currency": "usd" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{intent}");
+    let pi = intent["payment_intent_id"].as_str().unwrap();
+    // The first cancel reached Stripe; its answer never reached the till (the backend was killed, say).
+    let (status, body) = shop
+        .send(
+            shop.http
+                .post(format!("{}/v1/payment_intents/{pi}/cancel", shop.sim()))
+                .bearer_auth("sk_test_kassa_simulated"),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let retried = shop.act(&shop.till, "o-lost", "cancel", None, None).await;
+    assert_eq!(retried.0, 200, "{}", retried.1);
+    assert_eq!(retried.1["order"]["status"], "canceled", "{}", retried.1);
+    assert_eq!(shop.at_stripe(pi).await["status"], "canceled");
+}

@@ -282,7 +282,8 @@ pub fn apply_intent(
     // Only Kassa changes its orders' amounts (and records them as it does), while events of the same second come
     // in any order: an event's amount is taken once it is final, a re-fetch's always.
     if authoritative || is_terminal(status) {
-        if let Some(a) = int("amount") {
+        // Stripe never sends a non-positive amount; a body that did must not make the event unstorable.
+        if let Some(a) = int("amount").filter(|a| *a > 0) {
             order.amount = a;
         }
     }

@@ -4,6 +4,8 @@
 mod depth;
 pub mod health;
 pub mod log;
+#[cfg(test)]
+mod route_fuzz;
 pub mod writer;
 
 use std::sync::Arc;

@@ -515,7 +515,7 @@ fn sync_retrying(log: &mut dyn Log, retry_for: Duration) -> std::io::Result<()> 
     }
 }
 
-fn store_event(
+pub(crate) fn store_event(
     conn: &Connection,
     e: &VerifiedEvent,
     now: i64,
