@@ -629,18 +629,28 @@ impl Stack {
         }
     }
 
-    /// A GET at the simulator with the secret key.
+    /// A GET at the simulator with the secret key; retried on a 500 that says so, as Stripe's clients do (the
+    /// simulator answers some with `--fault-api-5xx`).
     pub async fn sim_get(&self, path: &str) -> Value {
-        let resp = self
-            .http
-            .get(self.sim_url(path))
-            .bearer_auth(SECRET_KEY)
-            .send()
-            .await
-            .expect("the simulator answers");
-        let (status, body) = read(resp).await;
-        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
-        body
+        for _ in 0..50 {
+            let resp = self
+                .http
+                .get(self.sim_url(path))
+                .bearer_auth(SECRET_KEY)
+                .send()
+                .await
+                .expect("the simulator answers");
+            let retry = resp
+                .headers()
+                .get("stripe-should-retry")
+                .is_some_and(|v| v == "true");
+            let (status, body) = read(resp).await;
+            if !(retry && status.is_server_error()) {
+                assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+                return body;
+            }
+        }
+        panic!("GET {path}: the simulator kept answering 500")
     }
 
     /// A Stripe list at the simulator, every page (`path` without query).
