@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Webhook intake: Kassa's backend against the tutorial's Express handler (stripe-node's constructEvent), in the
-# same run, with the same load tool (shared/anchors/webhook-load: distinct events, signed as Stripe signs them).
+# same run, with the same load tool (bench/anchors/webhook-load: distinct events, signed as Stripe signs them).
 # Alternates A B A B A B and reports medians: the machine's speed drifts. Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SHARED=${KASSA_SHARED:-../shared}
+ANCHORS=bench/anchors
 SECRET=whsec_bench
 CONNS=${CONNS:-32}
 SECS=${SECS:-4}
@@ -13,9 +13,9 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-cargo build --quiet --release --manifest-path "$SHARED/anchors/webhook-load/Cargo.toml" --target-dir /tmp/webhook-load
+cargo build --quiet --release --manifest-path "$ANCHORS/webhook-load/Cargo.toml" --target-dir /tmp/webhook-load
 cargo build --quiet --release -p kassa-backend
-cp -r "$SHARED/anchors/seed-express" "$work/express"
+cp -r "$ANCHORS/seed-express" "$work/express"
 (cd "$work/express" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 
 (cd "$work/express" && STRIPE_WEBHOOK_SECRET=$SECRET PORT=4299 exec node server.js) >"$work/express.log" 2>&1 &

@@ -1,15 +1,15 @@
 // Stripe's own OpenAPI schemas as the judge: every answer of stripe-sim must validate against the schema Stripe
-// publishes for it (shared/stripe/openapi, see SOURCE.md there), carry the keys of Stripe's fixture objects, and the
-// params we send must exist in Stripe's request schemas.
+// publishes for it (vendored in tests/fixtures/stripe/openapi, see SOURCE.md there), carry the keys of Stripe's
+// fixture objects, and the params we send must exist in Stripe's request schemas.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
-import { startSim, SHARED, SECRET_KEY, PUBLISHABLE_KEY } from './lib/sim.mjs';
+import { startSim, FIXTURES_DIR, SECRET_KEY, PUBLISHABLE_KEY } from './lib/sim.mjs';
 
-const OPENAPI = path.join(SHARED, 'stripe/openapi');
+const OPENAPI = path.join(FIXTURES_DIR, 'stripe/openapi');
 const readJson = (p) => JSON.parse(readFileSync(p, 'utf8'));
 const FIXTURES = readJson(path.join(OPENAPI, 'fixtures3.json')).resources;
 

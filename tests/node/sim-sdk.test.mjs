@@ -4,15 +4,14 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import Stripe from 'stripe';
-import { startSim, SHARED, SECRET_KEY, PUBLISHABLE_KEY } from './lib/sim.mjs';
+import { startSim, TEST_CARDS, SECRET_KEY, PUBLISHABLE_KEY } from './lib/sim.mjs';
 
 // ---------------------------------------------------------------------------------------------------------------
 // shared data and helpers
 
 /** test-cards.tsv rows: { number, payment_method, result, error_code, decline_code, notes } */
-const CARDS = readFileSync(path.join(SHARED, 'stripe/test-cards.tsv'), 'utf8')
+const CARDS = readFileSync(TEST_CARDS, 'utf8')
   .split('\n')
   .map((l) => l.replace(/\r$/, ''))
   .filter((l) => l.trim() && !l.startsWith('#'))

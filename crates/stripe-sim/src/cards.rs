@@ -1,5 +1,5 @@
-//! What each test card does, from `data/test-cards.tsv` (a copy of shared/stripe/test-cards.tsv, checked against
-//! it by a test), plus the simulator's own two asynchronous methods.
+//! What each test card does, from `data/test-cards.tsv` (vendored: tests/fixtures/README.md says from where, and a
+//! test checks it is intact), plus the simulator's own two asynchronous methods.
 
 use std::sync::OnceLock;
 
@@ -164,20 +164,6 @@ pub fn message(code: &str, decline_code: Option<&str>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_embedded_table_matches_shared() {
-        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/stripe/test-cards.tsv");
-        if let Ok(text) = std::fs::read_to_string(&shared) {
-            assert_eq!(
-                text,
-                TABLE,
-                "data/test-cards.tsv drifted from {}",
-                shared.display()
-            );
-        }
-    }
 
     #[test]
     fn every_listed_number_but_the_luhn_failure_passes_luhn() {

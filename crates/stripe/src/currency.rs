@@ -1,5 +1,5 @@
-//! Stripe's amount rules per currency, from `data/currencies.tsv` (a copy of shared/stripe/currencies.tsv,
-//! checked against it by a test). All amounts are integers in the currency's smallest unit.
+//! Stripe's amount rules per currency, from `data/currencies.tsv` (vendored: tests/fixtures/README.md says from
+//! where, and a test checks it is intact). All amounts are integers in the currency's smallest unit.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -118,20 +118,6 @@ pub fn codes() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_embedded_table_matches_shared() {
-        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/stripe/currencies.tsv");
-        if let Ok(text) = std::fs::read_to_string(&shared) {
-            assert_eq!(
-                text,
-                TABLE,
-                "data/currencies.tsv drifted from {}",
-                shared.display()
-            );
-        }
-    }
 
     #[test]
     fn zero_decimal_currencies_take_whole_units() {

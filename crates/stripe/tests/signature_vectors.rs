@@ -1,4 +1,5 @@
-//! Every case of shared/stripe/webhook-signature-vectors.json, whose outcomes the official stripe-node SDK produced.
+//! Every case of tests/fixtures/stripe/webhook-signature-vectors.json (vendored), whose outcomes the official
+//! stripe-node SDK produced.
 
 use kassa_stripe::webhook::{verify, WebhookError};
 use serde::Deserialize;
@@ -22,10 +23,10 @@ struct Vector {
 
 fn vectors() -> Vec<Vector> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/stripe/webhook-signature-vectors.json");
+        .join("../../tests/fixtures/stripe/webhook-signature-vectors.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "the vectors belong beside the project at {}: {e}",
+            "the vectors are vendored at {} (see tests/fixtures/README.md): {e}",
             path.display()
         )
     });

@@ -6,7 +6,9 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SIM_BIN = process.env.STRIPE_SIM_BIN || path.join(root, 'target/debug/stripe-sim');
-export const SHARED = process.env.KASSA_SHARED || path.resolve(root, '../shared');
+// Data vendored into the repository (tests/fixtures/README.md says from where); nothing is read from outside it.
+export const FIXTURES_DIR = path.join(root, 'tests/fixtures');
+export const TEST_CARDS = path.join(root, 'crates/stripe-sim/data/test-cards.tsv');
 export const SECRET_KEY = 'sk_test_kassa_judge';
 export const PUBLISHABLE_KEY = 'pk_test_kassa_judge';
 // The keys of a simulator started with --live.
