@@ -202,8 +202,11 @@ async fn a_replay_is_not_answered_before_the_original_request_is_stored() {
     let blocker = lock_the_database(&db);
     let original = app.post("/v1/payment_intents", Some("sale-1"), create.clone());
     let early_replay = async {
-        // By now the original has run in memory and waits for its write.
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        // Once the original has run in memory it waits for its write, which the lock holds back.
+        wait_for("the original to run in memory", || {
+            (!app.sim.sim.store.lock().unwrap().intents.is_empty()).then_some(())
+        })
+        .await;
         let replay = post_giving_up(&app, "/v1/payment_intents", Some("sale-1"), &create).await;
         blocker.execute_batch("COMMIT").unwrap();
         replay
