@@ -1,5 +1,5 @@
 //! An empty Tauri window, built and started as Kassa is (same Tauri, same window size, its page served from the
-//! binary), with nothing in it. bench/startup.sh measures Kassa against it: start-up to interactive, memory and
+//! binary), with nothing in it. bench/startup.py measures Kassa against it: start-up to interactive, memory and
 //! CPU while idle.
 
 use std::time::Instant;

@@ -338,16 +338,6 @@ impl Backend {
             .order)
     }
 
-    pub async fn order_events(&self, order_id: &str) -> Result<Value> {
-        self.call(
-            Method::GET,
-            &format!("/api/orders/{order_id}/events"),
-            None,
-            None,
-        )
-        .await
-    }
-
     /// The feed: waits up to `wait_secs` for events past `after`.
     pub async fn events(&self, after: i64, wait_secs: u64) -> Result<FeedPage> {
         let page: Box<serde_json::value::RawValue> = self
@@ -368,25 +358,5 @@ impl Backend {
 
     pub async fn reconcile(&self) -> Result<Sweep> {
         self.call(Method::POST, "/api/reconcile", None, None).await
-    }
-
-    /// The admin table: `query` is the backend's query string (status, terminal, from, to, limit, after).
-    pub async fn payments(&self, query: &str) -> Result<Value> {
-        self.call(Method::GET, &format!("/api/payments?{query}"), None, None)
-            .await
-    }
-
-    pub async fn totals(&self, query: &str) -> Result<Value> {
-        self.call(
-            Method::GET,
-            &format!("/api/payments/totals?{query}"),
-            None,
-            None,
-        )
-        .await
-    }
-
-    pub async fn me(&self) -> Result<Value> {
-        self.call(Method::GET, "/api/me", None, None).await
     }
 }
