@@ -14,7 +14,6 @@ pub struct AppInfo {
     pub terminal: String,
     pub backend_url: String,
     pub currency: String,
-    pub dashboard_url: String,
 }
 
 pub struct AppState {
@@ -44,7 +43,7 @@ async fn blocking<T: Send + 'static>(
 pub struct Started(pub std::time::Instant);
 
 /// The UI's first screen is drawn with its data. Logged once, as operators (and the start-up benchmark,
-/// bench/startup.sh) read it; an empty Tauri window logs the same line for comparison.
+/// bench/startup.py) read it; an empty Tauri window logs the same line for comparison.
 #[tauri::command]
 pub fn ui_ready(started: State<'_, Started>) {
     static LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

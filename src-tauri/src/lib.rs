@@ -6,6 +6,7 @@ pub mod navigation;
 pub mod notify;
 pub mod settings;
 pub mod sidecar;
+pub mod startup;
 
 use std::sync::Arc;
 
@@ -15,34 +16,8 @@ use tauri::{Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
 use commands::{AppInfo, AppState};
 use settings::Settings;
-
-/// How the window was asked to open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Cashier,
-    Kiosk,
-    Admin,
-}
-
-impl View {
-    pub fn from_args(args: &[String], settings: &Settings) -> Self {
-        if args.iter().any(|a| a == "--admin") {
-            Self::Admin
-        } else if args.iter().any(|a| a == "--kiosk") || settings.kiosk {
-            Self::Kiosk
-        } else {
-            Self::Cashier
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Cashier => "cashier",
-            Self::Kiosk => "kiosk",
-            Self::Admin => "admin",
-        }
-    }
-}
+use startup::Connection;
+pub use startup::View;
 
 /// Registers every command; shared by the app and the command tests.
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
@@ -101,15 +76,22 @@ pub fn run() {
         .unwrap_or_else(|e| fail(&e))
         .with_env();
     let view = View::from_args(&args, &settings);
-    let ports = settings.demo().then(|| {
+    let connection =
+        Connection::from_settings(&settings, std::env::var("KASSA_TERMINAL_NAME").ok())
+            .unwrap_or_else(|e| fail(&e));
+    let ports = (connection == Connection::Demo).then(|| {
         let backend = sidecar::free_port()
             .unwrap_or_else(|e| fail(&format!("no free port for the demo backend: {e}")));
         let sim = sidecar::free_port()
             .unwrap_or_else(|e| fail(&format!("no free port for the simulator: {e}")));
         (backend, sim)
     });
-    let (backend_origin, frames) = match ports {
-        Some((backend, sim)) => {
+    let (backend_origin, frames) = match (&connection, ports) {
+        (Connection::Configured { origin, .. }, _) => (
+            origin.clone(),
+            navigation::FrameOrigins::new(vec![origin.clone()], true),
+        ),
+        (Connection::Demo, Some((backend, sim))) => {
             let backend = format!("http://127.0.0.1:{backend}");
             let frames = navigation::FrameOrigins::new(
                 vec![backend.clone(), format!("http://127.0.0.1:{sim}")],
@@ -117,16 +99,7 @@ pub fn run() {
             );
             (backend, frames)
         }
-        None => {
-            let url = settings.backend_url.as_deref().unwrap_or_default();
-            let backend = csp::origin_of(url).unwrap_or_else(|| {
-                fail(&format!(
-                    "the backend URL {url:?} is not an http(s) URL (settings.json backend_url or KASSA_BACKEND_URL)"
-                ))
-            });
-            let frames = navigation::FrameOrigins::new(vec![backend.clone()], true);
-            (backend, frames)
-        }
+        (Connection::Demo, None) => unreachable!("a demo has its ports"),
     };
 
     let mut context = tauri::generate_context!();
@@ -150,7 +123,7 @@ pub fn run() {
             app.manage(frames);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                let outcome = start(&handle, view, ports, &settings, &data_dir)
+                let outcome = start(&handle, view, &connection, ports, &data_dir)
                     .await
                     .map_err(|e| {
                         tracing::error!("cannot start: {e}");
@@ -176,36 +149,38 @@ pub fn run() {
 async fn start<R: Runtime>(
     handle: &tauri::AppHandle<R>,
     view: View,
+    connection: &Connection,
     ports: Option<(u16, u16)>,
-    settings: &Settings,
     data_dir: &std::path::Path,
 ) -> Result<AppInfo, Box<dyn std::error::Error>> {
     let shutdown = handle.state::<Shutdown>();
-    let (backend, mode) = match ports {
-        Some((backend_port, sim_port)) => {
+    let mode = connection.mode();
+    let (backend, terminal) = match (connection, ports) {
+        (Connection::Demo, Some((backend_port, sim_port))) => {
             let mut token = [0u8; 32];
             rand::thread_rng().fill_bytes(&mut token);
             let token = hex::encode(token);
             let (sidecar, url) =
                 sidecar::Sidecar::start(handle, data_dir, backend_port, sim_port, &token).await?;
             shutdown.keep_sidecar(sidecar);
-            (Backend::new(&url, &token), "demo")
-        }
-        None => {
-            let url = settings.backend_url.clone().unwrap_or_default();
-            let token = settings.terminal_token.clone().ok_or(
-                "no terminal token in the settings: add terminal_token to settings.json or set KASSA_TERMINAL_TOKEN",
-            )?;
             (
-                Backend::new(&url, &token).with_admin_token(settings.admin_token.clone()),
-                "live",
+                Backend::new(&url, &token),
+                startup::DEMO_TERMINAL.to_owned(),
             )
         }
-    };
-    let terminal = if mode == "demo" {
-        "till".to_owned()
-    } else {
-        std::env::var("KASSA_TERMINAL_NAME").unwrap_or_else(|_| "till".into())
+        (
+            Connection::Configured {
+                url,
+                admin_token,
+                terminal,
+                ..
+            },
+            _,
+        ) => (
+            Backend::new(url, connection.terminal_token()?).with_admin_token(admin_token.clone()),
+            terminal.clone(),
+        ),
+        (Connection::Demo, None) => return Err("a demo needs its ports".into()),
     };
     let info = AppInfo {
         mode,
@@ -213,7 +188,6 @@ async fn start<R: Runtime>(
         terminal: terminal.clone(),
         backend_url: backend.base().to_owned(),
         currency: Catalog::demo().currency,
-        dashboard_url: "https://dashboard.stripe.com/test".into(),
     };
     let notifier = Arc::new(notify::TauriNotifier(handle.clone()));
     let till = Arc::new(Till::open(

@@ -39,7 +39,6 @@ fn app() -> App {
         terminal: "till-1".into(),
         backend_url: "http://127.0.0.1:9".into(),
         currency: "usd".into(),
-        dashboard_url: "https://dashboard.stripe.com/test".into(),
     };
     let app = kassa_app::with_commands(mock_builder())
         .manage(AppState {

@@ -340,7 +340,7 @@ fn main() {
             "0",
         ])
         .serve;
-        let backend = kassa_backend::start(serve, Arc::new(stripe_sim::SystemClock))
+        let backend = kassa_backend::start(serve, Arc::new(kassa_stripe::clock::SystemClock))
             .await
             .expect("the backend starts");
         let sim = backend.simulator.as_ref().expect("--simulate embeds the simulator");

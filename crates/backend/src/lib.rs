@@ -6,6 +6,7 @@ mod body_deadline;
 pub mod config;
 mod conn_watch;
 pub mod db;
+pub mod demo;
 pub mod error;
 mod fallback;
 pub mod feed;
@@ -34,7 +35,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use config::{ServeArgs, StripeConfig};
+use config::ServeArgs;
 use state::AppState;
 
 /// Webhook bodies are Stripe's events, larger than our own API's bodies.
@@ -90,49 +91,6 @@ pub fn router(state: Arc<AppState>, health: Arc<readiness::Health>) -> Router {
     fallback::explaining_405(app)
 }
 
-/// The in-process simulator's Stripe.js stand-in (`/v3`) and the API its frames call (`/v1`), on the backend's
-/// own origin: the payment page loads Stripe.js from where it is itself served, over https when TLS is on, as it
-/// loads js.stripe.com in production. The simulator's own port stays for the backend's API calls. Through this
-/// origin the API answers publishable keys only (a PaymentIntent's retrieve, confirm and 3-D Secure, by its
-/// client secret): the simulated secret key is well known, and this port may face the network.
-fn simulator_routes(sim: &stripe_sim::Simulator) -> Router {
-    use axum::response::IntoResponse as _;
-    use tower::ServiceExt as _;
-    let sim_router = stripe_sim::routes::router(sim.sim.clone());
-    // A fresh request: the simulator routes it by its own paths, and must not see this router's `{*rest}`.
-    let svc = tower::service_fn(move |req: axum::extract::Request| {
-        let sim_router = sim_router.clone();
-        async move {
-            let (parts, body) = req.into_parts();
-            let publishable = parts
-                .headers
-                .get(axum::http::header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("Bearer pk_"));
-            if parts.uri.path().starts_with("/v1/") && !publishable {
-                return Ok(error::ApiError::Invalid {
-                    field: "authorization".into(),
-                    message: "on this address the simulator's API answers only a publishable key \
-                              (Bearer pk_…); use the simulator's own address for the rest"
-                        .into(),
-                }
-                .into_response());
-            }
-            let mut fresh = axum::extract::Request::new(body);
-            *fresh.method_mut() = parts.method;
-            *fresh.uri_mut() = parts.uri;
-            *fresh.version_mut() = parts.version;
-            *fresh.headers_mut() = parts.headers;
-            sim_router.oneshot(fresh).await
-        }
-    });
-    Router::new()
-        .route_service("/v3", svc.clone())
-        .route_service("/v3/{*rest}", svc.clone())
-        .route_service("/v1/payment_intents/{*rest}", svc.clone())
-        .route_service("/v1/test_helpers/payment_intents/{*rest}", svc)
-}
-
 /// Only the webhook intake, for the in-process simulator's deliveries when the main port speaks TLS.
 fn webhook_router(state: Arc<AppState>) -> Router {
     fallback::explaining_405(
@@ -157,8 +115,14 @@ pub enum StartError {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
+    #[cfg(feature = "simulate")]
     #[error("cannot start the simulator: {0}")]
     Simulator(#[from] stripe_sim::StartError),
+    #[error(
+        "--simulate: this kassa-backend was built without the simulator (cargo feature `simulate`); \
+         give it Stripe keys instead"
+    )]
+    NoSimulator,
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
     #[error("cannot read the event log: {0}")]
@@ -174,7 +138,7 @@ pub enum StartError {
 pub struct Running {
     pub addr: SocketAddr,
     pub state: Arc<AppState>,
-    pub simulator: Option<stripe_sim::Simulator>,
+    pub simulator: Option<demo::Simulator>,
     tls: bool,
     server: tokio::task::JoinHandle<()>,
     shutdown: watch::Sender<bool>,
@@ -195,7 +159,7 @@ impl Running {
     }
 }
 
-async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
+pub(crate) async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
     let bind_error = |source| StartError::Bind { addr, source };
     let socket = if addr.is_ipv4() {
         tokio::net::TcpSocket::new_v4()
@@ -213,7 +177,7 @@ async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError>
 
 pub async fn start(
     args: ServeArgs,
-    clock: Arc<dyn stripe_sim::Clock>,
+    clock: Arc<dyn kassa_stripe::clock::Clock>,
 ) -> Result<Running, StartError> {
     start_with(args, clock, Arc::new(pay_page::Embedded)).await
 }
@@ -221,7 +185,7 @@ pub async fn start(
 /// [`start`], with the payment page's files from `pay_files` rather than the UI's build.
 pub async fn start_with(
     args: ServeArgs,
-    clock: Arc<dyn stripe_sim::Clock>,
+    clock: Arc<dyn kassa_stripe::clock::Clock>,
     pay_files: Arc<dyn pay_page::PageFiles>,
 ) -> Result<Running, StartError> {
     start_tuned(
@@ -258,7 +222,7 @@ impl Default for Tuning {
 /// [`start`], tuned.
 pub async fn start_tuned(
     args: ServeArgs,
-    clock: Arc<dyn stripe_sim::Clock>,
+    clock: Arc<dyn kassa_stripe::clock::Clock>,
     tuning: Tuning,
 ) -> Result<Running, StartError> {
     let Tuning {
@@ -277,50 +241,11 @@ pub async fn start_tuned(
     };
     let limits = limits.within_fd_limit(limits::raise_fd_limit());
     let (listener, addr) = bind(args.addr).await?;
-    let mut hooks_listener = None;
-    let (stripe_config, simulator) = match checked_stripe {
-        Some(cfg) => (cfg, None),
+    let (stripe_config, simulator, hooks_listener) = match checked_stripe {
+        Some(cfg) => (cfg, None, None),
         None => {
-            // The demo takes exactly the production path: real HTTP to a Stripe-shaped API, real signed webhooks.
-            let mut sim_config = stripe_sim::Config::ephemeral();
-            if let Some(addr) = args.sim_addr {
-                sim_config.addr = addr;
-            }
-            // The simulator delivers over plain http, as `stripe listen --forward-to` does, and cannot verify
-            // our certificate: with TLS on, its webhooks come in on a loopback port of their own.
-            let hooks_addr = if tls.is_some() {
-                let (l, a) = bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-                hooks_listener = Some(l);
-                a
-            } else {
-                addr
-            };
-            sim_config.forward_to = vec![format!("http://{hooks_addr}/webhook")];
-            sim_config.processing_delay_ms = args.sim_processing_delay_ms;
-            // Stripe keeps test and live data apart, and so does the simulator: one file per mode.
-            sim_config.db = Some(args.data_dir.join(if args.sim_live {
-                "stripe-sim-live.sqlite3"
-            } else {
-                "stripe-sim.sqlite3"
-            }));
-            sim_config.live = args.sim_live;
-            std::fs::create_dir_all(&args.data_dir).map_err(|source| db::DbError::Dir {
-                path: args.data_dir.clone(),
-                source,
-            })?;
-            let sim = stripe_sim::Simulator::start_with_clock(sim_config, clock.clone()).await?;
-            let (secret_key, publishable_key) = if args.sim_live {
-                ("sk_live_kassa_simulated", "pk_live_kassa_simulated")
-            } else {
-                ("sk_test_kassa_simulated", "pk_test_kassa_simulated")
-            };
-            let cfg = StripeConfig {
-                secret_key: secret_key.into(),
-                publishable_key: publishable_key.into(),
-                webhook_secret: sim.webhook_secret().to_owned(),
-                api_base: sim.url(),
-            };
-            (cfg, Some(sim))
+            let demo = demo::start(&args, tls.is_some(), addr, clock.clone()).await?;
+            (demo.stripe, Some(demo.simulator), demo.hooks_listener)
         }
     };
     let stripe_js_at = if simulator.is_some() {
@@ -385,7 +310,7 @@ pub async fn start_tuned(
     let tls_on = tls.is_some();
     let mut app = router(state.clone(), health);
     if let Some(sim) = &simulator {
-        app = app.merge(simulator_routes(sim));
+        app = app.merge(demo::routes(sim));
     }
     let hook_limits = limits::Limits {
         max_connections: MAX_HOOK_CONNECTIONS,

@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use kassa_backend::config::{Cli, Command, TokenAction};
-use stripe_sim::Clock as _;
+use kassa_stripe::clock::Clock as _;
 
 // Webhook intake and the feed allocate on every worker at once; mimalloc's per-thread heaps keep them from
 // queueing on glibc's arena locks.
@@ -39,7 +39,7 @@ fn create_token(name: &str, admin: bool, data_dir: &std::path::Path) -> ExitCode
     let result = kassa_backend::db::Db::open_dir(data_dir)
         .map_err(|e| e.to_string())
         .and_then(|db| {
-            let now = stripe_sim::SystemClock.now();
+            let now = kassa_stripe::clock::SystemClock.now();
             kassa_backend::db::terminals::create(
                 &db.writer().lock().unwrap_or_else(|e| e.into_inner()),
                 name,
@@ -67,7 +67,8 @@ fn create_token(name: &str, admin: bool, data_dir: &std::path::Path) -> ExitCode
 }
 
 async fn serve(args: kassa_backend::config::ServeArgs) -> ExitCode {
-    let running = match kassa_backend::start(args, Arc::new(stripe_sim::SystemClock)).await {
+    let running = match kassa_backend::start(args, Arc::new(kassa_stripe::clock::SystemClock)).await
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("kassa-backend: {e}");

@@ -16,7 +16,7 @@ pub struct AppState {
     pub writer: Writer,
     /// The latest stored cursor; the feed's long-polls wait on it.
     pub feed: watch::Receiver<i64>,
-    pub clock: Arc<dyn stripe_sim::Clock>,
+    pub clock: Arc<dyn kassa_stripe::clock::Clock>,
     pub order_locks: OrderLocks,
     /// Hash of a token accepted beside the stored ones (the app's sidecar token).
     pub bootstrap_token_sha256: Option<String>,

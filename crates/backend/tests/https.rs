@@ -19,7 +19,7 @@ const PAGE: &str = "<html><script type=\"application/json\" id=\"kassa-pay-confi
 async fn start(data_dir: &Path, extra: &[&str]) -> Result<Running, StartError> {
     kassa_backend::start_with(
         args(data_dir, extra),
-        Arc::new(stripe_sim::SystemClock),
+        Arc::new(kassa_stripe::clock::SystemClock),
         Arc::new(InMemory::default().with("index.html", PAGE)),
     )
     .await

@@ -56,7 +56,8 @@ async fn sim_live_without_simulate_is_refused() {
     serve.stripe_secret_key = Some("sk_live_x".into());
     serve.stripe_publishable_key = Some("pk_live_x".into());
     serve.stripe_webhook_secret = Some("whsec_x".into());
-    let Err(e) = kassa_backend::start(serve, Arc::new(stripe_sim::SystemClock)).await else {
+    let Err(e) = kassa_backend::start(serve, Arc::new(kassa_stripe::clock::SystemClock)).await
+    else {
         panic!("--sim-live without --simulate started");
     };
     let message = e.to_string();

@@ -7,6 +7,7 @@
 //! - [`webhook`]: `Stripe-Signature` signing and verification, as the official SDKs do it.
 
 pub mod client;
+pub mod clock;
 pub mod currency;
 pub mod form;
 pub mod types;

@@ -220,12 +220,13 @@ pub struct PaymentDetail {
     pub dashboard_url: Option<String>,
 }
 
-pub fn detail(
-    conn: &Connection,
-    terminal: &str,
-    order_id: &str,
-    dashboard_base: &str,
-) -> Result<PaymentDetail> {
+/// A payment's page in Stripe's Dashboard: test-mode payments live under `/test`.
+pub fn dashboard_link(payment_intent_id: &str, livemode: bool) -> String {
+    let mode = if livemode { "" } else { "/test" };
+    format!("https://dashboard.stripe.com{mode}/payments/{payment_intent_id}")
+}
+
+pub fn detail(conn: &Connection, terminal: &str, order_id: &str) -> Result<PaymentDetail> {
     let row = row_of(conn, terminal, order_id)?;
     let order = orders::get(conn, order_id)?;
     let timeline = conn
@@ -250,10 +251,15 @@ pub fn detail(
             |r| Ok(Fulfilment { payment_intent_id: r.get(0)?, event_id: r.get(1)?, amount: r.get(2)?, currency: r.get(3)?, fulfilled_at: r.get(4)? }),
         )
         .optional()?;
+    // The Dashboard of the payment's own mode, as Stripe's events said it; no link before one has.
+    let livemode: Option<bool> = conn
+        .prepare_cached("SELECT livemode FROM orders WHERE id = ?1")?
+        .query_row([order_id], |r| r.get(0))?;
     let dashboard_url = row
         .payment_intent_id
         .as_ref()
-        .map(|pi| format!("{}/payments/{pi}", dashboard_base.trim_end_matches('/')));
+        .zip(livemode)
+        .map(|(pi, live)| dashboard_link(pi, live));
     Ok(PaymentDetail {
         row,
         order,

@@ -43,20 +43,7 @@ impl Notifier for Silent {
     fn sync_changed(&self, _: &SyncStatus) {}
 }
 
-pub trait Clock: Send + Sync + 'static {
-    fn now(&self) -> i64;
-}
-
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default()
-    }
-}
+pub use kassa_stripe::clock::{Clock, ManualClock, SystemClock};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Receipt {
@@ -81,8 +68,6 @@ pub struct Till {
     sync: Mutex<SyncStatus>,
     pin_guard: pin::Guard,
     admin_session: admin_session::AdminSession,
-    /// The Stripe Dashboard base for links to a payment (test or live).
-    pub dashboard_base: String,
 }
 
 impl Till {
@@ -111,7 +96,6 @@ impl Till {
             }),
             pin_guard: pin::Guard::default(),
             admin_session: admin_session::AdminSession::default(),
-            dashboard_base: "https://dashboard.stripe.com/test".to_owned(),
         })
     }
 
@@ -420,12 +404,7 @@ impl Till {
 
     pub fn admin_detail(&self, order_id: &str) -> Result<admin::PaymentDetail> {
         self.admin()?;
-        admin::detail(
-            &self.store.conn(),
-            &self.terminal,
-            order_id,
-            &self.dashboard_base,
-        )
+        admin::detail(&self.store.conn(), &self.terminal, order_id)
     }
 
     pub fn end_of_day(&self, from: i64, to: i64) -> Result<Vec<admin::DayTotal>> {

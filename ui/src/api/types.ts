@@ -10,8 +10,6 @@ export interface AppInfo {
   terminal: string;
   backend_url: string;
   currency: string;
-  /** The Stripe Dashboard base for "Open in Stripe Dashboard" (test or live). */
-  dashboard_url: string;
 }
 
 export interface CatalogItem {

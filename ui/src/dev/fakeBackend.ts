@@ -72,7 +72,7 @@ function tillError(kind: string, message: string, field: string | null = null): 
 export function createFakeTill(opts: FakeTillOptions = {}) {
   const info: AppInfo = {
     mode: 'demo', view: 'cashier', terminal: 'till-1', backend_url: 'http://127.0.0.1:4242', currency: 'usd',
-    dashboard_url: 'https://dashboard.stripe.com/test', ...opts.info,
+    ...opts.info,
   };
   const catalog = opts.catalog ?? { ...DEFAULT_CATALOG, currency: info.currency };
   const orders = new Map<string, Order>();
@@ -257,7 +257,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     const m = metaOf(o);
     return {
       row: rowOf(o), order: copy(o), timeline: m.timeline.map((t) => ({ ...t })), fulfilment: m.fulfilment ? { ...m.fulfilment } : null,
-      dashboard_url: o.payment_intent_id ? `${info.dashboard_url}/payments/${o.payment_intent_id}` : null,
+      dashboard_url: o.payment_intent_id ? `https://dashboard.stripe.com/test/payments/${o.payment_intent_id}` : null,
     };
   }
 

@@ -103,7 +103,7 @@ impl Writer {
     pub fn start(
         conn: Arc<Mutex<Connection>>,
         log: impl Log,
-        clock: Arc<dyn stripe_sim::Clock>,
+        clock: Arc<dyn kassa_stripe::clock::Clock>,
     ) -> Result<Wiring, rusqlite::Error> {
         let latest = events::latest_cursor(&conn.lock().unwrap_or_else(|e| e.into_inner()))?;
         let (feed_tx, feed) = watch::channel(latest);
@@ -216,7 +216,7 @@ enum Answer {
 /// Marks the writer stopped however its thread ends, a panic included.
 struct Stops<'a> {
     health: &'a IntakeHealth,
-    clock: &'a dyn stripe_sim::Clock,
+    clock: &'a dyn kassa_stripe::clock::Clock,
 }
 
 impl Drop for Stops<'_> {
@@ -229,7 +229,7 @@ impl Drop for Stops<'_> {
 fn write(
     mut rx: mpsc::UnboundedReceiver<Job>,
     conn: Arc<Mutex<Connection>>,
-    clock: Arc<dyn stripe_sim::Clock>,
+    clock: Arc<dyn kassa_stripe::clock::Clock>,
     committed: std::sync::mpsc::Sender<Committed>,
     health: &IntakeHealth,
     mark: &AtomicI64,
@@ -377,7 +377,7 @@ struct Syncer {
     /// Told that groups are done with, so it commits the one it is filling.
     writer: mpsc::WeakUnboundedSender<Job>,
     health: Arc<IntakeHealth>,
-    clock: Arc<dyn stripe_sim::Clock>,
+    clock: Arc<dyn kassa_stripe::clock::Clock>,
 }
 
 /// Groups committed while the log could not be synced for a passing reason: their webhooks were answered 503,
@@ -711,7 +711,7 @@ mod tests {
         Writer::start(
             db.writer(),
             wal,
-            Arc::new(stripe_sim::ManualClock::new(1_700_000_000)),
+            Arc::new(kassa_stripe::clock::ManualClock::new(1_700_000_000)),
         )
         .unwrap()
     }
@@ -846,7 +846,7 @@ mod tests {
             Writer::start(
                 db.writer(),
                 log,
-                Arc::new(stripe_sim::ManualClock::new(1_700_000_000)),
+                Arc::new(kassa_stripe::clock::ManualClock::new(1_700_000_000)),
             )
             .unwrap(),
             fail,

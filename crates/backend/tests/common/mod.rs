@@ -77,7 +77,7 @@ pub fn args(data_dir: &Path, extra: &[&str]) -> kassa_backend::config::ServeArgs
 pub async fn start(data_dir: &Path, flags: &[&str]) -> (kassa_backend::Running, reqwest::Client) {
     let running = kassa_backend::start(
         args(data_dir, flags),
-        std::sync::Arc::new(stripe_sim::SystemClock),
+        std::sync::Arc::new(kassa_stripe::clock::SystemClock),
     )
     .await
     .unwrap();

@@ -34,7 +34,7 @@ pub async fn start_with_flags(
 ) -> Running {
     kassa_backend::start_tuned(
         args(data_dir, flags),
-        Arc::new(stripe_sim::SystemClock),
+        Arc::new(kassa_stripe::clock::SystemClock),
         Tuning {
             pay_files: Arc::new(InMemory::default().with("index.html", "<html></html>")),
             limits,

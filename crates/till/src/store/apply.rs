@@ -126,6 +126,12 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
         Some(order) if kind.starts_with("charge.") => apply_charge(conn, order, &object)?,
         Some(_) => Outcome::Unchanged,
     };
+    if let (Some(o), Some(live)) = (&order, event.get("livemode").and_then(Value::as_bool)) {
+        conn.prepare_cached(
+            "UPDATE orders SET livemode = ?2 WHERE id = ?1 AND livemode IS NOT ?2",
+        )?
+        .execute(params![o.id, live])?;
+    }
     let order = match order {
         Some(o) => orders::find(conn, &o.id)?,
         None => None,
@@ -512,5 +518,41 @@ mod tests {
                 ("o2", "stripe_disagrees", Some("An event said succeeded; Stripe says requires_payment_method")),
             ]
         );
+    }
+
+    #[test]
+    fn a_payment_links_to_the_dashboard_of_the_mode_its_events_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::super::Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let mut conn = store.conn();
+        for (order, pi) in [("o1", "pi_live"), ("o2", "pi_test"), ("o3", "pi_quiet")] {
+            orders::create(&conn, order, "usd", 1).unwrap();
+            orders::add_line(&conn, order, None, "Tea", 1000, 1).unwrap();
+            orders::set_intent(&conn, order, pi, "requires_payment_method", 1).unwrap();
+        }
+        for (cursor, pi, live) in [(1, "pi_live", true), (2, "pi_test", false)] {
+            let mut it = item(
+                cursor,
+                &format!("evt_{cursor}"),
+                "payment_intent.created",
+                json!({ "object": "payment_intent", "id": pi, "status": "requires_payment_method" }),
+            );
+            it.event["livemode"] = json!(live);
+            apply(&mut conn, &it, 2).unwrap();
+        }
+        let link = |order: &str| {
+            crate::admin::detail(&conn, "till-1", order)
+                .unwrap()
+                .dashboard_url
+        };
+        assert_eq!(
+            link("o1").as_deref(),
+            Some("https://dashboard.stripe.com/payments/pi_live")
+        );
+        assert_eq!(
+            link("o2").as_deref(),
+            Some("https://dashboard.stripe.com/test/payments/pi_test")
+        );
+        assert_eq!(link("o3"), None, "no event has said which mode yet");
     }
 }
