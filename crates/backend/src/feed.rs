@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use axum::extract::{RawQuery, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::auth::Caller;
-use crate::db::events::{self, FeedItem};
+use crate::db::events;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -28,12 +28,7 @@ struct FeedQuery {
     limit: Option<usize>,
 }
 
-#[derive(Serialize)]
-pub struct FeedPage {
-    pub events: Vec<FeedItem>,
-    /// Pass as `after` next time; it only moves forward.
-    pub next_cursor: i64,
-}
+pub type FeedPage = kassa_api::FeedPage<Box<serde_json::value::RawValue>>;
 
 pub async fn events(
     State(state): State<Arc<AppState>>,

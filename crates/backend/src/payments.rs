@@ -20,7 +20,7 @@ use kassa_stripe::client::{
     UpdatePaymentIntent,
 };
 use kassa_stripe::{AutomaticPaymentMethods, CaptureMethod, RequestOptions};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Caller;
@@ -29,6 +29,7 @@ use crate::db::orders::{self, Order};
 use crate::error::ApiError;
 use crate::json::JsonBody;
 use crate::state::AppState;
+pub use kassa_api::{IntentInfo, OrderView, OrderWithEvents, RefundAnswer};
 
 type S = State<Arc<AppState>>;
 
@@ -45,19 +46,6 @@ pub struct IntentRequest {
 
 /// Stripe's limit for a PaymentIntent's description.
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
-
-/// What a till needs to take the card: never more (no secret key), never in a URL.
-#[derive(Debug, Serialize)]
-pub struct IntentInfo {
-    pub order_id: String,
-    pub payment_intent_id: String,
-    pub client_secret: String,
-    pub publishable_key: String,
-    pub stripe_js_url: String,
-    pub status: String,
-    pub amount: i64,
-    pub currency: String,
-}
 
 pub fn check_order_id(order_id: &str) -> Result<(), ApiError> {
     let ok = (1..=64).contains(&order_id.len())
@@ -259,6 +247,7 @@ pub async fn put_intent(
     }
     Ok(Json(IntentInfo {
         order_id,
+        pay_page_url: String::new(),
         payment_intent_id: pi.id.clone(),
         client_secret: pi.client_secret.clone().ok_or_else(|| {
             ApiError::StripeUnavailable("Stripe returned no client_secret".into())
@@ -269,11 +258,6 @@ pub async fn put_intent(
         amount: pi.amount,
         currency: pi.currency,
     }))
-}
-
-#[derive(Serialize)]
-pub struct OrderView {
-    pub order: Order,
 }
 
 /// GET /api/orders/{order_id}: the order with its intent fetched fresh from Stripe.
@@ -287,7 +271,9 @@ pub async fn get_order(
         refresh(&state, pi).await?;
     }
     let order = visible_order(&state, &caller, &order_id).await?;
-    Ok(Json(OrderView { order }))
+    Ok(Json(OrderView {
+        order: order.into(),
+    }))
 }
 
 /// GET /api/orders/{order_id}/events: the order's stored events, oldest first, for the admin's timeline.
@@ -295,13 +281,16 @@ pub async fn order_events(
     State(state): S,
     caller: Caller,
     Path(order_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OrderWithEvents<Box<serde_json::value::RawValue>>>, ApiError> {
     let order = visible_order(&state, &caller, &order_id).await?;
     let items: Vec<FeedItem> = match order.payment_intent_id.clone() {
         Some(pi) => state.db.read(move |c| events::for_intent(c, &pi)).await?,
         None => Vec::new(),
     };
-    Ok(Json(json!({ "order": order, "events": items })))
+    Ok(Json(OrderWithEvents {
+        order: order.into(),
+        events: items,
+    }))
 }
 
 /// Whether an intent, as Stripe reports it, holds or has moved money: then only an admin may cancel it. An
@@ -342,7 +331,9 @@ pub async fn cancel(
             // would refuse a second cancel.
             if fresh.status == kassa_stripe::PaymentIntentStatus::Canceled {
                 let order = visible_order(&state, &caller, &order_id).await?;
-                return Ok(Json(OrderView { order }));
+                return Ok(Json(OrderView {
+                    order: order.into(),
+                }));
             }
             // Without the client's key, the state it was asked in stands for it: a retry of a refused cancel in the
             // same state gets the same answer, and one after the state changed is a new request.
@@ -371,7 +362,9 @@ pub async fn cancel(
         }
     }
     let order = visible_order(&state, &caller, &order_id).await?;
-    Ok(Json(OrderView { order }))
+    Ok(Json(OrderView {
+        order: order.into(),
+    }))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -391,7 +384,7 @@ pub async fn refund(
     Path(order_id): Path<String>,
     headers: HeaderMap,
     JsonBody(req): JsonBody<RefundRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RefundAnswer>, ApiError> {
     caller.require_admin("refunds need an admin token")?;
     state.rate_limits.money(&caller.0.name, state.clock.now())?;
     check_order_id(&order_id)?;
@@ -437,7 +430,10 @@ pub async fn refund(
         .await?;
     refresh(&state, &pi).await?;
     let order = visible_order(&state, &caller, &order_id).await?;
-    Ok(Json(json!({ "refund": refund, "order": order })))
+    Ok(Json(RefundAnswer {
+        refund,
+        order: order.into(),
+    }))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -487,7 +483,9 @@ pub async fn capture(
         .await?;
     refresh(&state, &pi).await?;
     let order = visible_order(&state, &caller, &order_id).await?;
-    Ok(Json(OrderView { order }))
+    Ok(Json(OrderView {
+        order: order.into(),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -544,7 +542,7 @@ pub async fn list(
     State(state): S,
     caller: Caller,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<kassa_api::PaymentsPage>, ApiError> {
     let q: ListQuery = crate::query::parse(raw.as_deref())?;
     let filter = list_filter(&caller, &q)?;
     let limit = q.limit.unwrap_or(50);
@@ -577,7 +575,10 @@ pub async fn list(
     let next = has_more
         .then(|| page.last().map(|o| format!("{}.{}", o.created, o.order_id)))
         .flatten();
-    Ok(Json(json!({ "payments": page, "next": next })))
+    Ok(Json(kassa_api::PaymentsPage {
+        payments: page.into_iter().map(Into::into).collect(),
+        next,
+    }))
 }
 
 /// GET /api/payments/totals: counts and sums by currency and status for the same filters.

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::Json;
-use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::auth::Caller;
@@ -15,12 +14,7 @@ use crate::error::ApiError;
 use crate::intake::writer::{Observed, Recheck};
 use crate::state::AppState;
 
-#[derive(Debug, Default, Serialize, PartialEq, Eq)]
-pub struct Sweep {
-    pub checked: usize,
-    pub changed: usize,
-    pub failed: usize,
-}
+pub use kassa_api::Sweep;
 
 /// How much reconciliation may cost: a page of intents a sweep, each checked again later and later while it does
 /// not move (see [`orders::schedule_check`]).

@@ -5,55 +5,14 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{Result, TillError};
 use crate::store::apply::FeedItem;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct IntentInfo {
-    pub order_id: String,
-    pub payment_intent_id: String,
-    pub client_secret: String,
-    pub publishable_key: String,
-    pub stripe_js_url: String,
-    /// The backend's payment page, where the webview takes the card in a frame: Stripe.js refuses a live key on
-    /// the till's own tauri://localhost page. Set by this client from the backend's address, not sent by it.
-    #[serde(default)]
-    pub pay_page_url: String,
-    pub status: String,
-    pub amount: i64,
-    pub currency: String,
-}
-
-/// The backend's view of an order (the admin table's rows).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Payment {
-    pub order_id: String,
-    pub terminal: String,
-    pub payment_intent_id: Option<String>,
-    pub amount: i64,
-    pub currency: String,
-    pub description: Option<String>,
-    pub capture_method: String,
-    pub status: String,
-    pub amount_received: i64,
-    pub amount_capturable: i64,
-    pub amount_refunded: i64,
-    pub card_brand: Option<String>,
-    pub card_last4: Option<String>,
-    pub last_error_code: Option<String>,
-    pub last_error_message: Option<String>,
-    pub created: i64,
-    pub updated: i64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct FeedPage {
-    pub events: Vec<FeedItem>,
-    pub next_cursor: i64,
-}
+use kassa_api::{ErrorBody, ErrorDetail, OrderView, RefundAnswer};
+pub use kassa_api::{FeedPage, IntentInfo, Payment, Sweep};
 
 /// The event type the till gives a feed item it cannot read (see [`read_feed_page`]).
 pub const UNREADABLE_EVENT: &str = "kassa.unreadable";
@@ -84,7 +43,9 @@ pub fn read_feed_page(bytes: &[u8]) -> std::result::Result<FeedPage, String> {
                     cursor,
                     order_id: None,
                     foreign: false,
-                    source: None,
+                    terminal: None,
+                    source: Default::default(),
+                    received: 0,
                     event: json!({
                         "id": format!("kassa_unreadable_{cursor}"),
                         "type": UNREADABLE_EVENT,
@@ -100,13 +61,6 @@ pub fn read_feed_page(bytes: &[u8]) -> std::result::Result<FeedPage, String> {
     })
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Sweep {
-    pub checked: usize,
-    pub changed: usize,
-    pub failed: usize,
-}
-
 #[derive(Debug, Clone)]
 pub struct Backend {
     http: reqwest::Client,
@@ -116,24 +70,6 @@ pub struct Backend {
     /// refuses a terminal token. Used only behind the admin PIN; None: the terminal token is tried (the demo's
     /// sidecar token is an admin).
     admin_token: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetail {
-    code: String,
-    message: String,
-    #[serde(default)]
-    field: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct OrderEnvelope {
-    order: Payment,
 }
 
 impl Backend {
@@ -284,7 +220,7 @@ impl Backend {
 
     pub async fn order(&self, order_id: &str) -> Result<Payment> {
         Ok(self
-            .call::<OrderEnvelope>(Method::GET, &format!("/api/orders/{order_id}"), None, None)
+            .call::<OrderView>(Method::GET, &format!("/api/orders/{order_id}"), None, None)
             .await?
             .order)
     }
@@ -293,7 +229,7 @@ impl Backend {
     /// screen, with the admin token and the action's idempotency key.
     pub async fn cancel(&self, order_id: &str, admin: Option<&str>) -> Result<Payment> {
         let path = format!("/api/orders/{order_id}/cancel");
-        let envelope: OrderEnvelope = match admin {
+        let envelope: OrderView = match admin {
             Some(key) => {
                 self.call_admin(Method::POST, &path, None, Some(key))
                     .await?
@@ -308,7 +244,7 @@ impl Backend {
         order_id: &str,
         amount: Option<i64>,
         idempotency_key: &str,
-    ) -> Result<Value> {
+    ) -> Result<RefundAnswer> {
         let body = json!({ "amount": amount, "reason": "requested_by_customer" });
         self.call_admin(
             Method::POST,
@@ -328,7 +264,7 @@ impl Backend {
     ) -> Result<Payment> {
         let body = json!({ "amount": amount });
         Ok(self
-            .call_admin::<OrderEnvelope>(
+            .call_admin::<OrderView>(
                 Method::POST,
                 &format!("/api/orders/{order_id}/capture"),
                 Some(body),

@@ -476,15 +476,10 @@ impl Till {
             .refund(order_id, amount, idempotency_key)
             .await?;
         // The feed brings charge.refunded too; recording the backend's figure now keeps the screen current.
-        if let Some(refunded) = answer
-            .pointer("/order/amount_refunded")
-            .and_then(serde_json::Value::as_i64)
-        {
-            self.store.conn().prepare_cached(
-                "UPDATE orders SET amount_refunded = ?2, updated = ?3 WHERE id = ?1 AND amount_refunded < ?2")?.execute(
-                rusqlite::params![order_id, refunded, self.now()],
-            )?;
-        }
+        self.store.conn().prepare_cached(
+            "UPDATE orders SET amount_refunded = ?2, updated = ?3 WHERE id = ?1 AND amount_refunded < ?2")?.execute(
+            rusqlite::params![order_id, answer.order.amount_refunded, self.now()],
+        )?;
         self.notify_order(order_id);
         self.admin_detail(order_id)
     }

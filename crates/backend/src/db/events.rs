@@ -2,7 +2,6 @@
 //! so a till that stores the last cursor it applied resumes exactly where it left off.
 
 use rusqlite::{params, Connection};
-use serde::Serialize;
 use serde_json::value::RawValue;
 
 pub struct NewEvent<'a> {
@@ -40,19 +39,8 @@ pub fn insert(conn: &Connection, e: &NewEvent) -> rusqlite::Result<Option<i64>> 
     Ok((changed == 1).then(|| conn.last_insert_rowid()))
 }
 
-#[derive(Debug, Serialize)]
-pub struct FeedItem {
-    pub cursor: i64,
-    pub order_id: Option<String>,
-    pub terminal: Option<String>,
-    /// The event concerns an intent Kassa did not create.
-    pub foreign: bool,
-    /// `webhook`, or `reconcile` for a change learned by re-fetching the intent.
-    pub source: String,
-    pub received: i64,
-    /// The Stripe event, exactly as verified.
-    pub event: Box<RawValue>,
-}
+/// A feed item as the backend serves it: the Stripe event exactly as verified.
+pub type FeedItem = kassa_api::FeedItem<Box<RawValue>>;
 
 const SELECT: &str =
     "SELECT cursor, order_id, terminal, is_foreign, source, received, payload FROM events";
@@ -64,7 +52,10 @@ fn item(r: &rusqlite::Row) -> rusqlite::Result<FeedItem> {
         order_id: r.get(1)?,
         terminal: r.get(2)?,
         foreign: r.get(3)?,
-        source: r.get(4)?,
+        source: match r.get_ref(4)?.as_str()? {
+            "reconcile" => kassa_api::EventSource::Reconcile,
+            _ => kassa_api::EventSource::Webhook,
+        },
         received: r.get(5)?,
         event: RawValue::from_string(payload)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,

@@ -84,6 +84,32 @@ pub fn by_intent(conn: &Connection, payment_intent_id: &str) -> rusqlite::Result
     .optional()
 }
 
+/// What the wire shows of an order; the reconciliation bookkeeping stays here.
+impl From<Order> for kassa_api::Payment {
+    fn from(o: Order) -> Self {
+        Self {
+            order_id: o.order_id,
+            terminal: o.terminal,
+            payment_intent_id: o.payment_intent_id,
+            amount: o.amount,
+            currency: o.currency,
+            description: o.description,
+            capture_method: o.capture_method,
+            status: o.status,
+            amount_received: o.amount_received,
+            amount_capturable: o.amount_capturable,
+            amount_refunded: o.amount_refunded,
+            card_brand: o.card_brand,
+            card_last4: o.card_last4,
+            last_error_code: o.last_error_code,
+            last_error_message: o.last_error_message,
+            disagreement: o.disagreement,
+            created: o.created,
+            updated: o.updated,
+        }
+    }
+}
+
 /// Records a new order before its intent exists, so a crash between Stripe's answer and ours is recoverable:
 /// the retry finds the row and repeats the create with the same Idempotency-Key.
 pub fn insert(conn: &Connection, o: &Order) -> rusqlite::Result<()> {

@@ -3,24 +3,14 @@
 //! currency match the order. Duplicates and late, out-of-order events change nothing.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::orders::{self, Order};
 use crate::error::Result;
 
-/// One item of the backend's feed.
-#[derive(Debug, Clone, Deserialize)]
-pub struct FeedItem {
-    pub cursor: i64,
-    #[serde(default)]
-    pub order_id: Option<String>,
-    #[serde(default)]
-    pub foreign: bool,
-    #[serde(default)]
-    pub source: Option<String>,
-    pub event: Value,
-}
+use kassa_api::EventSource;
+/// One item of the backend's feed, its Stripe event parsed.
+pub use kassa_api::FeedItem;
 
 /// What applying an event did, recorded in the append-only log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,9 +105,7 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
         Some(order) if kind == "payment_intent.succeeded" => {
             fulfil(conn, order, &object, event_id, now)?
         }
-        Some(order)
-            if item.source.as_deref() == Some("reconcile") && contradicts(order, &object) =>
-        {
+        Some(order) if item.source == EventSource::Reconcile && contradicts(order, &object) => {
             overridden_by_stripe(conn, order, &object, now)?
         }
         Some(order) if kind.starts_with("payment_intent.") => {
@@ -338,8 +326,10 @@ mod tests {
         FeedItem {
             cursor,
             order_id: None,
+            terminal: None,
             foreign: false,
-            source: None,
+            source: EventSource::Webhook,
+            received: 0,
             event: json!({ "id": id, "type": kind, "created": 100 + cursor, "data": { "object": object } }),
         }
     }
@@ -487,7 +477,7 @@ mod tests {
         assert_eq!(late, Outcome::Unchanged);
 
         let correction = |cursor: i64, pi: &str| FeedItem {
-            source: Some("reconcile".into()),
+            source: EventSource::Reconcile,
             ..item(
                 cursor,
                 &format!("kassa_reconcile_{pi}"),

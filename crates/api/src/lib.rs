@@ -1,0 +1,17 @@
+//! The wire contract between the backend and the till, typed once: the backend serializes these, the till
+//! deserializes the same types. A field added on one side is added on both, or the build says where.
+//!
+//! Tauri-free and database-free, so both sides (and anything else that talks to a Kassa backend) can depend on
+//! it.
+
+pub mod error;
+pub mod feed;
+pub mod intent;
+pub mod payment;
+pub mod reconcile;
+
+pub use error::{ErrorBody, ErrorDetail};
+pub use feed::{EventSource, FeedItem, FeedPage};
+pub use intent::IntentInfo;
+pub use payment::{OrderView, OrderWithEvents, Payment, PaymentsPage, RefundAnswer};
+pub use reconcile::Sweep;

@@ -1,0 +1,59 @@
+//! The backend's view of an order and its payment: `GET /api/orders/{id}`, the answers of cancel, capture and
+//! refund, and the rows of `GET /api/payments`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::feed::FeedItem;
+
+/// An order as the backend knows it, with its PaymentIntent's state as Stripe last told it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub order_id: String,
+    pub terminal: String,
+    pub payment_intent_id: Option<String>,
+    /// In the currency's smallest unit.
+    pub amount: i64,
+    pub currency: String,
+    pub description: Option<String>,
+    pub capture_method: String,
+    pub status: String,
+    pub amount_received: i64,
+    pub amount_capturable: i64,
+    pub amount_refunded: i64,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub last_error_code: Option<String>,
+    pub last_error_message: Option<String>,
+    /// Stripe contradicted an event the backend had applied: what each said.
+    #[serde(default)]
+    pub disagreement: Option<String>,
+    pub created: i64,
+    pub updated: i64,
+}
+
+/// The answer of `GET /api/orders/{id}`'s cancel and capture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub order: Payment,
+}
+
+/// `GET /api/orders/{id}/events`: the order and every feed item about its intent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrderWithEvents<E = serde_json::Value> {
+    pub order: Payment,
+    pub events: Vec<FeedItem<E>>,
+}
+
+/// `POST /api/orders/{id}/refunds`: the refund Stripe made, and the order after it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefundAnswer {
+    pub refund: kassa_stripe::Refund,
+    pub order: Payment,
+}
+
+/// `GET /api/payments`: a page of payments, newest first; `next` is the `after` of the following page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentsPage {
+    pub payments: Vec<Payment>,
+    pub next: Option<String>,
+}
