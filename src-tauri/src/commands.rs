@@ -6,10 +6,15 @@ use kassa_till::admin::{AdminPage, AdminQuery, AttentionItem, DayTotal, PaymentD
 use kassa_till::{IntentInfo, Order, Receipt, SyncStatus, Till, TillError};
 use serde::Serialize;
 use tauri::{Manager, State};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize)]
+/// What the UI learns at start-up.
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct AppInfo {
+    #[ts(type = "Mode")]
     pub mode: &'static str,
+    /// Which screen the window was opened for.
+    #[ts(type = "'cashier' | 'kiosk' | 'admin'")]
     pub view: &'static str,
     pub terminal: String,
     pub backend_url: String,
@@ -214,7 +219,7 @@ pub async fn admin_end_of_day(state: State<'_, AppState>, from: i64, to: i64) ->
     blocking(&state, move |till| till.end_of_day(from, to)).await
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct CsvExport {
     pub path: String,
     pub rows: usize,

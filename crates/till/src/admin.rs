@@ -3,6 +3,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Result, TillError};
 use crate::store::orders::{self, Order};
@@ -17,13 +18,15 @@ pub const DISPLAY_STATUSES: &[&str] = &[
     "failed",
 ];
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct AdminRow {
     pub order_id: String,
     pub terminal: String,
     pub amount: i64,
     pub currency: String,
+    #[ts(type = "DisplayStatus")]
     pub status: String,
+    #[ts(type = "FulfilmentState")]
     pub fulfilment: &'static str,
     pub payment_intent_id: Option<String>,
     pub card_brand: Option<String>,
@@ -33,25 +36,32 @@ pub struct AdminRow {
     pub updated: i64,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct AdminQuery {
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub status: Option<String>,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub terminal: Option<String>,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub from: Option<i64>,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub to: Option<i64>,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub search: Option<String>,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub limit: Option<usize>,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub after: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct AdminPage {
     pub rows: Vec<AdminRow>,
     pub next: Option<String>,
@@ -192,7 +202,7 @@ pub fn row_of(conn: &Connection, terminal: &str, order_id: &str) -> Result<Admin
     .ok_or_else(|| TillError::NotFound(format!("order {order_id}")))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct TimelineEntry {
     pub at: i64,
     #[serde(rename = "type")]
@@ -202,7 +212,7 @@ pub struct TimelineEntry {
     pub event_id: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Fulfilment {
     pub payment_intent_id: String,
     pub event_id: String,
@@ -211,7 +221,7 @@ pub struct Fulfilment {
     pub fulfilled_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct PaymentDetail {
     pub row: AdminRow,
     pub order: Order,
@@ -269,9 +279,10 @@ pub fn detail(conn: &Connection, terminal: &str, order_id: &str) -> Result<Payme
     })
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct DayTotal {
     pub currency: String,
+    #[ts(type = "DisplayStatus")]
     pub status: String,
     pub count: i64,
     pub amount: i64,
@@ -362,9 +373,10 @@ fn csv_field(f: &str) -> String {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct AttentionItem {
     pub row: AdminRow,
+    #[ts(type = "AttentionReason")]
     pub reason: &'static str,
     pub since: i64,
     /// For `stripe_disagrees`: what Stripe and the event each said.

@@ -1,15 +1,16 @@
 //! The quick items on the till's grid. A demo store's by default; prices in minor units of one currency.
 
 use serde::Serialize;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct CatalogItem {
     pub sku: String,
     pub name: String,
     pub unit_amount: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct Catalog {
     pub currency: String,
     pub items: Vec<CatalogItem>,

@@ -11,6 +11,7 @@ pub mod backend;
 pub mod catalog;
 pub mod error;
 pub mod pin;
+pub mod status;
 pub mod store;
 pub mod sync;
 
@@ -20,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use serde::Serialize;
+use ts_rs::TS;
 
 pub use backend::{Backend, IntentInfo};
 pub use catalog::Catalog;
@@ -45,7 +47,7 @@ impl Notifier for Silent {
 
 pub use kassa_stripe::clock::{Clock, ManualClock, SystemClock};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct Receipt {
     pub order_id: String,
     pub lines: Vec<orders::Line>,

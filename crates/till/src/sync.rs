@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::error::TillError;
 use crate::Till;
@@ -14,7 +15,7 @@ pub const POLL_WAIT_SECS: u64 = 25;
 const FIRST_RETRY: Duration = Duration::from_millis(500);
 const MAX_RETRY: Duration = Duration::from_secs(15);
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct SyncStatus {
     pub online: bool,
     pub message: Option<String>,

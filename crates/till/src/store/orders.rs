@@ -2,10 +2,12 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::error::{Result, TillError};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[ts(rename = "OrderLine")]
 pub struct Line {
     pub id: i64,
     pub sku: Option<String>,
@@ -15,21 +17,23 @@ pub struct Line {
     pub amount: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct LastError {
     pub code: Option<String>,
     pub message: String,
 }
 
 /// An order as the UI sees it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct Order {
     pub id: String,
+    #[ts(type = "OrderStatus")]
     pub status: String,
     pub currency: String,
     pub lines: Vec<Line>,
     pub total: i64,
     pub payment_intent_id: Option<String>,
+    #[ts(type = "PaymentStatus | null")]
     pub payment_status: Option<String>,
     #[serde(skip)]
     pub payment_state_as_of: i64,

@@ -1,0 +1,64 @@
+// Generated from the Rust core by src-tauri/tests/ui_types.rs (ts-rs): do not edit.
+// KASSA_BLESS=1 cargo test -p kassa --test ui_types regenerates it.
+
+export type Mode = 'demo' | 'live';
+
+export type AppInfo = { mode: Mode, 
+/**
+ * Which screen the window was opened for.
+ */
+view: 'cashier' | 'kiosk' | 'admin', terminal: string, backend_url: string, currency: string, };
+
+export type OrderStatus = "open" | "awaiting_payment" | "paid" | "canceled";
+
+export type PaymentStatus = "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled";
+
+export type DisplayStatus = "requires_payment_method" | "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed";
+
+export type FulfilmentState = "fulfilled" | "not_fulfilled";
+
+export type AttentionReason = "stuck" | "paid_not_fulfilled" | "stripe_disagrees";
+
+export type CatalogItem = { sku: string, name: string, unit_amount: number, };
+
+export type Catalog = { currency: string, items: Array<CatalogItem>, };
+
+export type OrderLine = { id: number, sku: string | null, name: string, unit_amount: number, quantity: number, amount: number, };
+
+export type LastError = { code: string | null, message: string, };
+
+export type Order = { id: string, status: OrderStatus, currency: string, lines: Array<OrderLine>, total: number, payment_intent_id: string | null, payment_status: PaymentStatus | null, last_error: LastError | null, fulfilled_at: number | null, card_brand: string | null, card_last4: string | null, created: number, updated: number, };
+
+export type IntentInfo = { order_id: string, payment_intent_id: string, client_secret: string, publishable_key: string, stripe_js_url: string, 
+/**
+ * The backend's payment page, where the webview takes the card in a frame (Stripe.js refuses a live key on
+ * the till's own tauri://localhost page). The till sets it from the backend's address; the backend, which
+ * may sit behind a proxy, does not know the address tills reach it by.
+ */
+pay_page_url: string, status: PaymentStatus, amount: number, currency: string, };
+
+export type Receipt = { order_id: string, lines: Array<OrderLine>, total: number, currency: string, card_brand: string | null, card_last4: string | null, payment_intent_id: string, paid_at: number, terminal: string, };
+
+export type SyncStatus = { online: boolean, message: string | null, retry_in_ms: number | null, cursor: number, };
+
+export type AdminRow = { order_id: string, terminal: string, amount: number, currency: string, status: DisplayStatus, fulfilment: FulfilmentState, payment_intent_id: string | null, card_brand: string | null, card_last4: string | null, amount_refunded: number, created: number, updated: number, };
+
+export type AdminQuery = { status?: string | null, terminal?: string | null, from?: number | null, to?: number | null, search?: string | null, limit?: number | null, after?: string | null, };
+
+export type AdminPage = { rows: Array<AdminRow>, next: string | null, };
+
+export type TimelineEntry = { at: number, type: string, status_after: string | null, outcome: string, event_id: string, };
+
+export type Fulfilment = { payment_intent_id: string, event_id: string, amount: number, currency: string, fulfilled_at: number, };
+
+export type PaymentDetail = { row: AdminRow, order: Order, timeline: Array<TimelineEntry>, fulfilment: Fulfilment | null, dashboard_url: string | null, };
+
+export type DayTotal = { currency: string, status: DisplayStatus, count: number, amount: number, amount_refunded: number, net: number, };
+
+export type AttentionItem = { row: AdminRow, reason: AttentionReason, since: number, 
+/**
+ * For `stripe_disagrees`: what Stripe and the event each said.
+ */
+detail: string | null, };
+
+export type CsvExport = { path: string, rows: number, csv: string, };
