@@ -48,6 +48,16 @@ fn generated() -> String {
     // Money and times are i64 in Rust, which ts-rs calls bigint; serde sends them as JSON numbers, and minor
     // units and unix seconds stay far below 2^53.
     let body = types.join("\n\n").replace("bigint", "number");
+    let kinds = kassa_till::TillError::KINDS
+        .map(|k| format!("'{k}'"))
+        .join(" | ");
+    let catalog = serde_json::to_string_pretty(&kassa_till::Catalog::demo()).unwrap();
+    let body = format!(
+        "{body}\n\n/** Every kind of error a command answers (kassa_till::TillError::kind). */\n\
+         export type TillErrorKind = {kinds};\n\n\
+         /** The demo catalog (kassa_till::Catalog::demo()), for the UI's dev fake and tests. */\n\
+         export const DEMO_CATALOG: Catalog = {catalog};"
+    );
     format!(
         "// Generated from the Rust core by src-tauri/tests/ui_types.rs (ts-rs): do not edit.\n\
          // KASSA_BLESS=1 cargo test -p kassa --test ui_types regenerates it.\n\n{body}\n"

@@ -99,7 +99,7 @@ describe('App', () => {
 
   it('shows an app_info error with Retry', async () => {
     const fake = installFakeTill();
-    vi.mocked(invoke).mockRejectedValueOnce({ kind: 'internal', message: 'The till core did not start.', field: null });
+    vi.mocked(invoke).mockRejectedValueOnce({ kind: 'startup', message: 'The till core did not start.', field: null });
     render(<App />);
     expect(await screen.findByRole('alert')).toHaveTextContent('The till core did not start.');
     vi.mocked(invoke).mockImplementation((cmd: string, args?: unknown) => fake.handle(cmd, args as Record<string, unknown>) as never);

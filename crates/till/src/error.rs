@@ -35,6 +35,19 @@ pub enum TillError {
 }
 
 impl TillError {
+    /// Every kind [`TillError::kind`] gives, for the UI's `TillErrorKind` (ui/src/api/generated.ts).
+    pub const KINDS: [&'static str; 9] = [
+        "invalid",
+        "not_found",
+        "conflict",
+        "offline",
+        "backend",
+        "storage",
+        "not_configured",
+        "startup",
+        "admin_locked",
+    ];
+
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Invalid { .. } => "invalid",
@@ -75,3 +88,33 @@ impl From<rusqlite::Error> for TillError {
 }
 
 pub type Result<T, E = TillError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_one_the_ui_knows() {
+        let all = [
+            TillError::Invalid {
+                field: "x",
+                message: String::new(),
+            },
+            TillError::NotFound(String::new()),
+            TillError::Conflict(String::new()),
+            TillError::Offline(String::new()),
+            TillError::Backend {
+                status: 500,
+                code: String::new(),
+                message: String::new(),
+                field: None,
+            },
+            TillError::Storage(String::new()),
+            TillError::NotConfigured(String::new()),
+            TillError::Startup(String::new()),
+            TillError::AdminLocked,
+        ];
+        let kinds: Vec<&str> = all.iter().map(TillError::kind).collect();
+        assert_eq!(kinds, TillError::KINDS);
+    }
+}

@@ -209,7 +209,7 @@ describe('payment detail', () => {
       if (cmd === 'admin_refund' && failNext) {
         failNext = false;
         fake.calls.push({ cmd, args: args as Record<string, unknown> });
-        throw { kind: 'stripe_unreachable', message: 'Stripe could not be reached. Nothing was refunded yet.', field: null };
+        throw { kind: 'offline', message: 'Stripe could not be reached. Nothing was refunded yet.', field: null };
       }
       return real(cmd, args as Record<string, unknown>) as never;
     });

@@ -62,3 +62,73 @@ export type AttentionItem = { row: AdminRow, reason: AttentionReason, since: num
 detail: string | null, };
 
 export type CsvExport = { path: string, rows: number, csv: string, };
+
+/** Every kind of error a command answers (kassa_till::TillError::kind). */
+export type TillErrorKind = 'invalid' | 'not_found' | 'conflict' | 'offline' | 'backend' | 'storage' | 'not_configured' | 'startup' | 'admin_locked';
+
+/** The demo catalog (kassa_till::Catalog::demo()), for the UI's dev fake and tests. */
+export const DEMO_CATALOG: Catalog = {
+  "currency": "usd",
+  "items": [
+    {
+      "sku": "espresso",
+      "name": "Espresso",
+      "unit_amount": 250
+    },
+    {
+      "sku": "flat-white",
+      "name": "Flat white",
+      "unit_amount": 380
+    },
+    {
+      "sku": "cappuccino",
+      "name": "Cappuccino",
+      "unit_amount": 360
+    },
+    {
+      "sku": "tea",
+      "name": "Tea",
+      "unit_amount": 220
+    },
+    {
+      "sku": "croissant",
+      "name": "Croissant",
+      "unit_amount": 290
+    },
+    {
+      "sku": "bagel",
+      "name": "Bagel",
+      "unit_amount": 340
+    },
+    {
+      "sku": "muffin",
+      "name": "Blueberry muffin",
+      "unit_amount": 310
+    },
+    {
+      "sku": "sandwich",
+      "name": "Sandwich",
+      "unit_amount": 750
+    },
+    {
+      "sku": "salad",
+      "name": "Salad bowl",
+      "unit_amount": 920
+    },
+    {
+      "sku": "juice",
+      "name": "Orange juice",
+      "unit_amount": 420
+    },
+    {
+      "sku": "water",
+      "name": "Still water",
+      "unit_amount": 180
+    },
+    {
+      "sku": "cookie",
+      "name": "Cookie",
+      "unit_amount": 150
+    }
+  ]
+};

@@ -110,16 +110,16 @@ describe('cart', () => {
     const { fake, user } = await setup();
     await user.click(screen.getByRole('button', { name: /^Espresso/ }));
     await user.click(screen.getByRole('button', { name: /^Espresso/ }));
-    await waitFor(() => expect(screen.getByTestId('cart-total')).toHaveTextContent('$5.60'));
+    await waitFor(() => expect(screen.getByTestId('cart-total')).toHaveTextContent('$5.00'));
     const lineId = current(fake).lines[0].id;
 
     await user.click(screen.getByRole('button', { name: 'Increase quantity of Espresso' }));
     await waitFor(() => expect(fake.callsOf('set_quantity').map((c) => c.args)).toEqual([{ lineId, quantity: 3 }]));
-    await waitFor(() => expect(screen.getByTestId('cart-total')).toHaveTextContent('$8.40'));
+    await waitFor(() => expect(screen.getByTestId('cart-total')).toHaveTextContent('$7.50'));
 
     await user.click(screen.getByRole('button', { name: 'Decrease quantity of Espresso' }));
     await waitFor(() => expect(fake.callsOf('set_quantity').map((c) => c.args?.quantity)).toEqual([3, 2]));
-    await waitFor(() => expect(screen.getByTestId('cart-total')).toHaveTextContent('$5.60'));
+    await waitFor(() => expect(screen.getByTestId('cart-total')).toHaveTextContent('$5.00'));
 
     await user.click(screen.getByRole('button', { name: 'Remove Espresso' }));
     await waitFor(() => expect(fake.callsOf('remove_line').map((c) => c.args)).toEqual([{ lineId }]));
@@ -133,7 +133,7 @@ describe('cart', () => {
     expect(charge).toBeDisabled();
     await user.keyboard('{Enter}');
     await user.click(screen.getByRole('button', { name: /Cappuccino/ }));
-    await waitFor(() => expect(screen.getByRole('button', { name: /^Charge \$4\.20/ })).toBeEnabled());
+    await waitFor(() => expect(screen.getByRole('button', { name: /^Charge \$3\.60/ })).toBeEnabled());
   });
 
   it('cancels a sale only after confirming, then starts a new one', async () => {
@@ -210,7 +210,7 @@ describe('payment', () => {
     stripeMock.confirmPayment.mockResolvedValueOnce({
       error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
     });
-    await user.click(screen.getByRole('button', { name: /^Pay \$2\.80/ }));
+    await user.click(screen.getByRole('button', { name: /^Pay \$2\.50/ }));
 
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Payment declined');
@@ -265,7 +265,7 @@ describe('payment', () => {
     const receipt = await screen.findByRole('article', { name: 'Receipt' });
     expect(receipt).toHaveTextContent('Kassa demo store');
     expect(receipt).toHaveTextContent('Espresso');
-    expect(receipt).toHaveTextContent('$2.80');
+    expect(receipt).toHaveTextContent('$2.50');
     expect(receipt).toHaveTextContent('Visa •••• 4242');
     expect(receipt).toHaveTextContent(order.payment_intent_id!);
     expect(receipt).toHaveTextContent('Terminal till-1');

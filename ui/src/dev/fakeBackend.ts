@@ -1,10 +1,13 @@
 // An in-memory stand-in for the till core's commands and events: the tests' backend and, in the browser
-// with `?mock` (dev server only), the UI's. It follows src/api/types.ts; it is not the real core.
+// with `?mock` (dev server only), the UI's. It is not the real core, but it follows the core's rules: the same
+// demo catalog and error kinds (generated from Rust, ../api/generated.ts), the same rule for when a sale can
+// still change, and a new sale when an item is added to one that cannot.
 import type {
   AdminPage, AdminQuery, AdminRow, AppInfo, AttentionItem, Catalog, ChargeInfo, CsvExport, DayTotal, DisplayStatus,
   Fulfilment, Order, OrderLine, PaymentDetail, PaymentStatus, Receipt, SyncStatus, TillError, TimelineEntry,
 } from '../api/types';
 import { ORDER_EVENT, SYNC_EVENT } from '../api/types';
+import { DEMO_CATALOG, type TillErrorKind } from '../api/generated';
 
 export interface FakeTillOptions {
   info?: Partial<AppInfo>;
@@ -45,27 +48,12 @@ export interface FakePayment {
 /** How long processing / requires_action may last before the admin screen flags it. */
 export const STUCK_AFTER_SECONDS = 10 * 60;
 
-export const DEFAULT_CATALOG: Catalog = {
-  currency: 'usd',
-  items: [
-    { sku: 'espresso', name: 'Espresso', unit_amount: 280 },
-    { sku: 'cappuccino', name: 'Cappuccino', unit_amount: 420 },
-    { sku: 'flat-white', name: 'Flat white', unit_amount: 450 },
-    { sku: 'croissant', name: 'Butter croissant', unit_amount: 325 },
-    { sku: 'bagel', name: 'Sesame bagel', unit_amount: 375 },
-    { sku: 'oj', name: 'Fresh orange juice', unit_amount: 550 },
-    { sku: 'water', name: 'Sparkling water', unit_amount: 199 },
-    { sku: 'cookie', name: 'Choc chip cookie', unit_amount: 250 },
-    { sku: 'sandwich', name: 'Club sandwich', unit_amount: 895 },
-    { sku: 'salad', name: 'Garden salad', unit_amount: 1150 },
-    { sku: 'muffin', name: 'Blueberry muffin', unit_amount: 345 },
-    { sku: 'tea', name: 'Green tea', unit_amount: 300 },
-  ],
-};
+/** The core's demo catalog. */
+export const DEFAULT_CATALOG: Catalog = DEMO_CATALOG;
 
 type Listener = (payload: unknown) => void;
 
-function tillError(kind: string, message: string, field: string | null = null): TillError {
+function tillError(kind: TillErrorKind, message: string, field: string | null = null): TillError {
   return { kind, message, field };
 }
 
@@ -129,16 +117,31 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     return o;
   }
 
-  function current(): Order {
-    const o = currentId ? orders.get(currentId) : undefined;
-    if (!o) throw tillError('no_order', 'There is no open sale.');
+  function current(): Order | undefined {
+    return currentId ? orders.get(currentId) : undefined;
+  }
+
+  /** The core's Order::editable: before an intent, or while it still awaits a card. */
+  function canChange(o: Order): boolean {
+    if (o.status === 'open') return true;
+    return o.status === 'awaiting_payment'
+      && (o.payment_status === null || o.payment_status === 'requires_payment_method' || o.payment_status === 'requires_confirmation');
+  }
+
+  /** The core's open_order: the current sale while it can change, otherwise a new one. */
+  function openOrder(): Order {
+    const o = current();
+    return o && canChange(o) ? o : newOrder();
+  }
+
+  function editable(o: Order): Order {
+    if (!canChange(o)) throw tillError('conflict', `order ${o.id} can no longer change: its payment is ${o.payment_status ?? o.status}`);
     return o;
   }
 
-  function editable(): Order {
-    const o = current();
-    if (o.status !== 'open') throw tillError('order_locked', 'This sale can no longer be changed.');
-    return o;
+  function orderOfLine(lineId: unknown): Order {
+    for (const o of orders.values()) if (o.lines.some((l) => l.id === lineId)) return o;
+    throw tillError('not_found', `line ${String(lineId)} not found`);
   }
 
   function line(o: Order, lineId: unknown): OrderLine {
@@ -355,16 +358,16 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
       case 'catalog':
         return structuredClone(catalog);
       case 'current_order':
-        return currentId ? copy(current()) : null;
+        { const o = current(); return o ? copy(o) : null; }
       case 'new_order': {
         const cur = currentId ? orders.get(currentId) : undefined;
         if (cur && cur.status === 'open' && cur.lines.length === 0) return copy(cur);
         return copy(newOrder());
       }
       case 'add_item': {
-        const o = editable();
         const item = catalog.items.find((i) => i.sku === args?.sku);
-        if (!item) throw tillError('not_found', `No item ${String(args?.sku)}.`, 'sku');
+        if (!item) throw tillError('invalid', `no item ${JSON.stringify(args?.sku)} in the catalog`, 'sku');
+        const o = openOrder();
         const l = o.lines.find((x) => x.sku === item.sku);
         if (l) l.quantity += 1;
         else o.lines.push({ id: ++lineSeq, sku: item.sku, name: item.name, unit_amount: item.unit_amount, quantity: 1, amount: 0 });
@@ -372,39 +375,34 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         return copy(o);
       }
       case 'add_custom': {
-        const o = editable();
         const amount = args?.amount;
         if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0) {
-          throw tillError('invalid_amount', 'The amount must be more than zero.', 'amount');
+          throw tillError('invalid', 'amount must be more than zero in minor units', 'amount');
         }
-        const name = typeof args?.name === 'string' && args.name ? args.name : 'Custom amount';
+        const o = openOrder();
+        const name = typeof args?.name === 'string' && args.name.trim() ? args.name.trim() : 'Custom amount';
         o.lines.push({ id: ++lineSeq, sku: null, name, unit_amount: amount, quantity: 1, amount: 0 });
         recalc(o);
         return copy(o);
       }
-      case 'set_quantity': {
-        const o = editable();
-        const l = line(o, args?.lineId);
-        const q = args?.quantity;
-        if (typeof q !== 'number' || !Number.isInteger(q) || q < 1 || q > 999) {
-          throw tillError('invalid_quantity', 'The quantity must be between 1 and 999.', 'quantity');
-        }
-        l.quantity = q;
-        recalc(o);
-        return copy(o);
-      }
+      case 'set_quantity':
       case 'remove_line': {
-        const o = editable();
+        const q = cmd === 'remove_line' ? 0 : args?.quantity;
+        if (typeof q !== 'number' || !Number.isInteger(q) || q < 0 || q > 999) {
+          throw tillError('invalid', 'quantity must be between 0 and 999', 'quantity');
+        }
+        const o = editable(orderOfLine(args?.lineId));
         const l = line(o, args?.lineId);
-        o.lines = o.lines.filter((x) => x !== l);
+        if (q === 0) o.lines = o.lines.filter((x) => x !== l);
+        else l.quantity = q;
         recalc(o);
         return copy(o);
       }
       case 'charge': {
         const o = get(args?.orderId);
-        if (o.status === 'paid') throw tillError('already_paid', 'This sale is already paid.');
-        if (o.status === 'canceled') throw tillError('canceled', 'This sale was canceled.');
-        if (o.lines.length === 0 || o.total <= 0) throw tillError('empty_order', 'Add something to the sale first.');
+        if (o.status === 'paid') throw tillError('conflict', `order ${o.id} is already paid`);
+        if (o.status === 'canceled') throw tillError('conflict', `order ${o.id} is already canceled`);
+        if (o.lines.length === 0 || o.total <= 0) throw tillError('invalid', 'add an item before charging', 'order');
         let c = charges.get(o.id);
         if (!c) {
           const made = await (opts.createIntent ?? defaultIntent)(o);
@@ -434,9 +432,9 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
       }
       case 'cancel_sale': {
         const o = get(args?.orderId);
-        if (o.status === 'paid') throw tillError('already_paid', 'A paid sale cannot be canceled; refund it instead.');
+        if (o.status === 'paid') throw tillError('conflict', `order ${o.id} is paid; refund it from the admin screen instead`);
         const c = charges.get(o.id);
-        if (c && o.payment_status === 'processing') throw tillError('processing', 'The payment is processing and cannot be canceled now.');
+        if (c && o.payment_status === 'processing') throw tillError('conflict', 'The payment is processing and cannot be canceled now.');
         if (c) await opts.cancelIntent?.(c);
         o.status = 'canceled';
         if (c) o.payment_status = 'canceled';
@@ -448,7 +446,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         return copy(get(args?.orderId));
       case 'receipt': {
         const o = get(args?.orderId);
-        if (o.status !== 'paid' || !o.payment_intent_id) throw tillError('not_paid', 'This sale is not paid yet.');
+        if (o.status !== 'paid' || !o.payment_intent_id) throw tillError('conflict', 'This sale is not paid yet.');
         const r: Receipt = {
           order_id: o.id, lines: o.lines.map((l) => ({ ...l })), total: o.total, currency: o.currency,
           card_brand: o.card_brand, card_last4: o.card_last4, payment_intent_id: o.payment_intent_id,
@@ -466,16 +464,16 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         return detail(args?.orderId);
       case 'admin_refund': {
         const key = args?.idempotencyKey;
-        if (typeof key !== 'string' || !key) throw tillError('invalid_request', 'A refund needs an idempotency key.', 'idempotencyKey');
+        if (typeof key !== 'string' || !key) throw tillError('invalid', 'A refund needs an idempotency key.', 'idempotencyKey');
         const seen = refundsByKey.get(key);
         if (seen) return structuredClone(seen);
         const o = get(args?.orderId);
         const m = metaOf(o);
-        if (displayStatus(o) !== 'succeeded') throw tillError('not_refundable', 'Only a succeeded payment can be refunded.');
+        if (displayStatus(o) !== 'succeeded') throw tillError('conflict', 'Only a succeeded payment can be refunded.');
         const left = o.total - m.amount_refunded;
         const amount = args?.amount == null ? left : args.amount;
         if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0 || amount > left) {
-          throw tillError('invalid_amount', `The refund must be more than zero and at most what is left (${left}).`, 'amount');
+          throw tillError('invalid', `The refund must be more than zero and at most what is left (${left}).`, 'amount');
         }
         m.amount_refunded += amount;
         o.updated = tick();
@@ -489,7 +487,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         if (typeof args?.idempotencyKey !== 'string' || !args.idempotencyKey) throw tillError('invalid', 'a cancel needs an idempotency key', 'idempotency_key');
         const o = get(args?.orderId);
         const st = displayStatus(o);
-        if (!PENDING.includes(st)) throw tillError('not_cancelable', `A payment in ${st} cannot be canceled.`);
+        if (!PENDING.includes(st)) throw tillError('conflict', `A payment in ${st} cannot be canceled.`);
         const c = charges.get(o.id);
         if (c) await opts.cancelIntent?.(c);
         update(o.id, { status: 'canceled', payment_status: 'canceled' });
@@ -498,10 +496,10 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
       case 'admin_capture': {
         if (typeof args?.idempotencyKey !== 'string' || !args.idempotencyKey) throw tillError('invalid', 'a capture needs an idempotency key', 'idempotency_key');
         const o = get(args?.orderId);
-        if (displayStatus(o) !== 'requires_capture') throw tillError('not_capturable', 'Only an authorized payment can be captured.');
+        if (displayStatus(o) !== 'requires_capture') throw tillError('conflict', 'Only an authorized payment can be captured.');
         const amount = args?.amount == null ? o.total : args.amount;
         if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0 || amount > o.total) {
-          throw tillError('invalid_amount', `The capture must be more than zero and at most ${o.total}.`, 'amount');
+          throw tillError('invalid', `The capture must be more than zero and at most ${o.total}.`, 'amount');
         }
         markPaid(o.id, { brand: o.card_brand ?? undefined, last4: o.card_last4 ?? undefined });
         return detail(o.id);
@@ -561,7 +559,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         opened.push(String(args?.path));
         return null;
       default:
-        throw tillError('unknown_command', `Unknown command ${cmd}.`);
+        throw new Error(`the fake till has no command ${cmd}`);
     }
   }
 
@@ -585,7 +583,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     },
     adminUnlocked: () => adminUnlocked,
     /** The order a test is looking at. */
-    currentOrder: () => (currentId ? copy(current()) : null),
+    currentOrder: () => { const o = current(); return o ? copy(o) : null; },
     /** Commands called, by name. */
     callsOf: (cmd: string) => calls.filter((c) => c.cmd === cmd),
   };

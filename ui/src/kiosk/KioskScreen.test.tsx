@@ -38,12 +38,12 @@ async function startAndAddEspresso(user: ReturnType<typeof userEvent.setup>) {
   await user.click(screen.getByRole('button', { name: /Tap to start/ }));
   await screen.findByTestId('kiosk-items');
   await user.click(await screen.findByRole('button', { name: 'Add one Espresso' }));
-  await waitFor(() => expect(screen.getByTestId('kiosk-total')).toHaveTextContent('$2.80'));
+  await waitFor(() => expect(screen.getByTestId('kiosk-total')).toHaveTextContent('$2.50'));
 }
 
 async function toPayment(fake: FakeTill, user: ReturnType<typeof userEvent.setup>) {
   await startAndAddEspresso(user);
-  await user.click(screen.getByRole('button', { name: 'Pay $2.80' }));
+  await user.click(screen.getByRole('button', { name: 'Pay $2.50' }));
   await screen.findByTestId('payment-element');
   expect(screen.getByTestId('kiosk-pay')).toBeInTheDocument();
   // The card form reports ready in an effect: Pay is enabled after that.
@@ -66,17 +66,17 @@ describe('kiosk flow', () => {
     await startAndAddEspresso(user);
     await user.click(screen.getByRole('button', { name: 'Add one Espresso' }));
     await user.click(screen.getByRole('button', { name: 'Add one Cappuccino' }));
-    await waitFor(() => expect(screen.getByTestId('kiosk-total')).toHaveTextContent('$9.80'));
+    await waitFor(() => expect(screen.getByTestId('kiosk-total')).toHaveTextContent('$8.60'));
     expect(screen.getByRole('status', { name: 'Espresso in your order' })).toHaveTextContent('2');
     await user.click(screen.getByRole('button', { name: 'Remove one Espresso' }));
-    await waitFor(() => expect(screen.getByTestId('kiosk-total')).toHaveTextContent('$7.00'));
+    await waitFor(() => expect(screen.getByTestId('kiosk-total')).toHaveTextContent('$6.10'));
     await user.click(screen.getByRole('button', { name: 'Remove one Cappuccino' }));
-    await waitFor(() => expect(screen.getByTestId('kiosk-total')).toHaveTextContent('$2.80'));
+    await waitFor(() => expect(screen.getByTestId('kiosk-total')).toHaveTextContent('$2.50'));
     expect(screen.getByRole('button', { name: 'Remove one Cappuccino' })).toBeDisabled();
     expect(fake.callsOf('remove_line')).toHaveLength(1);
     expect(fake.callsOf('set_quantity').map((c) => c.args?.quantity)).toEqual([1]);
 
-    await user.click(screen.getByRole('button', { name: 'Pay $2.80' }));
+    await user.click(screen.getByRole('button', { name: 'Pay $2.50' }));
     await screen.findByTestId('payment-element');
     expect(fake.callsOf('charge').map((c) => c.args)).toEqual([{ orderId: current(fake).id }]);
     // The kiosk's Payment Element is the customer-sized one.
@@ -87,7 +87,7 @@ describe('kiosk flow', () => {
     const { fake, user } = await setup();
     const order = await toPayment(fake, user);
     stripeMock.confirmPayment.mockResolvedValueOnce({ paymentIntent: { id: order.payment_intent_id, status: 'succeeded' } });
-    await user.click(screen.getByRole('button', { name: /^Pay \$2\.80/ }));
+    await user.click(screen.getByRole('button', { name: /^Pay \$2\.50/ }));
     expect(await screen.findByText('Confirming your payment with the bank…')).toBeInTheDocument();
     expect(screen.queryByTestId('kiosk-thanks')).toBeNull();
 
@@ -106,7 +106,7 @@ describe('kiosk flow', () => {
     expect(within(thanks).getByRole('heading', { name: 'Thank you!' })).toBeInTheDocument();
     const receipt = await within(thanks).findByRole('article', { name: 'Receipt' });
     expect(receipt).toHaveTextContent('Espresso');
-    expect(receipt).toHaveTextContent('$2.80');
+    expect(receipt).toHaveTextContent('$2.50');
     expect(receipt).toHaveTextContent('Visa •••• 4242');
     expect(receipt).toHaveTextContent('Terminal kiosk-1');
     expect(receipt).toHaveTextContent(new Date().getFullYear().toString());
@@ -135,7 +135,7 @@ describe('kiosk flow', () => {
     stripeMock.confirmPayment.mockResolvedValueOnce({
       error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
     });
-    await user.click(screen.getByRole('button', { name: /^Pay \$2\.80/ }));
+    await user.click(screen.getByRole('button', { name: /^Pay \$2\.50/ }));
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Your card was declined: not enough funds. Please try another card.');
     const retry = screen.getByRole('button', { name: 'Try another card' });
@@ -149,7 +149,7 @@ describe('kiosk flow', () => {
 
     // A decline the webhook reports (after processing) reads the same way.
     stripeMock.confirmPayment.mockResolvedValueOnce({ paymentIntent: { id: order.payment_intent_id, status: 'processing' } });
-    await user.click(screen.getByRole('button', { name: /^Pay \$2\.80/ }));
+    await user.click(screen.getByRole('button', { name: /^Pay \$2\.50/ }));
     await screen.findByText('Your bank is processing the payment…');
     act(() => {
       fake.update(order.id, { payment_status: 'requires_payment_method', last_error: { code: 'expired_card', message: 'Your card has expired.' } });
@@ -231,7 +231,7 @@ describe('idle timeout', () => {
     const order = await toPayment(fake, user);
     const pending = deferred<unknown>();
     stripeMock.confirmPayment.mockReturnValueOnce(pending.promise);
-    await user.click(screen.getByRole('button', { name: /^Pay \$2\.80/ }));
+    await user.click(screen.getByRole('button', { name: /^Pay \$2\.50/ }));
     await screen.findByText('Processing payment…');
 
     // 3-D Secure: the payment page says its challenge opened (Stripe.js shows it inside the page).
