@@ -8,6 +8,7 @@ import { formatMoney, keypadAmount, keypadAppend } from '../money';
 import { Cart } from './Cart';
 import { Keypad } from './Keypad';
 import { PAY_FORM_ID, PaymentPanel } from '../payment/PaymentPanel';
+import { useSale } from '../sale/useSale';
 import { stageForCharge, stageOnOrder, stageOnOutcome, useRefreshWhileWaiting, type PayingStage, type PayOutcome } from '../payment/flow';
 import { QuickItems } from './QuickItems';
 import { ReceiptView } from './ReceiptView';
@@ -32,78 +33,51 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
   // An open cart handed over at start-up is shown at once; any other order goes through boot().
   const startCart = start?.order?.status === 'open' ? start.order : null;
   const [stage, setStage] = useState<Stage>(startCart ? { kind: 'cart' } : { kind: 'loading' });
-  const [order, setOrderState] = useState<Order | null>(startCart);
   const [catalog, setCatalog] = useState<Catalog | null>(start?.catalog ?? null);
   const [catalogError, setCatalogError] = useState<TillError | null>(null);
   const [digits, setDigits] = useState('');
   const [errors, setErrors] = useState<Partial<Record<Area, TillError | null>>>({});
   const [notice, setNotice] = useState<string | null>(null);
-  const [pending, setPending] = useState(0);
   const [payBusy, setPayBusy] = useState(false);
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [canceling, setCanceling] = useState(false);
   const [newSaleBusy, setNewSaleBusy] = useState(false);
 
-  const orderRef = useRef<Order | null>(startCart);
   const stageRef = useRef<Stage>(stage);
   stageRef.current = stage;
   const cancelingRef = useRef(false);
-  const queue = useRef<Promise<unknown>>(Promise.resolve());
   const paymentHeading = useRef<HTMLHeadingElement>(null);
   const tryAgainRef = useRef<HTMLButtonElement>(null);
   const keepSaleRef = useRef<HTMLButtonElement>(null);
   const cancelButtonRef = useRef<HTMLButtonElement>(null);
 
-  const currency = order?.currency ?? catalog?.currency ?? info.currency;
-
   const setError = useCallback((area: Area, e: unknown) => {
     setErrors((all) => ({ ...all, [area]: e === null ? null : toTillError(e) }));
   }, []);
 
-  /** The one way an order enters the screen: a command's answer, an event, or a refresh. */
-  const applyOrder = useCallback((o: Order, source: 'command' | 'event') => {
-    const cur = orderRef.current;
-    if (cur && o.id === cur.id) {
-      // A paid or canceled order is final; a late event must not take it back.
-      if ((cur.status === 'paid' || cur.status === 'canceled') && o.status !== cur.status) return;
-      if (source === 'event' && o.updated < cur.updated) return;
-    } else if (cur && source === 'event') {
-      return; // another order's news
-    }
-    orderRef.current = o;
-    setOrderState(o);
-
-    if (o.status === 'paid') {
-      setStage({ kind: 'paid' });
-      return;
-    }
-    if (o.status === 'canceled') {
-      if (!cancelingRef.current) setNotice('This sale was canceled. Starting a new sale.');
-      return;
-    }
-    setStage((s) => stageOnOrder(s, o));
-  }, []);
-
-  /** Runs cart commands one after another, each answered with the whole order. */
-  const mutate = useCallback(
-    (area: Area, run: (o: Order) => Promise<Order>) => {
-      setPending((n) => n + 1);
-      const next = queue.current.then(async () => {
-        try {
-          const o = orderRef.current;
-          if (!o) return;
-          applyOrder(await run(o), 'command');
-          setError(area, null);
-        } catch (e) {
-          setError(area, e);
-        } finally {
-          setPending((n) => n - 1);
-        }
-      });
-      queue.current = next;
-      return next;
+  const sale = useSale(startCart, {
+    eventsWithoutOrder: true,
+    onApplied: (o) => {
+      if (o.status === 'paid') {
+        setStage({ kind: 'paid' });
+        return;
+      }
+      if (o.status === 'canceled') {
+        if (!cancelingRef.current) setNotice('This sale was canceled. Starting a new sale.');
+        return;
+      }
+      setStage((s) => stageOnOrder(s, o));
     },
-    [applyOrder, setError],
+  });
+  const { order, orderRef, pending, applyOrder, settled } = sale;
+  const currency = order?.currency ?? catalog?.currency ?? info.currency;
+  const queueCommand = sale.mutate;
+
+  /** Cart commands, one after another; each area shows its own error. */
+  const mutate = useCallback(
+    (area: Area, run: (o: Order) => Promise<Order>) =>
+      queueCommand(run, { onOk: () => setError(area, null), onError: (e) => setError(area, e) }),
+    [queueCommand, setError],
   );
 
   const ready = stage.kind !== 'loading' && order !== null && (catalog !== null || catalogError !== null);
@@ -226,7 +200,7 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
   const charge = async () => {
     const o = orderRef.current;
     if (!o || !canCharge) return;
-    await queue.current;
+    await settled();
     setError('cart', null);
     setError('payment', null);
     setStage({ kind: 'charging' });

@@ -8,6 +8,7 @@ import { formatMoney } from '../money';
 import { customerDeclineMessage } from '../payment/declines';
 import { isWaiting, stageForCharge, stageOnOrder, stageOnOutcome, useRefreshWhileWaiting, type PayingStage, type PayOutcome } from '../payment/flow';
 import { PaymentPanel } from '../payment/PaymentPanel';
+import { useSale } from '../sale/useSale';
 import { KIOSK_REFRESH_MS, kioskTimings, type KioskTimings } from './config';
 import { IdleOverlay } from './IdleOverlay';
 import { ItemTiles } from './ItemTiles';
@@ -43,12 +44,10 @@ interface Props {
 export function KioskScreen({ info, timings }: Props) {
   const t = useMemo<KioskTimings>(() => ({ ...kioskTimings(), ...timings }), [timings]);
   const [stage, setStage] = useState<Stage>({ kind: 'loading' });
-  const [order, setOrderState] = useState<Order | null>(null);
   const [catalog, setCatalog] = useState<Catalog | null>(null);
   const [catalogError, setCatalogError] = useState<TillError | null>(null);
   const [error, setError] = useState<TillError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [pending, setPending] = useState(0);
   const [payBusy, setPayBusy] = useState(false);
   const [confirmStartOver, setConfirmStartOver] = useState(false);
   const [abandoning, setAbandoning] = useState(false);
@@ -56,11 +55,9 @@ export function KioskScreen({ info, timings }: Props) {
   const [exiting, setExiting] = useState(false);
   const pinLock = usePinLock();
 
-  const orderRef = useRef<Order | null>(null);
   const stageRef = useRef<Stage>(stage);
   stageRef.current = stage;
   const abandoningRef = useRef(false);
-  const queue = useRef<Promise<unknown>>(Promise.resolve());
   const heading = useRef<HTMLElement | null>(null);
   const setHeading = (el: HTMLElement | null) => {
     heading.current = el;
@@ -74,29 +71,9 @@ export function KioskScreen({ info, timings }: Props) {
   // ---- lock the webview down while the kiosk is on screen ----
   useEffect(() => installKioskLockdown(), []);
 
-  const goWelcome = useCallback((message: string | null = null) => {
-    orderRef.current = null;
-    setOrderState(null);
-    setStage({ kind: 'welcome' });
-    setError(null);
-    setPayBusy(false);
-    setConfirmStartOver(false);
-    setNotice(message);
-  }, []);
-
-  /** The one way an order enters the screen: a command's answer, an event, or a refresh. */
-  const applyOrder = useCallback(
-    (o: Order, source: 'command' | 'event') => {
-      const cur = orderRef.current;
-      if (cur && o.id === cur.id) {
-        // A paid or canceled order is final; a late event must not take it back.
-        if ((cur.status === 'paid' || cur.status === 'canceled') && o.status !== cur.status) return;
-        if (source === 'event' && o.updated < cur.updated) return;
-      } else if (source === 'event') {
-        return; // not this customer's order
-      }
-      orderRef.current = o;
-      setOrderState(o);
+  const sale = useSale(null, {
+    eventsWithoutOrder: false,
+    onApplied: (o) => {
       if (o.status === 'paid') {
         setConfirmStartOver(false);
         setStage({ kind: 'thanks' });
@@ -108,29 +85,28 @@ export function KioskScreen({ info, timings }: Props) {
       }
       setStage((s) => stageOnOrder(s, o));
     },
-    [goWelcome],
-  );
+  });
+  const { order, orderRef, pending, applyOrder, clear, replace, settled } = sale;
+  const queueCommand = sale.mutate;
 
-  /** Cart commands, one after another, each answered with the whole order. */
+  const goWelcome = useCallback((message: string | null = null) => {
+    clear();
+    setStage({ kind: 'welcome' });
+    setError(null);
+    setPayBusy(false);
+    setConfirmStartOver(false);
+    setNotice(message);
+  }, [clear]);
+
+  /** Cart commands, one after another, while the cart is open. */
   const mutate = useCallback(
-    (run: (o: Order) => Promise<Order>) => {
-      setPending((n) => n + 1);
-      const next = queue.current.then(async () => {
-        try {
-          const o = orderRef.current;
-          if (!o || o.status !== 'open') return;
-          applyOrder(await run(o), 'command');
-          setError(null);
-        } catch (e) {
-          setError(toTillError(e));
-        } finally {
-          setPending((n) => n - 1);
-        }
-      });
-      queue.current = next;
-      return next;
-    },
-    [applyOrder],
+    (run: (o: Order) => Promise<Order>) =>
+      queueCommand(run, {
+        canRun: (o) => o.status === 'open',
+        onOk: () => setError(null),
+        onError: (e) => setError(toTillError(e)),
+      }),
+    [queueCommand],
   );
 
   const loadCatalog = useCallback(() => {
@@ -207,7 +183,7 @@ export function KioskScreen({ info, timings }: Props) {
   const pay = async () => {
     const o = orderRef.current;
     if (!o || stageRef.current.kind !== 'items') return;
-    await queue.current;
+    await settled();
     const cur = orderRef.current;
     if (!cur || cur.lines.length === 0 || cur.total <= 0) return;
     setError(null);
@@ -246,7 +222,7 @@ export function KioskScreen({ info, timings }: Props) {
     setAbandoning(true);
     setConfirmStartOver(false);
     try {
-      await queue.current;
+      await settled();
       if (o && (o.status === 'open' || o.status === 'awaiting_payment')) await admin.abandonSale(o.id);
       goWelcome();
     } catch {
@@ -254,8 +230,7 @@ export function KioskScreen({ info, timings }: Props) {
       try {
         const cur = o ? await till.order(o.id) : null;
         if (cur && cur.status === 'paid') {
-          orderRef.current = cur;
-          setOrderState(cur);
+          replace(cur);
           setStage({ kind: 'thanks' });
           return;
         }
