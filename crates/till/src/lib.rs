@@ -61,7 +61,8 @@ pub struct Receipt {
 }
 
 pub struct Till {
-    pub store: Store,
+    /// Shared with blocking tasks: the async commands touch SQLite off the runtime's threads.
+    pub store: Arc<Store>,
     pub backend: Backend,
     pub catalog: Catalog,
     pub terminal: String,
@@ -84,7 +85,7 @@ impl Till {
         let store = Store::open(db)?;
         let cursor = store.cursor()?;
         Ok(Self {
-            store,
+            store: Arc::new(store),
             backend,
             catalog,
             terminal: terminal.to_owned(),
@@ -103,6 +104,18 @@ impl Till {
 
     fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// Runs `work` on the database on a blocking thread, as the backend does: a commit waits for the disk, and
+    /// the async runtime's few threads also carry the feed's long-poll and the UI's commands.
+    async fn with_db<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || work(&store.conn()))
+            .await
+            .map_err(|e| TillError::Storage(format!("the database work stopped: {e}")))?
     }
 
     pub fn sync_status(&self) -> SyncStatus {
@@ -227,12 +240,8 @@ impl Till {
                 message: "quantity must be between 0 and 999".into(),
             });
         }
-        let order_id: String = self
-            .store
-            .conn()
-            .prepare_cached("SELECT order_id FROM order_lines WHERE id = ?1")?
-            .query_row([line_id], |r| r.get(0))
-            .map_err(|_| TillError::NotFound(format!("line {line_id}")))?;
+        let order_id = orders::order_of_line(&self.store.conn(), line_id)?
+            .ok_or_else(|| TillError::NotFound(format!("line {line_id}")))?;
         self.editable(&order_id)?;
         orders::set_quantity(&self.store.conn(), &order_id, line_id, quantity, self.now())?;
         self.order(&order_id)
@@ -258,13 +267,14 @@ impl Till {
             .backend
             .put_intent(order_id, order.total, &order.currency, Some(&description))
             .await?;
-        orders::set_intent(
-            &self.store.conn(),
-            order_id,
-            &info.payment_intent_id,
-            &info.status,
+        let (id, pi, status, now) = (
+            order_id.to_owned(),
+            info.payment_intent_id.clone(),
+            info.status.clone(),
             self.now(),
-        )?;
+        );
+        self.with_db(move |c| orders::set_intent(c, &id, &pi, &status, now))
+            .await?;
         Ok(info)
     }
 
@@ -284,8 +294,13 @@ impl Till {
         if order.payment_intent_id.is_some() {
             self.backend.cancel(order_id, admin).await?;
         }
-        orders::set_canceled(&self.store.conn(), order_id, self.now())?;
-        let order = self.order(order_id)?;
+        let (id, now) = (order_id.to_owned(), self.now());
+        let order = self
+            .with_db(move |c| {
+                orders::set_canceled(c, &id, now)?;
+                orders::get(c, &id)
+            })
+            .await?;
         self.notifier.order_changed(&order);
         Ok(order)
     }
@@ -310,8 +325,13 @@ impl Till {
             // The charge event may not have arrived yet; the backend knows the card from Stripe.
             if let Ok(p) = self.backend.order(order_id).await {
                 if let (Some(brand), Some(last4)) = (p.card_brand, p.card_last4) {
-                    orders::set_card(&self.store.conn(), order_id, &brand, &last4)?;
-                    order = self.order(order_id)?;
+                    let id = order_id.to_owned();
+                    order = self
+                        .with_db(move |c| {
+                            orders::set_card(c, &id, &brand, &last4)?;
+                            orders::get(c, &id)
+                        })
+                        .await?;
                 }
             }
         }
@@ -365,12 +385,7 @@ impl Till {
 
     /// What the sync banner says while online if the till ever skipped a feed item it could not read.
     pub fn skipped_notice(&self) -> Option<String> {
-        let skipped: i64 = self
-            .store
-            .conn()
-            .prepare_cached("SELECT COUNT(*) FROM applied_events WHERE outcome = 'unreadable'")
-            .and_then(|mut st| st.query_row([], |r| r.get(0)))
-            .unwrap_or(0);
+        let skipped = store::apply::unreadable_count(&self.store.conn()).unwrap_or(0);
         (skipped > 0).then(|| {
             format!(
                 "{skipped} event{} from the payment server could not be read and {} skipped; the till's log names {}.",
@@ -385,7 +400,7 @@ impl Till {
     /// come back through the feed like any other event.
     pub async fn recover(&self) -> Result<backend::Sweep> {
         let sweep = self.backend.reconcile().await?;
-        let waiting = orders::awaiting_payment(&self.store.conn())?;
+        let waiting = self.with_db(orders::awaiting_payment).await?;
         for id in waiting {
             if let Err(e) = self.backend.order(&id).await {
                 tracing::warn!(order = %id, "could not refresh a waiting order: {e}");
@@ -478,10 +493,13 @@ impl Till {
             .refund(order_id, amount, idempotency_key)
             .await?;
         // The feed brings charge.refunded too; recording the backend's figure now keeps the screen current.
-        self.store.conn().prepare_cached(
-            "UPDATE orders SET amount_refunded = ?2, updated = ?3 WHERE id = ?1 AND amount_refunded < ?2")?.execute(
-            rusqlite::params![order_id, answer.order.amount_refunded, self.now()],
-        )?;
+        let (id, refunded, now) = (
+            order_id.to_owned(),
+            answer.order.amount_refunded,
+            self.now(),
+        );
+        self.with_db(move |c| orders::record_refunded(c, &id, refunded, now))
+            .await?;
         self.notify_order(order_id);
         self.admin_detail(order_id)
     }

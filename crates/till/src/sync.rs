@@ -61,12 +61,20 @@ pub async fn run(till: Arc<Till>, mut stop: tokio::sync::watch::Receiver<bool>) 
                     retry_in_ms: None,
                     cursor,
                 });
-                if let Err(e) = till.apply_feed_page(&page.events) {
+                // SQLite commits (and waits for the disk) off the async runtime's threads.
+                let applying = till.clone();
+                let count = page.events.len();
+                let applied =
+                    tokio::task::spawn_blocking(move || applying.apply_feed_page(&page.events))
+                        .await
+                        .unwrap_or_else(|e| {
+                            Err(TillError::Storage(format!(
+                                "applying the feed stopped: {e}"
+                            )))
+                        });
+                if let Err(e) = applied {
                     // Nothing of the page was applied and the cursor did not move: the next pass retries it.
-                    tracing::error!(
-                        "cannot apply a feed page of {} events: {e}",
-                        page.events.len()
-                    );
+                    tracing::error!("cannot apply a feed page of {count} events: {e}");
                     tokio::select! {
                         _ = tokio::time::sleep(backoff) => {}
                         _ = stop.changed() => return,

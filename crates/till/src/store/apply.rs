@@ -69,6 +69,13 @@ pub fn apply(conn: &mut Connection, item: &FeedItem, now: i64) -> Result<(Outcom
     Ok(apply_page(conn, std::slice::from_ref(item), now)?.remove(0))
 }
 
+/// How many feed items the till could not read and skipped (the sync banner says so while there are any).
+pub fn unreadable_count(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COUNT(*) FROM applied_events WHERE outcome = 'unreadable'")?
+        .query_row([], |r| r.get(0))?)
+}
+
 fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Option<Order>)> {
     let event = &item.event;
     let event_id = event.get("id").and_then(Value::as_str).unwrap_or_default();

@@ -184,6 +184,28 @@ pub fn add_line(
     touch(conn, order_id, now)
 }
 
+/// The order a cart line belongs to, if the line exists.
+pub fn order_of_line(conn: &Connection, line_id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT order_id FROM order_lines WHERE id = ?1")?
+        .query_row([line_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// What the backend says is refunded so far; refunds only add up, so a smaller figure (an older answer) is ignored.
+pub fn record_refunded(
+    conn: &Connection,
+    order_id: &str,
+    amount_refunded: i64,
+    now: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE orders SET amount_refunded = ?2, updated = ?3 WHERE id = ?1 AND amount_refunded < ?2",
+    )?
+    .execute(params![order_id, amount_refunded, now])?;
+    Ok(())
+}
+
 pub fn set_quantity(
     conn: &Connection,
     order_id: &str,
