@@ -13,5 +13,5 @@ pub mod reconcile;
 pub use error::{ErrorBody, ErrorDetail};
 pub use feed::{EventSource, FeedItem, FeedPage};
 pub use intent::IntentInfo;
-pub use payment::{OrderView, OrderWithEvents, Payment, PaymentsPage, RefundAnswer};
+pub use payment::{OrderView, OrderWithEvents, Payment, PaymentsPage, RefundAnswer, Total, Totals};
 pub use reconcile::Sweep;

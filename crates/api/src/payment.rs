@@ -31,6 +31,39 @@ pub struct Payment {
     pub updated: i64,
 }
 
+impl Payment {
+    /// An order the backend has just taken, before Stripe has its intent.
+    pub fn awaiting_intent(
+        order_id: &str,
+        terminal: &str,
+        amount: i64,
+        currency: &str,
+        capture_method: &str,
+        now: i64,
+    ) -> Self {
+        Self {
+            order_id: order_id.to_owned(),
+            terminal: terminal.to_owned(),
+            payment_intent_id: None,
+            amount,
+            currency: currency.to_owned(),
+            description: None,
+            capture_method: capture_method.to_owned(),
+            status: "requires_payment_method".to_owned(),
+            amount_received: 0,
+            amount_capturable: 0,
+            amount_refunded: 0,
+            card_brand: None,
+            card_last4: None,
+            last_error_code: None,
+            last_error_message: None,
+            disagreement: None,
+            created: now,
+            updated: now,
+        }
+    }
+}
+
 /// The answer of `GET /api/orders/{id}`'s cancel and capture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderView {
@@ -56,4 +89,21 @@ pub struct RefundAnswer {
 pub struct PaymentsPage {
     pub payments: Vec<Payment>,
     pub next: Option<String>,
+}
+
+/// One group of `GET /api/payments/totals`: the payments of one currency and status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Total {
+    pub currency: String,
+    pub status: String,
+    pub count: i64,
+    pub amount: i64,
+    pub amount_received: i64,
+    pub amount_refunded: i64,
+}
+
+/// `GET /api/payments/totals`: counts and sums by currency and status, for the list's filters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub totals: Vec<Total>,
 }

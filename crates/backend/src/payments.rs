@@ -21,7 +21,6 @@ use kassa_stripe::client::{
 };
 use kassa_stripe::{AutomaticPaymentMethods, CaptureMethod, RequestOptions};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use crate::auth::Caller;
 use crate::db::events::{self, FeedItem};
@@ -165,31 +164,15 @@ pub async fn put_intent(
         Some(o) => o,
         None => {
             // The order is on disk before Stripe hears of it: a crash after Stripe answers is healed by the retry.
-            let o = Order {
-                order_id: order_id.clone(),
-                terminal: caller.0.name.clone(),
-                payment_intent_id: None,
-                amount: req.amount,
-                currency: currency.clone(),
-                description: req.description.clone(),
-                capture_method: capture_method.to_owned(),
-                status: "requires_payment_method".to_owned(),
-                amount_received: 0,
-                amount_capturable: 0,
-                amount_refunded: 0,
-                card_brand: None,
-                card_last4: None,
-                last_error_code: None,
-                last_error_message: None,
-                disagreement: None,
-                state_as_of: 0,
-                state_cursor: 0,
-                verified: true,
-                next_check: 0,
-                checks: 0,
-                created: now,
-                updated: now,
-            };
+            let mut o = Order::new(kassa_api::Payment::awaiting_intent(
+                &order_id,
+                &caller.0.name,
+                req.amount,
+                &currency,
+                capture_method,
+                now,
+            ));
+            o.description = req.description.clone();
             let row = o.clone();
             state.db.write(move |c| orders::insert(c, &row)).await?;
             o
@@ -586,9 +569,9 @@ pub async fn totals(
     State(state): S,
     caller: Caller,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<kassa_api::Totals>, ApiError> {
     let q: ListQuery = crate::query::parse(raw.as_deref())?;
     let filter = list_filter(&caller, &q)?;
     let totals = state.db.read(move |c| orders::totals(c, &filter)).await?;
-    Ok(Json(json!({ "totals": totals })))
+    Ok(Json(kassa_api::Totals { totals }))
 }

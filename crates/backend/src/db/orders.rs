@@ -1,41 +1,57 @@
 //! Orders and their payment state. The state only ever moves as Stripe's lifecycle allows: a terminal status
 //! (succeeded, canceled) is final, and an older snapshot never overwrites a newer one.
 
+use kassa_api::Payment;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::Serialize;
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// An order's row: what the wire shows of it ([`Payment`], the contract's type) and reconciliation's bookkeeping,
+/// which never leaves the backend. It reads as the payment it holds (`order.status`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Order {
-    pub order_id: String,
-    pub terminal: String,
-    pub payment_intent_id: Option<String>,
-    pub amount: i64,
-    pub currency: String,
-    pub description: Option<String>,
-    pub capture_method: String,
-    pub status: String,
-    pub amount_received: i64,
-    pub amount_capturable: i64,
-    pub amount_refunded: i64,
-    pub card_brand: Option<String>,
-    pub card_last4: Option<String>,
-    pub last_error_code: Option<String>,
-    pub last_error_message: Option<String>,
-    /// Stripe contradicted an event we had applied: what each said. Shown to the admin; never cleared by events.
-    pub disagreement: Option<String>,
-    #[serde(skip)]
+    pub payment: Payment,
+    /// Stripe's `created` of the newest snapshot applied.
     pub state_as_of: i64,
-    #[serde(skip)]
+    /// The feed cursor of the event that last changed the status.
     pub state_cursor: i64,
-    #[serde(skip)]
+    /// False while a final status rests on an event's word alone; a fetch from Stripe confirms it.
     pub verified: bool,
-    #[serde(skip)]
+    /// When reconciliation checks the intent next.
     pub next_check: i64,
-    #[serde(skip)]
+    /// Checks made since the intent last moved (the backoff's exponent).
     pub checks: i64,
-    pub created: i64,
-    pub updated: i64,
+}
+
+impl Order {
+    pub fn new(payment: Payment) -> Self {
+        Self {
+            payment,
+            state_as_of: 0,
+            state_cursor: 0,
+            verified: true,
+            next_check: 0,
+            checks: 0,
+        }
+    }
+}
+
+impl std::ops::Deref for Order {
+    type Target = Payment;
+    fn deref(&self) -> &Payment {
+        &self.payment
+    }
+}
+
+impl std::ops::DerefMut for Order {
+    fn deref_mut(&mut self) -> &mut Payment {
+        &mut self.payment
+    }
+}
+
+impl From<Order> for Payment {
+    fn from(o: Order) -> Self {
+        o.payment
+    }
 }
 
 const COLUMNS: &str = "order_id, terminal, payment_intent_id, amount, currency, description, capture_method, status, \
@@ -44,25 +60,27 @@ const COLUMNS: &str = "order_id, terminal, payment_intent_id, amount, currency, 
 
 fn from_row(r: &Row) -> rusqlite::Result<Order> {
     Ok(Order {
-        order_id: r.get(0)?,
-        terminal: r.get(1)?,
-        payment_intent_id: r.get(2)?,
-        amount: r.get(3)?,
-        currency: r.get(4)?,
-        description: r.get(5)?,
-        capture_method: r.get(6)?,
-        status: r.get(7)?,
-        amount_received: r.get(8)?,
-        amount_capturable: r.get(9)?,
-        amount_refunded: r.get(10)?,
-        card_brand: r.get(11)?,
-        card_last4: r.get(12)?,
-        last_error_code: r.get(13)?,
-        last_error_message: r.get(14)?,
+        payment: Payment {
+            order_id: r.get(0)?,
+            terminal: r.get(1)?,
+            payment_intent_id: r.get(2)?,
+            amount: r.get(3)?,
+            currency: r.get(4)?,
+            description: r.get(5)?,
+            capture_method: r.get(6)?,
+            status: r.get(7)?,
+            amount_received: r.get(8)?,
+            amount_capturable: r.get(9)?,
+            amount_refunded: r.get(10)?,
+            card_brand: r.get(11)?,
+            card_last4: r.get(12)?,
+            last_error_code: r.get(13)?,
+            last_error_message: r.get(14)?,
+            created: r.get(16)?,
+            updated: r.get(17)?,
+            disagreement: r.get(18)?,
+        },
         state_as_of: r.get(15)?,
-        created: r.get(16)?,
-        updated: r.get(17)?,
-        disagreement: r.get(18)?,
         state_cursor: r.get(19)?,
         verified: r.get(20)?,
         next_check: r.get(21)?,
@@ -82,32 +100,6 @@ pub fn by_intent(conn: &Connection, payment_intent_id: &str) -> rusqlite::Result
     ))?
     .query_row([payment_intent_id], from_row)
     .optional()
-}
-
-/// What the wire shows of an order; the reconciliation bookkeeping stays here.
-impl From<Order> for kassa_api::Payment {
-    fn from(o: Order) -> Self {
-        Self {
-            order_id: o.order_id,
-            terminal: o.terminal,
-            payment_intent_id: o.payment_intent_id,
-            amount: o.amount,
-            currency: o.currency,
-            description: o.description,
-            capture_method: o.capture_method,
-            status: o.status,
-            amount_received: o.amount_received,
-            amount_capturable: o.amount_capturable,
-            amount_refunded: o.amount_refunded,
-            card_brand: o.card_brand,
-            card_last4: o.card_last4,
-            last_error_code: o.last_error_code,
-            last_error_message: o.last_error_message,
-            disagreement: o.disagreement,
-            created: o.created,
-            updated: o.updated,
-        }
-    }
 }
 
 /// Records a new order before its intent exists, so a crash between Stripe's answer and ours is recoverable:
@@ -439,15 +431,7 @@ pub fn list(
     rows
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Total {
-    pub currency: String,
-    pub status: String,
-    pub count: i64,
-    pub amount: i64,
-    pub amount_received: i64,
-    pub amount_refunded: i64,
-}
+pub use kassa_api::Total;
 
 pub fn totals(conn: &Connection, filter: &Filter) -> rusqlite::Result<Vec<Total>> {
     let mut args = Vec::new();
@@ -480,31 +464,18 @@ mod tests {
     const EVENT: Snapshot = Snapshot::Event { cursor: 5 };
 
     fn order(status: &str, as_of: i64) -> Order {
-        Order {
-            order_id: "o1".into(),
-            terminal: "till-1".into(),
-            payment_intent_id: Some("pi_1".into()),
-            amount: 1000,
-            currency: "usd".into(),
-            description: None,
-            capture_method: "automatic".into(),
-            status: status.into(),
-            amount_received: 0,
-            amount_capturable: 0,
-            amount_refunded: 0,
-            card_brand: None,
-            card_last4: None,
-            last_error_code: None,
-            last_error_message: None,
-            disagreement: None,
-            state_as_of: as_of,
-            state_cursor: 0,
-            verified: true,
-            next_check: 0,
-            checks: 0,
-            created: 0,
-            updated: 0,
-        }
+        let mut o = Order::new(Payment::awaiting_intent(
+            "o1",
+            "till-1",
+            1000,
+            "usd",
+            "automatic",
+            0,
+        ));
+        o.payment_intent_id = Some("pi_1".into());
+        o.status = status.into();
+        o.state_as_of = as_of;
+        o
     }
 
     #[test]

@@ -140,35 +140,18 @@ fn seeded() -> (tempfile::TempDir, Connection) {
         ("o2", Some("pi_2"), "succeeded"),
         ("o3", None, "requires_payment_method"),
     ] {
-        orders::insert(
-            &conn,
-            &orders::Order {
-                order_id: id.into(),
-                terminal: "till-1".into(),
-                payment_intent_id: pi.map(Into::into),
-                amount: 1000,
-                currency: "usd".into(),
-                description: None,
-                capture_method: "automatic".into(),
-                status: status.into(),
-                amount_received: if status == "succeeded" { 1000 } else { 0 },
-                amount_capturable: 0,
-                amount_refunded: 0,
-                card_brand: None,
-                card_last4: None,
-                last_error_code: None,
-                last_error_message: None,
-                disagreement: None,
-                state_as_of: 0,
-                state_cursor: 0,
-                verified: true,
-                next_check: 0,
-                checks: 0,
-                created: 0,
-                updated: 0,
-            },
-        )
-        .unwrap();
+        let mut order = orders::Order::new(kassa_api::Payment::awaiting_intent(
+            id,
+            "till-1",
+            1000,
+            "usd",
+            "automatic",
+            0,
+        ));
+        order.payment_intent_id = pi.map(Into::into);
+        order.status = status.into();
+        order.amount_received = if status == "succeeded" { 1000 } else { 0 };
+        orders::insert(&conn, &order).unwrap();
     }
     (dir, conn)
 }
