@@ -1,4 +1,4 @@
-//! POST /webhook against every case of the shared Stripe-Signature vectors (whose verdicts come from stripe-node).
+//! POST /webhook against every case of the vendored Stripe-Signature vectors (whose verdicts come from stripe-node).
 //! The vectors are signed with their own secret at their own time; each case is carried over to the backend's
 //! secret and to now, keeping exactly its defect: a forged signature stays forged, a tampered payload stays
 //! tampered, a stale timestamp keeps its age. Refused deliveries answer 400 `Webhook Error: ...` and store nothing.
@@ -11,10 +11,10 @@ use kassa_tests::reqwest::StatusCode;
 use kassa_tests::{event_id, unix_now, Stack};
 use serde_json::Value;
 
-/// The shared data sits beside the project, as crates/stripe's own vector test expects it.
+/// The vectors are vendored (tests/fixtures/README.md), as crates/stripe's own vector test reads them.
 fn vectors_path() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/stripe/webhook-signature-vectors.json")
+        .join("fixtures/stripe/webhook-signature-vectors.json")
 }
 
 struct Case {

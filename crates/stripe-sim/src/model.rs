@@ -1,5 +1,5 @@
 //! The simulator's objects, and how each renders as Stripe's JSON. Rendering includes every key of Stripe's own
-//! example objects (shared/stripe/openapi/fixtures3.json) so strict clients find what they expect.
+//! example objects (tests/fixtures/stripe/openapi/fixtures3.json) so strict clients find what they expect.
 
 use indexmap::IndexMap;
 use kassa_stripe::PaymentIntentStatus;
