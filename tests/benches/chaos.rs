@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use kassa_tests::till::{authenticate, confirm_as_client};
 use kassa_tests::{client, event_id, Stack};
-use kassa_till::{Backend, Catalog, IntentInfo, Silent, SystemClock, Till, TillError};
+use kassa_till::{Backend, Catalog, IntentInfo, OrderStatus, Silent, SystemClock, Till, TillError};
 use serde_json::Value;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -325,7 +325,7 @@ async fn sale(
 async fn refund_one(shared: &Shared, till: &Till, paid: &mut Vec<String>, rng: &mut Rng) {
     let Some(pos) = paid
         .iter()
-        .position(|id| till.order(id).is_ok_and(|o| o.status == "paid"))
+        .position(|id| till.order(id).is_ok_and(|o| o.status == OrderStatus::Paid))
     else {
         return;
     };
@@ -796,9 +796,9 @@ async fn check(shared: &Shared, runs: &[(PathBuf, Vec<(String, Scenario)>)]) -> 
             report.paid_unfulfilled += usize::from(paid && fulfilled == 0);
             report.fulfilled_unpaid += usize::from(!paid && fulfilled > 0);
             let expected = match status {
-                "succeeded" => "paid",
-                "canceled" => "canceled",
-                _ => "awaiting_payment",
+                "succeeded" => OrderStatus::Paid,
+                "canceled" => OrderStatus::Canceled,
+                _ => OrderStatus::AwaitingPayment,
             };
             if order.status != expected || order.payment_status.as_deref() != Some(status) {
                 report.till_state_differs.push(format!(

@@ -21,6 +21,7 @@ use axum::routing::post;
 use axum::Router;
 use clap::Parser as _;
 use kassa_tests::till::{confirm_as_client, TestTill};
+use kassa_till::OrderStatus;
 use stripe_sim::webhooks::AttemptOutcome;
 
 // At least 32 characters, as the backend requires of a bootstrap token.
@@ -230,7 +231,7 @@ async fn payments(
             .notes
             .orders()
             .into_iter()
-            .filter(|o| o.status == "paid")
+            .filter(|o| o.status == OrderStatus::Paid)
             .map(|o| o.id)
             .collect();
         let unpaid = orders.iter().filter(|id| !paid.contains(*id)).count();
@@ -260,7 +261,7 @@ async fn payments(
     // t1: the first time the UI was told the order is paid.
     let mut t1: HashMap<String, u64> = HashMap::new();
     for (at, o) in till.notes.orders_timed() {
-        if o.status == "paid" {
+        if o.status == OrderStatus::Paid {
             t1.entry(o.id).or_insert(at);
         }
     }

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kassa_till::store::apply::FeedItem;
-use kassa_till::{Backend, Catalog, IntentInfo, Notifier, Order, SyncStatus, SystemClock, Till};
+use kassa_till::{
+    Backend, Catalog, IntentInfo, Notifier, Order, OrderStatus, SyncStatus, SystemClock, Till,
+};
 use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::sync::watch;
@@ -243,7 +245,7 @@ impl TestTill {
 
     pub async fn wait_paid(&self, order_id: &str) -> Order {
         self.wait_order(order_id, &format!("order {order_id} paid"), |o| {
-            o.status == "paid"
+            o.status == OrderStatus::Paid
         })
         .await
     }

@@ -11,7 +11,7 @@ use kassa_tests::reqwest::StatusCode;
 use kassa_tests::till::{authenticate, confirm_as_client, feed_item, stack, TestTill};
 use kassa_tests::{event_id, event_type, eventually, object_id, Stack};
 use kassa_till::store::apply::{FeedItem, Outcome};
-use kassa_till::Order;
+use kassa_till::{Order, OrderStatus};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
@@ -71,7 +71,7 @@ async fn a_card_sale_is_paid_through_the_feed_fulfilled_once_and_announced() {
     let (order, info) = till.sale(&["espresso", "croissant", "espresso"]).await;
     assert_eq!(order.total, 2 * 250 + 290);
     assert_eq!(order.lines.len(), 2, "the same item twice is one line");
-    assert_eq!(order.status, "awaiting_payment");
+    assert_eq!(order.status, OrderStatus::AwaitingPayment);
     assert_eq!(
         order.payment_intent_id.as_deref(),
         Some(info.payment_intent_id.as_str())
@@ -97,7 +97,7 @@ async fn a_card_sale_is_paid_through_the_feed_fulfilled_once_and_announced() {
         (790, "usd")
     );
     till.wait_notified(&order.id, "the UI is told the order is paid", |o| {
-        o.status == "paid" && o.fulfilled_at.is_some()
+        o.status == OrderStatus::Paid && o.fulfilled_at.is_some()
     })
     .await;
     till.wait_sync_notified("the UI is told it is online", |_| true, |s| s.online)
@@ -143,7 +143,7 @@ async fn a_declined_card_shows_the_reason_and_another_card_pays_the_same_intent_
             o.last_error.is_some()
         })
         .await;
-    assert_eq!(declined.status, "awaiting_payment");
+    assert_eq!(declined.status, OrderStatus::AwaitingPayment);
     assert_eq!(
         declined.payment_status.as_deref(),
         Some("requires_payment_method")
@@ -221,7 +221,7 @@ async fn a_second_decline_shows_its_own_reason_and_a_late_snapshot_does_not_eras
     // A third card pays; a declined card's charge.failed arriving after that never replaces the card that paid.
     confirm_ok(&stack, &info, "pm_card_visa", "succeeded").await;
     till.wait_order(&order.id, "paid with the card known", |o| {
-        o.status == "paid" && o.card_last4.as_deref() == Some("4242")
+        o.status == OrderStatus::Paid && o.card_last4.as_deref() == Some("4242")
     })
     .await;
     till.wait_settled(&stack).await;
@@ -257,7 +257,7 @@ async fn three_d_secure_completed_pays_the_order() {
             o.payment_status.as_deref() == Some("requires_action")
         })
         .await;
-    assert_eq!(waiting.status, "awaiting_payment");
+    assert_eq!(waiting.status, OrderStatus::AwaitingPayment);
     assert!(
         !waiting.editable(),
         "the cart is locked while the customer authenticates"
@@ -315,7 +315,7 @@ async fn wait_final(
 }
 
 fn failed_authentication(o: &Order) -> bool {
-    o.status == "awaiting_payment"
+    o.status == OrderStatus::AwaitingPayment
         && o.payment_status.as_deref() == Some("requires_payment_method")
         && o.last_error.as_ref().and_then(|e| e.code.as_deref())
             == Some("payment_intent_authentication_failure")
@@ -344,7 +344,7 @@ async fn three_d_secure_failed_leaves_the_order_unpaid_with_the_reason() {
     assert!(failed_authentication(&failed), "{failed:?}");
     assert!(failed.fulfilled_at.is_none());
     assert!(till.fulfilments(&order.id).is_empty());
-    assert!(!till.notes.saw(&order.id, |o| o.status == "paid"));
+    assert!(!till.notes.saw(&order.id, |o| o.status == OrderStatus::Paid));
     till.wait_notified(
         &order.id,
         "the UI is told of the failed authentication",
@@ -412,7 +412,7 @@ async fn an_asynchronous_payment_that_fails_after_processing_is_not_paid_and_can
             o.last_error.is_some()
         })
         .await;
-    assert_eq!(failed.status, "awaiting_payment");
+    assert_eq!(failed.status, OrderStatus::AwaitingPayment);
     assert_eq!(
         failed.payment_status.as_deref(),
         Some("requires_payment_method")
@@ -474,7 +474,10 @@ async fn a_till_restarted_while_a_payment_is_processing_resumes_from_its_cursor_
         cursor,
         "the stored cursor is where it resumes"
     );
-    assert_eq!(reopened.order(&order.id).status, "awaiting_payment");
+    assert_eq!(
+        reopened.order(&order.id).status,
+        OrderStatus::AwaitingPayment
+    );
     assert_eq!(
         reopened.applied(),
         before,
@@ -494,7 +497,7 @@ async fn a_till_restarted_while_a_payment_is_processing_resumes_from_its_cursor_
     // The reopened till announces what it applied itself, once each, and replays nothing from before.
     reopened
         .wait_notified(&order.id, "the UI is told the order is paid", |o| {
-            o.status == "paid"
+            o.status == OrderStatus::Paid
         })
         .await;
     eventually(
@@ -636,7 +639,7 @@ async fn duplicated_and_reordered_deliveries_never_fulfil_an_order_twice() {
     applied_once_each(&stack, &till).await;
     for (order, _) in &sales {
         assert_eq!(till.fulfilments(&order.id).len(), 1);
-        assert_eq!(till.order(&order.id).status, "paid");
+        assert_eq!(till.order(&order.id).status, OrderStatus::Paid);
     }
 }
 
@@ -682,7 +685,7 @@ async fn the_same_event_applied_again_or_a_late_one_after_success_changes_nothin
     assert_eq!(till.apply(&succeeded), Outcome::Duplicate);
     assert_eq!(till.apply(&succeeded), Outcome::Duplicate);
     assert_eq!(till.fulfilments(&order.id).len(), 1);
-    assert_eq!(till.order(&order.id).status, "paid");
+    assert_eq!(till.order(&order.id).status, OrderStatus::Paid);
 
     // The same success under another event id (as reconciliation would report it) fulfils nothing more.
     let object = item["event"]["data"]["object"].clone();
@@ -720,7 +723,7 @@ async fn the_same_event_applied_again_or_a_late_one_after_success_changes_nothin
         let late = hand_built(id, kind, created - 1, stale);
         assert_eq!(till.apply(&late), Outcome::Unchanged, "{kind}");
         let order = till.order(&order.id);
-        assert_eq!(order.status, "paid", "after {kind}");
+        assert_eq!(order.status, OrderStatus::Paid, "after {kind}");
         assert_eq!(
             order.payment_status.as_deref(),
             Some("succeeded"),
@@ -769,7 +772,7 @@ async fn a_success_for_another_amount_or_currency_never_fulfils_the_order() {
     );
     assert_eq!(till.apply(&wrong_currency), Outcome::AmountMismatch);
     let unpaid = till.order(&order.id);
-    assert_eq!(unpaid.status, "awaiting_payment");
+    assert_eq!(unpaid.status, OrderStatus::AwaitingPayment);
     assert!(unpaid.fulfilled_at.is_none());
     assert!(till.fulfilments(&order.id).is_empty());
     let logged: Vec<String> = till
@@ -886,7 +889,7 @@ async fn recovery_finds_a_success_whose_webhook_never_arrived_and_fulfils_it_onc
             .any(|i| event_type(i) == "payment_intent.succeeded"),
         "the backend never stored the success"
     );
-    assert_eq!(till.order(&order.id).status, "awaiting_payment");
+    assert_eq!(till.order(&order.id).status, OrderStatus::AwaitingPayment);
 
     let sweep = till.till.recover().await.unwrap();
     assert!(sweep.checked >= 1 && sweep.changed >= 1, "{sweep:?}");

@@ -14,4 +14,22 @@ pub struct ErrorDetail {
     /// The request's field at fault, when one is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// A card's decline, as Stripe named it (`insufficient_funds`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decline_code: Option<String>,
+    /// For a method the path does not take: the methods it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+}
+
+impl ErrorDetail {
+    pub fn new(code: &str, message: String, field: Option<&str>) -> Self {
+        Self {
+            code: code.to_owned(),
+            message,
+            field: field.map(str::to_owned),
+            decline_code: None,
+            allowed: None,
+        }
+    }
 }

@@ -3,7 +3,6 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -108,21 +107,6 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Detail<'a>,
-}
-
-#[derive(Serialize)]
-struct Detail<'a> {
-    code: &'a str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    decline_code: Option<&'a str>,
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if matches!(
@@ -135,12 +119,10 @@ impl IntoResponse for ApiError {
             Self::Stripe { decline_code, .. } => decline_code.as_deref(),
             _ => None,
         };
-        let body = Body {
-            error: Detail {
-                code: self.code(),
-                message: self.to_string(),
-                field: self.field(),
-                decline_code,
+        let body = kassa_api::ErrorBody {
+            error: kassa_api::ErrorDetail {
+                decline_code: decline_code.map(str::to_owned),
+                ..kassa_api::ErrorDetail::new(self.code(), self.to_string(), self.field())
             },
         };
         let mut response = (self.status(), axum::Json(body)).into_response();

@@ -6,7 +6,7 @@ use axum::http::{header, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
-use serde_json::json;
+use kassa_api::{ErrorBody, ErrorDetail};
 
 /// Enough of a path to recognise it; the rest of an overlong one is not echoed.
 const MAX_ECHOED_PATH: usize = 200;
@@ -20,20 +20,18 @@ fn echoed(uri: &Uri) -> String {
     }
 }
 
-fn error(status: StatusCode, code: &str, message: String, extra: serde_json::Value) -> Response {
-    let mut detail = json!({ "code": code, "message": message });
-    if let (Some(detail), Some(extra)) = (detail.as_object_mut(), extra.as_object()) {
-        detail.extend(extra.clone());
-    }
-    (status, Json(json!({ "error": detail }))).into_response()
+fn error(status: StatusCode, error: ErrorDetail) -> Response {
+    (status, Json(ErrorBody { error })).into_response()
 }
 
 pub async fn no_such_endpoint(method: Method, uri: Uri) -> Response {
     error(
         StatusCode::NOT_FOUND,
-        "not_found",
-        format!("no such endpoint: {method} {}", echoed(&uri)),
-        json!({}),
+        ErrorDetail::new(
+            "not_found",
+            format!("no such endpoint: {method} {}", echoed(&uri)),
+            None,
+        ),
     )
 }
 
@@ -73,9 +71,10 @@ async fn method_not_allowed(req: Request, next: Next) -> Response {
     };
     let mut answer = error(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        message,
-        json!({ "allowed": allowed }),
+        ErrorDetail {
+            allowed: Some(allowed),
+            ..ErrorDetail::new("method_not_allowed", message, None)
+        },
     );
     if let Some(allow) = response.headers().get(header::ALLOW) {
         answer.headers_mut().insert(header::ALLOW, allow.clone());

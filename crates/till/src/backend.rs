@@ -171,10 +171,8 @@ impl Backend {
         }
         let detail = serde_json::from_slice::<ErrorBody>(&bytes)
             .map(|b| b.error)
-            .unwrap_or_else(|_| ErrorDetail {
-                code: "http_error".into(),
-                message: format!("the backend answered {status}"),
-                field: None,
+            .unwrap_or_else(|_| {
+                ErrorDetail::new("http_error", format!("the backend answered {status}"), None)
             });
         Err(match status {
             StatusCode::NOT_FOUND => TillError::NotFound(detail.message),

@@ -26,6 +26,7 @@ use ts_rs::TS;
 pub use backend::{Backend, IntentInfo};
 pub use catalog::Catalog;
 pub use error::{Result, TillError};
+pub use status::OrderStatus;
 use store::apply::{FeedItem, Outcome};
 pub use store::orders::Order;
 use store::{orders, Store};
@@ -143,7 +144,7 @@ impl Till {
     pub fn new_order(&self) -> Result<Order> {
         let conn = self.store.conn();
         if let Some(current) = orders::current(&conn)? {
-            if current.status == "open" && current.lines.is_empty() {
+            if current.status == OrderStatus::Open && current.lines.is_empty() {
                 return Ok(current);
             }
         }
@@ -164,7 +165,10 @@ impl Till {
         if !order.editable() {
             return Err(TillError::Conflict(format!(
                 "order {order_id} can no longer change: its payment is {}",
-                order.payment_status.as_deref().unwrap_or(&order.status)
+                order
+                    .payment_status
+                    .as_deref()
+                    .unwrap_or(order.status.as_str())
             )));
         }
         Ok(order)
@@ -256,7 +260,7 @@ impl Till {
                 message: "add an item before charging".into(),
             });
         }
-        if order.status == "paid" || order.status == "canceled" {
+        if order.status.is_final() {
             return Err(TillError::Conflict(format!(
                 "order {order_id} is already {}",
                 order.status
@@ -286,7 +290,7 @@ impl Till {
     /// `admin`: the admin screen's cancel, with the action's idempotency key (and the admin token).
     async fn cancel_as(&self, order_id: &str, admin: Option<&str>) -> Result<Order> {
         let order = self.order(order_id)?;
-        if order.status == "paid" {
+        if order.status == OrderStatus::Paid {
             return Err(TillError::Conflict(format!(
                 "order {order_id} is paid; refund it from the admin screen instead"
             )));

@@ -18,6 +18,59 @@ pub enum OrderStatus {
     Canceled,
 }
 
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::AwaitingPayment => "awaiting_payment",
+            Self::Paid => "paid",
+            Self::Canceled => "canceled",
+        }
+    }
+
+    /// Paid and canceled are final: nothing moves a sale out of them.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Paid | Self::Canceled)
+    }
+}
+
+impl std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for OrderStatus {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        [
+            Self::Open,
+            Self::AwaitingPayment,
+            Self::Paid,
+            Self::Canceled,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+        .ok_or_else(|| format!("{s:?} is not an order status"))
+    }
+}
+
+impl rusqlite::types::ToSql for OrderStatus {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for OrderStatus {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        value
+            .as_str()?
+            .parse()
+            .map_err(|e: String| rusqlite::types::FromSqlError::Other(e.into()))
+    }
+}
+
 /// Stripe's PaymentIntent status as last learned from the backend's feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -66,6 +119,22 @@ pub enum AttentionReason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_order_status_reads_back_as_written_and_says_which_are_final() {
+        for s in [
+            OrderStatus::Open,
+            OrderStatus::AwaitingPayment,
+            OrderStatus::Paid,
+            OrderStatus::Canceled,
+        ] {
+            assert_eq!(s.as_str().parse::<OrderStatus>(), Ok(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert!(OrderStatus::Paid.is_final() && OrderStatus::Canceled.is_final());
+        assert!(!OrderStatus::Open.is_final() && !OrderStatus::AwaitingPayment.is_final());
+        assert!("refunded".parse::<OrderStatus>().is_err());
+    }
 
     /// The admin's filter list and the generated union name the same statuses.
     #[test]

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::orders::{self, Order};
 use crate::error::Result;
+use crate::status::OrderStatus;
 
 use kassa_api::EventSource;
 /// One item of the backend's feed, its Stripe event parsed.
@@ -239,7 +240,8 @@ fn apply_charge(conn: &Connection, order: &Order, charge: &Value) -> Result<Outc
 fn contradicts(order: &Order, pi: &Value) -> bool {
     let current = order.payment_status.as_deref().unwrap_or_default();
     let status = pi.get("status").and_then(Value::as_str);
-    (is_terminal(current) || order.status == "paid") && status.is_some_and(|s| s != current)
+    (is_terminal(current) || order.status == OrderStatus::Paid)
+        && status.is_some_and(|s| s != current)
 }
 
 /// Stripe is the authority: its status replaces the event's, and the contradiction is kept for the admin. An
@@ -247,19 +249,19 @@ fn contradicts(order: &Order, pi: &Value) -> bool {
 fn overridden_by_stripe(conn: &Connection, order: &Order, pi: &Value, now: i64) -> Result<Outcome> {
     let status = pi.get("status").and_then(Value::as_str).unwrap_or_default();
     let current = order.payment_status.as_deref().unwrap_or_default();
-    let (order_status, note) = if order.status == "paid" {
+    let (order_status, note) = if order.status == OrderStatus::Paid {
         (
-            "paid",
+            OrderStatus::Paid,
             format!("Fulfilled on an event saying {current}, but Stripe says {status}"),
         )
     } else if status == "canceled" {
         (
-            "canceled",
+            OrderStatus::Canceled,
             format!("An event said {current}; Stripe says {status}"),
         )
     } else {
         (
-            "awaiting_payment",
+            OrderStatus::AwaitingPayment,
             format!("An event said {current}; Stripe says {status}"),
         )
     };
@@ -286,7 +288,7 @@ fn move_state(
         .unwrap_or("requires_payment_method");
     // A final status never moves, and an older snapshot never overwrites a newer one.
     if is_terminal(current)
-        || order.status == "paid"
+        || order.status == OrderStatus::Paid
         || (created < order.payment_state_as_of && !is_terminal(status))
     {
         return Ok(Outcome::Unchanged);
@@ -311,9 +313,9 @@ fn move_state(
         }
     }
     let order_status = if status == "canceled" {
-        "canceled"
+        OrderStatus::Canceled
     } else {
-        "awaiting_payment"
+        OrderStatus::AwaitingPayment
     };
     conn.prepare_cached(
         "UPDATE orders SET payment_status = ?2, status = ?3, payment_state_as_of = MAX(payment_state_as_of, ?4),
@@ -501,7 +503,7 @@ mod tests {
         );
         let (o2, row) = apply(&mut conn, &correction(5, "pi_2"), 5).unwrap();
         assert_eq!(o2, Outcome::StateChanged);
-        assert_eq!(row.unwrap().status, "awaiting_payment");
+        assert_eq!(row.unwrap().status, OrderStatus::AwaitingPayment);
 
         let items = crate::admin::needs_attention(&conn, "till-1", 10, 600).unwrap();
         let flagged: Vec<(&str, &str, Option<&str>)> = items

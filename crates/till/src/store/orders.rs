@@ -5,6 +5,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Result, TillError};
+use crate::status::OrderStatus;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 #[ts(rename = "OrderLine")]
@@ -27,8 +28,7 @@ pub struct LastError {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct Order {
     pub id: String,
-    #[ts(type = "OrderStatus")]
-    pub status: String,
+    pub status: OrderStatus,
     pub currency: String,
     pub lines: Vec<Line>,
     pub total: i64,
@@ -48,9 +48,9 @@ pub struct Order {
 impl Order {
     /// Lines can change until the customer is paying: before an intent, or while it still awaits a card.
     pub fn editable(&self) -> bool {
-        match self.status.as_str() {
-            "open" => true,
-            "awaiting_payment" => matches!(
+        match self.status {
+            OrderStatus::Open => true,
+            OrderStatus::AwaitingPayment => matches!(
                 self.payment_status.as_deref(),
                 None | Some("requires_payment_method") | Some("requires_confirmation")
             ),
