@@ -483,7 +483,7 @@ struct ListQuery {
     after: Option<String>,
 }
 
-const STATUSES: &[&str] = &[
+pub(crate) const STATUSES: &[&str] = &[
     "requires_payment_method",
     "requires_confirmation",
     "requires_action",

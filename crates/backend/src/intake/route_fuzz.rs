@@ -15,15 +15,8 @@ use super::parse;
 use super::writer::{store_event, Stored};
 use crate::db::{orders, Db};
 
-const STATUSES: &[&str] = &[
-    "requires_payment_method",
-    "requires_confirmation",
-    "requires_action",
-    "processing",
-    "requires_capture",
-    "canceled",
-    "succeeded",
-];
+/// Stripe's PaymentIntent statuses, as the backend's payment list accepts them.
+use crate::payments::STATUSES;
 
 fn text() -> impl Strategy<Value = Value> {
     prop_oneof![
