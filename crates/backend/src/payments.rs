@@ -310,33 +310,29 @@ pub async fn cancel(
                     fresh.status
                 ))?;
             }
-            // Already canceled (a retry whose first answer was lost, say): that is the answer asked for, and Stripe
+            // Already canceled (a retry whose first answer was lost, say) is the answer asked for, and Stripe
             // would refuse a second cancel.
-            if fresh.status == kassa_stripe::PaymentIntentStatus::Canceled {
-                let order = visible_order(&state, &caller, &order_id).await?;
-                return Ok(Json(OrderView {
-                    order: order.into(),
-                }));
+            if fresh.status != kassa_stripe::PaymentIntentStatus::Canceled {
+                // Without the client's key, the state it was asked in stands for it: a retry of a refused cancel
+                // in the same state gets the same answer, and one after the state changed is a new request.
+                let key = match client_key {
+                    Some(k) => idempotency::derive(&caller.0.name, &order_id, "cancel", k),
+                    None => idempotency::derive(
+                        &caller.0.name,
+                        &order_id,
+                        "cancel-in-state",
+                        fresh.status.as_str(),
+                    ),
+                };
+                let params = CancelPaymentIntent {
+                    cancellation_reason: Some("abandoned".into()),
+                };
+                state
+                    .stripe
+                    .cancel_payment_intent(&pi, &params, RequestOptions::idempotent(key))
+                    .await?;
+                refresh(&state, &pi).await?;
             }
-            // Without the client's key, the state it was asked in stands for it: a retry of a refused cancel in the
-            // same state gets the same answer, and one after the state changed is a new request.
-            let key = match client_key {
-                Some(k) => idempotency::derive(&caller.0.name, &order_id, "cancel", k),
-                None => idempotency::derive(
-                    &caller.0.name,
-                    &order_id,
-                    "cancel-in-state",
-                    fresh.status.as_str(),
-                ),
-            };
-            let params = CancelPaymentIntent {
-                cancellation_reason: Some("abandoned".into()),
-            };
-            state
-                .stripe
-                .cancel_payment_intent(&pi, &params, RequestOptions::idempotent(key))
-                .await?;
-            refresh(&state, &pi).await?;
         }
         None => {
             order.status = "canceled".into();

@@ -33,6 +33,11 @@ impl Order {
             checks: 0,
         }
     }
+
+    /// A final status (and what it says was received) that only an event has vouched for so far.
+    fn unconfirmed_final(&self) -> bool {
+        is_terminal(&self.status) && !self.verified
+    }
 }
 
 impl std::ops::Deref for Order {
@@ -335,13 +340,6 @@ pub fn apply_intent(
         Applied::Changed
     } else {
         Applied::Same
-    }
-}
-
-impl Order {
-    /// A final status (and what it says was received) that only an event has vouched for so far.
-    fn unconfirmed_final(&self) -> bool {
-        is_terminal(&self.status) && !self.verified
     }
 }
 
