@@ -28,6 +28,16 @@ impl OrderStatus {
         }
     }
 
+    /// Where an unpaid sale stands once its intent's status is `payment_status`: canceled with it, or still
+    /// awaiting payment (payment itself is the fulfilment's to record, never a status change's).
+    pub fn unpaid_with(payment_status: &str) -> Self {
+        if payment_status == "canceled" {
+            Self::Canceled
+        } else {
+            Self::AwaitingPayment
+        }
+    }
+
     /// Paid and canceled are final: nothing moves a sale out of them.
     pub fn is_final(self) -> bool {
         matches!(self, Self::Paid | Self::Canceled)

@@ -254,14 +254,9 @@ fn overridden_by_stripe(conn: &Connection, order: &Order, pi: &Value, now: i64) 
             OrderStatus::Paid,
             format!("Fulfilled on an event saying {current}, but Stripe says {status}"),
         )
-    } else if status == "canceled" {
-        (
-            OrderStatus::Canceled,
-            format!("An event said {current}; Stripe says {status}"),
-        )
     } else {
         (
-            OrderStatus::AwaitingPayment,
+            OrderStatus::unpaid_with(status),
             format!("An event said {current}; Stripe says {status}"),
         )
     };
@@ -312,11 +307,7 @@ fn move_state(
             return Ok(Outcome::Unchanged);
         }
     }
-    let order_status = if status == "canceled" {
-        OrderStatus::Canceled
-    } else {
-        OrderStatus::AwaitingPayment
-    };
+    let order_status = OrderStatus::unpaid_with(status);
     conn.prepare_cached(
         "UPDATE orders SET payment_status = ?2, status = ?3, payment_state_as_of = MAX(payment_state_as_of, ?4),
              last_error_code = ?5, last_error_message = ?6, updated = ?7
