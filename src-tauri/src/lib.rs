@@ -77,29 +77,29 @@ pub fn run() {
         .with_env();
     let view = View::from_args(&args, &settings);
     let connection =
-        Connection::from_settings(&settings, std::env::var("KASSA_TERMINAL_NAME").ok())
-            .unwrap_or_else(|e| fail(&e));
-    let ports = (connection == Connection::Demo).then(|| {
-        let backend = sidecar::free_port()
-            .unwrap_or_else(|e| fail(&format!("no free port for the demo backend: {e}")));
-        let sim = sidecar::free_port()
-            .unwrap_or_else(|e| fail(&format!("no free port for the simulator: {e}")));
-        (backend, sim)
-    });
-    let (backend_origin, frames) = match (&connection, ports) {
-        (Connection::Configured { origin, .. }, _) => (
+        Connection::from_settings(&settings, std::env::var("KASSA_TERMINAL_NAME").ok(), || {
+            let port = |what: &str| {
+                sidecar::free_port().map_err(|e| format!("no free port for the {what}: {e}"))
+            };
+            Ok((port("demo backend")?, port("simulator")?))
+        })
+        .unwrap_or_else(|e| fail(&e));
+    let (backend_origin, frames) = match &connection {
+        Connection::Configured { origin, .. } => (
             origin.clone(),
             navigation::FrameOrigins::new(vec![origin.clone()], true),
         ),
-        (Connection::Demo, Some((backend, sim))) => {
-            let backend = format!("http://127.0.0.1:{backend}");
+        Connection::Demo {
+            backend_port,
+            sim_port,
+        } => {
+            let backend = format!("http://127.0.0.1:{backend_port}");
             let frames = navigation::FrameOrigins::new(
-                vec![backend.clone(), format!("http://127.0.0.1:{sim}")],
+                vec![backend.clone(), format!("http://127.0.0.1:{sim_port}")],
                 false,
             );
             (backend, frames)
         }
-        (Connection::Demo, None) => unreachable!("a demo has its ports"),
     };
 
     let mut context = tauri::generate_context!();
@@ -123,7 +123,7 @@ pub fn run() {
             app.manage(frames);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                let outcome = start(&handle, view, &connection, ports, &data_dir)
+                let outcome = start(&handle, view, &connection, &data_dir)
                     .await
                     .map_err(|e| {
                         tracing::error!("cannot start: {e}");
@@ -150,13 +150,15 @@ async fn start<R: Runtime>(
     handle: &tauri::AppHandle<R>,
     view: View,
     connection: &Connection,
-    ports: Option<(u16, u16)>,
     data_dir: &std::path::Path,
 ) -> Result<AppInfo, Box<dyn std::error::Error>> {
     let shutdown = handle.state::<Shutdown>();
     let mode = connection.mode();
-    let (backend, terminal) = match (connection, ports) {
-        (Connection::Demo, Some((backend_port, sim_port))) => {
+    let (backend, terminal) = match connection {
+        &Connection::Demo {
+            backend_port,
+            sim_port,
+        } => {
             let mut token = [0u8; 32];
             rand::thread_rng().fill_bytes(&mut token);
             let token = hex::encode(token);
@@ -168,19 +170,15 @@ async fn start<R: Runtime>(
                 startup::DEMO_TERMINAL.to_owned(),
             )
         }
-        (
-            Connection::Configured {
-                url,
-                admin_token,
-                terminal,
-                ..
-            },
-            _,
-        ) => (
+        Connection::Configured {
+            url,
+            admin_token,
+            terminal,
+            ..
+        } => (
             Backend::new(url, connection.terminal_token()?).with_admin_token(admin_token.clone()),
             terminal.clone(),
         ),
-        (Connection::Demo, None) => return Err("a demo needs its ports".into()),
     };
     let info = AppInfo {
         mode,

@@ -39,8 +39,9 @@ pub const DEMO_TERMINAL: &str = "till";
 /// Which backend the till talks to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
-    /// No backend configured: the app starts its own, with the simulator, as a sidecar.
-    Demo,
+    /// No backend configured: the app starts its own, with the simulator, as a sidecar, on these loopback ports
+    /// (chosen before the window opens: its CSP names them).
+    Demo { backend_port: u16, sim_port: u16 },
     /// A backend of the shop's, with this terminal's token (and an admin token for money-moving actions).
     Configured {
         url: String,
@@ -53,13 +54,19 @@ pub enum Connection {
 }
 
 impl Connection {
-    /// `terminal_name`: `KASSA_TERMINAL_NAME`, the name the backend's token was made under.
+    /// `terminal_name`: `KASSA_TERMINAL_NAME`, the name the backend's token was made under. `demo_ports` is
+    /// asked only for a demo: the demo backend's port and the simulator's.
     pub fn from_settings(
         settings: &Settings,
         terminal_name: Option<String>,
+        demo_ports: impl FnOnce() -> Result<(u16, u16), String>,
     ) -> Result<Self, String> {
         let Some(url) = settings.backend_url.clone() else {
-            return Ok(Self::Demo);
+            let (backend_port, sim_port) = demo_ports()?;
+            return Ok(Self::Demo {
+                backend_port,
+                sim_port,
+            });
         };
         let origin = crate::csp::origin_of(&url).ok_or_else(|| {
             format!("the backend URL {url:?} is not an http(s) URL (settings.json backend_url or KASSA_BACKEND_URL)")
@@ -93,7 +100,7 @@ impl Connection {
     /// What the UI is told: "demo" or "live" (a configured backend, whatever its Stripe mode).
     pub fn mode(&self) -> &'static str {
         match self {
-            Self::Demo => "demo",
+            Self::Demo { .. } => "demo",
             Self::Configured { .. } => "live",
         }
     }
@@ -108,6 +115,10 @@ mod tests {
             .chain(a.iter().copied())
             .map(str::to_owned)
             .collect()
+    }
+
+    fn no_ports() -> Result<(u16, u16), String> {
+        panic!("a configured till needs no demo ports")
     }
 
     fn configured(url: &str, token: Option<&str>) -> Settings {
@@ -142,15 +153,25 @@ mod tests {
 
     #[test]
     fn without_a_backend_url_the_till_runs_the_demo() {
-        let c = Connection::from_settings(&Settings::default(), Some("till-9".into())).unwrap();
-        assert_eq!(c, Connection::Demo);
+        let c = Connection::from_settings(&Settings::default(), Some("till-9".into()), || {
+            Ok((4242, 4321))
+        })
+        .unwrap();
+        assert_eq!(
+            c,
+            Connection::Demo {
+                backend_port: 4242,
+                sim_port: 4321
+            }
+        );
         assert_eq!(c.mode(), "demo");
     }
 
     #[test]
     fn a_configured_backend_needs_an_http_url_and_a_terminal_token() {
         let no_token =
-            Connection::from_settings(&configured("https://kassa.shop:4242", None), None).unwrap();
+            Connection::from_settings(&configured("https://kassa.shop:4242", None), None, no_ports)
+                .unwrap();
         assert!(
             no_token
                 .terminal_token()
@@ -158,12 +179,16 @@ mod tests {
                 .contains("terminal_token"),
             "said on the screen"
         );
-        let bad_url = Connection::from_settings(&configured("ftp://kassa.shop", Some("t")), None);
+        let bad_url =
+            Connection::from_settings(&configured("ftp://kassa.shop", Some("t")), None, no_ports);
         assert!(bad_url.unwrap_err().contains("backend_url"));
 
-        let c =
-            Connection::from_settings(&configured("https://kassa.shop:4242/", Some("tok")), None)
-                .unwrap();
+        let c = Connection::from_settings(
+            &configured("https://kassa.shop:4242/", Some("tok")),
+            None,
+            no_ports,
+        )
+        .unwrap();
         assert_eq!(c.mode(), "live");
         assert_eq!(c.terminal_token(), Ok("tok"));
         let Connection::Configured {
@@ -181,6 +206,7 @@ mod tests {
         let c = Connection::from_settings(
             &configured("http://10.0.0.2:4242", Some("tok")),
             Some("till-2".into()),
+            no_ports,
         )
         .unwrap();
         assert!(
@@ -190,6 +216,7 @@ mod tests {
         let empty = Connection::from_settings(
             &configured("http://10.0.0.2:4242", Some("tok")),
             Some(String::new()),
+            no_ports,
         )
         .unwrap();
         assert!(
