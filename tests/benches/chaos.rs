@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use kassa_tests::till::{authenticate, confirm_as_client};
-use kassa_tests::{client, event_id, Stack};
+use kassa_tests::{client, event_id, eventually, Stack};
 use kassa_till::{Backend, Catalog, IntentInfo, OrderStatus, Silent, SystemClock, Till, TillError};
 use serde_json::Value;
 use tokio::sync::watch;
@@ -549,36 +549,36 @@ async fn run(args: Args) {
 /// the way an operator would: an admin's reconcile, until it finds nothing more.
 async fn settle(shared: &Shared) {
     let stack = &shared.stack;
+    eventually(
+        Duration::from_secs(300),
+        "every event delivered, dropped or given up",
+        || async {
+            let events: BTreeSet<String> = stack
+                .sim_events()
+                .await
+                .iter()
+                .map(|e| e["id"].as_str().unwrap().to_owned())
+                .collect();
+            let finished: BTreeSet<String> = stack
+                .sim_deliveries()
+                .await
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a["outcome"].as_str(),
+                        Some("delivered" | "dropped" | "gave_up")
+                    )
+                })
+                .map(|a| a["event_id"].as_str().unwrap().to_owned())
+                .collect();
+            match events.difference(&finished).count() {
+                0 => Ok(()),
+                waiting => Err(format!("{waiting} events still being delivered")),
+            }
+        },
+    )
+    .await;
     let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        let events: BTreeSet<String> = stack
-            .sim_events()
-            .await
-            .iter()
-            .map(|e| e["id"].as_str().unwrap().to_owned())
-            .collect();
-        let finished: BTreeSet<String> = stack
-            .sim_deliveries()
-            .await
-            .iter()
-            .filter(|a| {
-                matches!(
-                    a["outcome"].as_str(),
-                    Some("delivered" | "dropped" | "gave_up")
-                )
-            })
-            .map(|a| a["event_id"].as_str().unwrap().to_owned())
-            .collect();
-        let waiting = events.difference(&finished).count();
-        if waiting == 0 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{waiting} events still being delivered"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
     // An admin's "Reconcile now" checks a page of the intents owed a check, oldest check first; pressed until a
     // whole round of them has changed nothing.
     let mut quiet = 0;
@@ -618,19 +618,17 @@ async fn caught_up(shared: &Shared, run: &TillRun) {
         .last()
         .and_then(|i| i["cursor"].as_i64())
         .unwrap_or(0);
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let cursor = run.till.till.store.cursor().expect("the cursor reads");
-        if cursor >= last {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{}: at {cursor} of {last}",
-            run.db.display()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        Duration::from_secs(120),
+        "the till applied its whole feed",
+        || async {
+            let cursor = run.till.till.store.cursor().expect("the cursor reads");
+            (cursor >= last)
+                .then_some(())
+                .ok_or_else(|| format!("{}: at {cursor} of {last}", run.db.display()))
+        },
+    )
+    .await;
 }
 
 #[derive(Default)]
