@@ -33,6 +33,7 @@ fn generated() -> String {
         export::<LastError>(),
         export::<Order>(),
         export::<IntentInfo>(),
+        export::<kassa_api::PayConfig>(),
         export::<Receipt>(),
         export::<SyncStatus>(),
         export::<AdminRow>(),

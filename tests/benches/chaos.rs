@@ -798,7 +798,9 @@ async fn check(shared: &Shared, runs: &[(PathBuf, Vec<(String, Scenario)>)]) -> 
                 "canceled" => OrderStatus::Canceled,
                 _ => OrderStatus::AwaitingPayment,
             };
-            if order.status != expected || order.payment_status.as_deref() != Some(status) {
+            if order.status != expected
+                || order.payment_status.as_ref().map(|s| s.as_str()) != Some(status)
+            {
                 report.till_state_differs.push(format!(
                     "{order_id} ({scenario:?}): the till has {} / {:?}, Stripe {status}",
                     order.status, order.payment_status

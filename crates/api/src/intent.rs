@@ -17,7 +17,17 @@ pub struct IntentInfo {
     #[serde(default)]
     pub pay_page_url: String,
     #[ts(type = "PaymentStatus")]
-    pub status: String,
+    pub status: kassa_stripe::PaymentIntentStatus,
     pub amount: i64,
     pub currency: String,
+}
+
+/// The settings the backend writes into its payment page (`/pay`), which the page's script reads before anything
+/// else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PayConfig {
+    /// Stripe.js: https://js.stripe.com/v3, or the simulator's stand-in in demo mode.
+    pub stripe_js_url: String,
+    /// The origins allowed to embed the page and talk to it (its frame-ancestors).
+    pub till_origins: Vec<String>,
 }

@@ -9,9 +9,11 @@ pub mod feed;
 pub mod intent;
 pub mod payment;
 pub mod reconcile;
+pub mod service;
 
 pub use error::{ErrorBody, ErrorDetail};
 pub use feed::{EventSource, FeedItem, FeedPage};
-pub use intent::IntentInfo;
+pub use intent::{IntentInfo, PayConfig};
 pub use payment::{OrderView, OrderWithEvents, Payment, PaymentsPage, RefundAnswer, Total, Totals};
 pub use reconcile::Sweep;
+pub use service::{Health, Me, WebhookAck};

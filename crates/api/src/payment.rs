@@ -1,6 +1,7 @@
 //! The backend's view of an order and its payment: `GET /api/orders/{id}`, the answers of cancel, capture and
 //! refund, and the rows of `GET /api/payments`.
 
+use kassa_stripe::PaymentIntentStatus;
 use serde::{Deserialize, Serialize};
 
 use crate::feed::FeedItem;
@@ -16,7 +17,7 @@ pub struct Payment {
     pub currency: String,
     pub description: Option<String>,
     pub capture_method: String,
-    pub status: String,
+    pub status: PaymentIntentStatus,
     pub amount_received: i64,
     pub amount_capturable: i64,
     pub amount_refunded: i64,
@@ -49,7 +50,7 @@ impl Payment {
             currency: currency.to_owned(),
             description: None,
             capture_method: capture_method.to_owned(),
-            status: "requires_payment_method".to_owned(),
+            status: PaymentIntentStatus::RequiresPaymentMethod,
             amount_received: 0,
             amount_capturable: 0,
             amount_refunded: 0,
@@ -95,7 +96,7 @@ pub struct PaymentsPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Total {
     pub currency: String,
-    pub status: String,
+    pub status: PaymentIntentStatus,
     pub count: i64,
     pub amount: i64,
     pub amount_received: i64,

@@ -92,6 +92,13 @@ impl ApiError {
         }
     }
 
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
+    }
+
     fn field(&self) -> Option<&str> {
         match self {
             Self::Invalid { field, .. } => Some(field),
@@ -119,17 +126,17 @@ impl IntoResponse for ApiError {
             Self::Stripe { decline_code, .. } => decline_code.as_deref(),
             _ => None,
         };
-        let body = kassa_api::ErrorBody {
-            error: kassa_api::ErrorDetail {
-                decline_code: decline_code.map(str::to_owned),
-                ..kassa_api::ErrorDetail::new(self.code(), self.to_string(), self.field())
-            },
+        let detail = kassa_api::ErrorDetail {
+            decline_code: decline_code.map(str::to_owned),
+            ..kassa_api::ErrorDetail::new(self.code(), self.to_string(), self.field())
         };
-        let mut response = (self.status(), axum::Json(body)).into_response();
-        if let Self::RateLimited { retry_after, .. } = &self {
+        let (status, retry_after) = (self.status(), self.retry_after());
+        let body = kassa_api::ErrorBody { error: detail };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(seconds) = retry_after {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(*retry_after),
+                axum::http::HeaderValue::from(seconds),
             );
         }
         response

@@ -31,7 +31,6 @@ use std::time::Duration;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -82,7 +81,10 @@ pub fn router(state: Arc<AppState>, health: Arc<readiness::Health>) -> Router {
         .route("/api/reconcile", post(reconcile::on_demand))
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES));
     let app = webhook_routes()
-        .route("/healthz", get(|| async { Json(json!({ "ok": true })) }))
+        .route(
+            "/healthz",
+            get(|| async { Json(kassa_api::Health { ok: true }) }),
+        )
         .merge(api)
         .fallback(fallback::no_such_endpoint)
         .with_state(state)
@@ -100,8 +102,11 @@ fn webhook_router(state: Arc<AppState>) -> Router {
     )
 }
 
-async fn me(caller: auth::Caller) -> Json<serde_json::Value> {
-    Json(json!({ "terminal": caller.0.name, "admin": caller.0.admin }))
+async fn me(caller: auth::Caller) -> Json<kassa_api::Me> {
+    Json(kassa_api::Me {
+        terminal: caller.0.name,
+        admin: caller.0.admin,
+    })
 }
 
 #[derive(Debug, thiserror::Error)]

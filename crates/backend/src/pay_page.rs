@@ -13,7 +13,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
-use serde_json::json;
 
 use crate::config::{self, ConfigError, StripeConfig};
 use crate::error::ApiError;
@@ -126,7 +125,11 @@ impl PayPage {
             }
         };
         let config_json = script_safe(
-            &json!({ "stripe_js_url": stripe_js_url, "till_origins": tills }).to_string(),
+            &serde_json::to_string(&kassa_api::PayConfig {
+                stripe_js_url,
+                till_origins: tills.clone(),
+            })
+            .expect("strings serialize"),
         );
         let csp = policy(&sources, &tills);
         let csp = HeaderValue::from_str(&csp)
@@ -344,7 +347,7 @@ mod tests {
     use super::*;
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
-    use serde_json::Value;
+    use serde_json::{json, Value};
     use tower::ServiceExt;
 
     const PAGE: &str = "<!doctype html><html><head>\

@@ -19,7 +19,7 @@ use kassa_stripe::client::{
     CancelPaymentIntent, CapturePaymentIntent, CreatePaymentIntent, CreateRefund,
     UpdatePaymentIntent,
 };
-use kassa_stripe::{AutomaticPaymentMethods, CaptureMethod, RequestOptions};
+use kassa_stripe::{AutomaticPaymentMethods, CaptureMethod, PaymentIntentStatus, RequestOptions};
 use serde::Deserialize;
 
 use crate::auth::Caller;
@@ -197,11 +197,7 @@ pub async fn put_intent(
     };
     let mut pi = pi;
     if pi.amount != req.amount || pi.currency != currency {
-        let editable = matches!(
-            pi.status.as_str(),
-            "requires_payment_method" | "requires_confirmation" | "requires_action"
-        );
-        if !editable {
+        if !pi.status.before_payment() {
             return Err(ApiError::Conflict {
                 message: format!(
                     "order {order_id} is already {}; its amount can no longer change (start a new order instead)",
@@ -237,7 +233,7 @@ pub async fn put_intent(
         })?,
         publishable_key: state.stripe_config.publishable_key.clone(),
         stripe_js_url: state.stripe_config.stripe_js_url(),
-        status: pi.status.to_string(),
+        status: pi.status.clone(),
         amount: pi.amount,
         currency: pi.currency,
     }))
@@ -276,13 +272,10 @@ pub async fn order_events(
     }))
 }
 
-/// Whether an intent, as Stripe reports it, holds or has moved money: then only an admin may cancel it. An
-/// allow-list of the states before payment, so a status Stripe adds later counts as paid.
+/// Whether an intent, as Stripe reports it, holds or has moved money: then only an admin may cancel it. A status
+/// Stripe adds later counts as paid.
 fn money_held(pi: &kassa_stripe::PaymentIntent) -> bool {
-    let unpaid = matches!(
-        pi.status.as_str(),
-        "requires_payment_method" | "requires_confirmation" | "requires_action" | "canceled"
-    );
+    let unpaid = pi.status.before_payment() || pi.status == PaymentIntentStatus::Canceled;
     !unpaid || pi.amount_received > 0 || pi.amount_capturable > 0
 }
 
@@ -312,7 +305,7 @@ pub async fn cancel(
             }
             // Already canceled (a retry whose first answer was lost, say) is the answer asked for, and Stripe
             // would refuse a second cancel.
-            if fresh.status != kassa_stripe::PaymentIntentStatus::Canceled {
+            if fresh.status != PaymentIntentStatus::Canceled {
                 // Without the client's key, the state it was asked in stands for it: a retry of a refused cancel
                 // in the same state gets the same answer, and one after the state changed is a new request.
                 let key = match client_key {
@@ -335,7 +328,7 @@ pub async fn cancel(
             }
         }
         None => {
-            order.status = "canceled".into();
+            order.status = PaymentIntentStatus::Canceled;
             order.updated = state.clock.now();
             state.db.write(move |c| orders::save(c, &order)).await?;
         }
@@ -479,25 +472,20 @@ struct ListQuery {
     after: Option<String>,
 }
 
-pub(crate) const STATUSES: &[&str] = &[
-    "requires_payment_method",
-    "requires_confirmation",
-    "requires_action",
-    "processing",
-    "requires_capture",
-    "succeeded",
-    "canceled",
-];
-
 fn list_filter(caller: &Caller, q: &ListQuery) -> Result<orders::Filter, ApiError> {
-    if let Some(s) = &q.status {
-        if !STATUSES.contains(&s.as_str()) {
+    let status = match q.status.as_deref().map(PaymentIntentStatus::from) {
+        Some(PaymentIntentStatus::Other(_)) => {
+            let known: Vec<&str> = PaymentIntentStatus::KNOWN
+                .iter()
+                .map(PaymentIntentStatus::as_str)
+                .collect();
             return Err(ApiError::invalid(
                 "status",
-                format!("status must be one of {}", STATUSES.join(", ")),
+                format!("status must be one of {}", known.join(", ")),
             ));
         }
-    }
+        status => status,
+    };
     let terminal = match (caller.scope(), &q.terminal) {
         (Some(own), Some(asked)) if asked != own => {
             return Err(ApiError::invalid(
@@ -509,7 +497,7 @@ fn list_filter(caller: &Caller, q: &ListQuery) -> Result<orders::Filter, ApiErro
         (None, asked) => asked.clone(),
     };
     Ok(orders::Filter {
-        status: q.status.clone(),
+        status,
         terminal,
         from: q.from,
         to: q.to,

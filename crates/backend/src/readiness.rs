@@ -11,9 +11,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
-use serde_json::json;
 
-use crate::intake::health::Stage;
+use crate::intake::health::{IntakeStatus, Stage};
 use crate::reconcile::{self, Sweep};
 use crate::state::AppState;
 
@@ -69,6 +68,29 @@ impl Health {
     }
 }
 
+/// The answer of /readyz: 200 when `ready`, 503 with the `problems` named when not.
+#[derive(Debug, Serialize)]
+pub struct Readiness {
+    pub ready: bool,
+    pub problems: Vec<String>,
+    pub intake: IntakeStatus,
+    pub database: DatabaseCheck,
+    pub reconciliation: Reconciliation,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DatabaseCheck {
+    Ok,
+    Failing { error: String },
+}
+
+#[derive(Debug, Serialize)]
+pub struct Reconciliation {
+    pub every_secs: u64,
+    pub last_sweep: Option<LastSweep>,
+}
+
 #[derive(Clone)]
 pub struct Ready {
     pub app: Arc<AppState>,
@@ -91,23 +113,23 @@ pub async fn readyz(State(ready): State<Ready>) -> Response {
         }
     }
     let database = match database {
-        Ok(()) => json!({ "state": "ok" }),
+        Ok(()) => DatabaseCheck::Ok,
         Err(error) => {
             problems.push(format!("database: {error}"));
-            json!({ "state": "failing", "error": error })
+            DatabaseCheck::Failing { error }
         }
     };
     let ready_now = problems.is_empty();
-    let body = json!({
-        "ready": ready_now,
-        "problems": problems,
-        "intake": intake,
-        "database": database,
-        "reconciliation": {
-            "every_secs": ready.health.reconcile_every.as_secs(),
-            "last_sweep": ready.health.last_sweep(),
+    let body = Readiness {
+        ready: ready_now,
+        problems,
+        intake,
+        database,
+        reconciliation: Reconciliation {
+            every_secs: ready.health.reconcile_every.as_secs(),
+            last_sweep: ready.health.last_sweep(),
         },
-    });
+    };
     let status = if ready_now {
         StatusCode::OK
     } else {

@@ -6,17 +6,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Result, TillError};
+use crate::status::{AttentionReason, DisplayStatus, FulfilmentState};
 use crate::store::orders::{self, Order};
-
-pub const DISPLAY_STATUSES: &[&str] = &[
-    "requires_payment_method",
-    "requires_action",
-    "processing",
-    "requires_capture",
-    "succeeded",
-    "canceled",
-    "failed",
-];
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct AdminRow {
@@ -24,10 +15,8 @@ pub struct AdminRow {
     pub terminal: String,
     pub amount: i64,
     pub currency: String,
-    #[ts(type = "DisplayStatus")]
-    pub status: String,
-    #[ts(type = "FulfilmentState")]
-    pub fulfilment: &'static str,
+    pub status: DisplayStatus,
+    pub fulfilment: FulfilmentState,
     pub payment_intent_id: Option<String>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
@@ -87,9 +76,9 @@ fn row(terminal: &str) -> impl Fn(&Row) -> rusqlite::Result<AdminRow> + '_ {
             updated: r.get(8)?,
             amount: r.get(9)?,
             fulfilment: if r.get::<_, bool>(10)? {
-                "fulfilled"
+                FulfilmentState::Fulfilled
             } else {
-                "not_fulfilled"
+                FulfilmentState::NotFulfilled
             },
             terminal: terminal.to_owned(),
         })
@@ -109,13 +98,14 @@ fn filter(
         }
     }
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        if !DISPLAY_STATUSES.contains(&s) {
-            return Err(TillError::Invalid {
+        let status: DisplayStatus = s.parse().map_err(|_| {
+            let known: Vec<&str> = DisplayStatus::ALL.iter().map(|s| s.as_str()).collect();
+            TillError::Invalid {
                 field: "status",
-                message: format!("status must be one of {}", DISPLAY_STATUSES.join(", ")),
-            });
-        }
-        args.push(s.to_owned().into());
+                message: format!("status must be one of {}", known.join(", ")),
+            }
+        })?;
+        args.push(status.as_str().to_owned().into());
         clauses.push(format!("o.display_status = ?{}", args.len()));
     }
     if let Some(from) = q.from {
@@ -282,8 +272,7 @@ pub fn detail(conn: &Connection, terminal: &str, order_id: &str) -> Result<Payme
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct DayTotal {
     pub currency: String,
-    #[ts(type = "DisplayStatus")]
-    pub status: String,
+    pub status: DisplayStatus,
     pub count: i64,
     pub amount: i64,
     pub amount_refunded: i64,
@@ -301,10 +290,10 @@ pub fn end_of_day(conn: &Connection, from: i64, to: i64) -> Result<Vec<DayTotal>
              GROUP BY o.currency, o.display_status ORDER BY o.currency, o.display_status",
         )?
         .query_map(params![from, to], |r| {
-            let (status, amount, refunded): (String, i64, i64) = (r.get(1)?, r.get(3)?, r.get(4)?);
+            let (status, amount, refunded): (DisplayStatus, i64, i64) = (r.get(1)?, r.get(3)?, r.get(4)?);
             Ok(DayTotal {
                 currency: r.get(0)?,
-                net: if status == "succeeded" { amount - refunded } else { 0 },
+                net: if status == DisplayStatus::Succeeded { amount - refunded } else { 0 },
                 status,
                 count: r.get(2)?,
                 amount,
@@ -334,8 +323,8 @@ pub fn csv(conn: &Connection, terminal: &str, q: &AdminQuery) -> Result<(String,
                 r.terminal.clone(),
                 r.amount.to_string(),
                 r.currency.clone(),
-                r.status.clone(),
-                r.fulfilment.to_owned(),
+                r.status.to_string(),
+                r.fulfilment.to_string(),
                 r.payment_intent_id.clone().unwrap_or_default(),
                 r.card_brand.clone().unwrap_or_default(),
                 r.card_last4.clone().unwrap_or_default(),
@@ -376,8 +365,7 @@ fn csv_field(f: &str) -> String {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AttentionItem {
     pub row: AdminRow,
-    #[ts(type = "AttentionReason")]
-    pub reason: &'static str,
+    pub reason: AttentionReason,
     pub since: i64,
     /// For `stripe_disagrees`: what Stripe and the event each said.
     pub detail: Option<String>,
@@ -397,14 +385,14 @@ pub fn needs_attention(
              AND o.updated < ?1 ORDER BY o.updated LIMIT 200"
         ))?
         .query_map([now - stuck_after_secs], row(terminal))?
-        .map(|r| r.map(|row| AttentionItem { since: row.updated, row, reason: "stuck", detail: None }))
+        .map(|r| r.map(|row| AttentionItem { since: row.updated, row, reason: AttentionReason::Stuck, detail: None }))
         .collect::<rusqlite::Result<_>>()?;
     let unfulfilled: Vec<AttentionItem> = conn
         .prepare_cached(&format!(
             "{ROW_SQL} WHERE o.payment_status = 'succeeded' AND o.status <> 'paid' ORDER BY o.updated LIMIT 200"
         ))?
         .query_map([], row(terminal))?
-        .map(|r| r.map(|row| AttentionItem { since: row.updated, row, reason: "paid_not_fulfilled", detail: None }))
+        .map(|r| r.map(|row| AttentionItem { since: row.updated, row, reason: AttentionReason::PaidNotFulfilled, detail: None }))
         .collect::<rusqlite::Result<_>>()?;
     items.extend(unfulfilled);
     // Stripe contradicted an event: the order's status is Stripe's now, and what happened is for a person to see.
@@ -421,7 +409,7 @@ pub fn needs_attention(
         items.push(AttentionItem {
             since: row.updated,
             row,
-            reason: "stripe_disagrees",
+            reason: AttentionReason::StripeDisagrees,
             detail: Some(detail),
         });
     }

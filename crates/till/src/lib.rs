@@ -18,6 +18,7 @@ pub mod sync;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use kassa_stripe::PaymentIntentStatus;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use serde::Serialize;
@@ -167,8 +168,8 @@ impl Till {
                 "order {order_id} can no longer change: its payment is {}",
                 order
                     .payment_status
-                    .as_deref()
-                    .unwrap_or(order.status.as_str())
+                    .as_ref()
+                    .map_or(order.status.as_str(), PaymentIntentStatus::as_str)
             )));
         }
         Ok(order)
@@ -474,7 +475,7 @@ impl Till {
     ) -> Result<admin::PaymentDetail> {
         self.admin()?;
         let row = admin::row_of(&self.store.conn(), &self.terminal, order_id)?;
-        if row.status != "succeeded" {
+        if row.status != status::DisplayStatus::Succeeded {
             return Err(TillError::Conflict(format!(
                 "order {order_id} is {}; only a succeeded payment can be refunded",
                 row.status

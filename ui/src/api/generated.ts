@@ -37,6 +37,16 @@ export type IntentInfo = { order_id: string, payment_intent_id: string, client_s
  */
 pay_page_url: string, status: PaymentStatus, amount: number, currency: string, };
 
+export type PayConfig = { 
+/**
+ * Stripe.js: https://js.stripe.com/v3, or the simulator's stand-in in demo mode.
+ */
+stripe_js_url: string, 
+/**
+ * The origins allowed to embed the page and talk to it (its frame-ancestors).
+ */
+till_origins: Array<string>, };
+
 export type Receipt = { order_id: string, lines: Array<OrderLine>, total: number, currency: string, card_brand: string | null, card_last4: string | null, payment_intent_id: string, paid_at: number, terminal: string, };
 
 export type SyncStatus = { online: boolean, message: string | null, retry_in_ms: number | null, cursor: number, };

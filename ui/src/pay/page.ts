@@ -5,12 +5,9 @@
 import type { Stripe, StripeElements } from '@stripe/stripe-js';
 import { TAG, isToPage, type ConfirmResult, type FromPage, type ToPage } from '../payment/protocol';
 
-export interface PayConfig {
-  /** Stripe.js: https://js.stripe.com/v3, or the simulator's stand-in in demo mode. */
-  stripe_js_url: string;
-  /** The origins allowed to embed this page and talk to it (the backend's frame-ancestors). */
-  till_origins: string[];
-}
+import type { PayConfig } from '../api/generated';
+
+export type { PayConfig };
 
 /** The settings the backend put into the page, or null if they are missing or malformed. */
 export function readConfig(doc: Document): PayConfig | null {

@@ -2,6 +2,7 @@
 //! (succeeded, canceled) is final, and an older snapshot never overwrites a newer one.
 
 use kassa_api::Payment;
+use kassa_stripe::PaymentIntentStatus as Status;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::Value;
 
@@ -36,7 +37,7 @@ impl Order {
 
     /// A final status (and what it says was received) that only an event has vouched for so far.
     fn unconfirmed_final(&self) -> bool {
-        is_terminal(&self.status) && !self.verified
+        self.status.is_terminal() && !self.verified
     }
 }
 
@@ -73,7 +74,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Order> {
             currency: r.get(4)?,
             description: r.get(5)?,
             capture_method: r.get(6)?,
-            status: r.get(7)?,
+            status: status_at(r, 7)?,
             amount_received: r.get(8)?,
             amount_capturable: r.get(9)?,
             amount_refunded: r.get(10)?,
@@ -91,6 +92,11 @@ fn from_row(r: &Row) -> rusqlite::Result<Order> {
         next_check: r.get(21)?,
         checks: r.get(22)?,
     })
+}
+
+/// Stored as Stripe's word, so a status this version does not know reads back as `Other` rather than failing.
+fn status_at(r: &Row, i: usize) -> rusqlite::Result<Status> {
+    Ok(Status::from(r.get_ref(i)?.as_str()?))
 }
 
 pub fn get(conn: &Connection, order_id: &str) -> rusqlite::Result<Option<Order>> {
@@ -113,7 +119,7 @@ pub fn insert(conn: &Connection, o: &Order) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO orders (order_id, terminal, amount, currency, description, capture_method, status, created, updated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")?.execute(
-        params![o.order_id, o.terminal, o.amount, o.currency, o.description, o.capture_method, o.status, o.created],
+        params![o.order_id, o.terminal, o.amount, o.currency, o.description, o.capture_method, o.status.as_str(), o.created],
     )?;
     Ok(())
 }
@@ -132,7 +138,7 @@ pub fn save(conn: &Connection, o: &Order) -> rusqlite::Result<()> {
             o.currency,
             o.description,
             o.capture_method,
-            o.status,
+            o.status.as_str(),
             o.amount_received,
             o.amount_capturable,
             o.amount_refunded,
@@ -231,11 +237,6 @@ pub fn schedule_check(
 /// The longest an open intent waits between two checks.
 pub const MAX_CHECK_INTERVAL: i64 = 3600;
 
-/// Whether a status can still change.
-pub fn is_terminal(status: &str) -> bool {
-    matches!(status, "succeeded" | "canceled")
-}
-
 /// What applying a PaymentIntent snapshot did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
@@ -265,7 +266,7 @@ pub fn apply_intent(
     snapshot: Snapshot,
     now: i64,
 ) -> Applied {
-    let Some(status) = pi.get("status").and_then(Value::as_str) else {
+    let Some(status) = pi.get("status").and_then(Value::as_str).map(Status::from) else {
         return Applied::Same;
     };
     let int = |k: &str| pi.get(k).and_then(Value::as_i64);
@@ -282,29 +283,31 @@ pub fn apply_intent(
             order.status, order.amount_received
         ));
     }
-    if is_terminal(&order.status) && status != order.status && !fresh {
+    if order.status.is_terminal() && status != order.status && !fresh {
         return Applied::Same;
     }
-    let trusted =
-        authoritative || is_terminal(status) || as_of > order.state_as_of || status == order.status;
+    let trusted = authoritative
+        || status.is_terminal()
+        || as_of > order.state_as_of
+        || status == order.status;
     if !trusted {
         return Applied::Refetch;
     }
     let changed = status != order.status;
-    order.status = status.to_owned();
+    order.status = status.clone();
     order.state_as_of = order.state_as_of.max(as_of);
     match snapshot {
         Snapshot::Event { cursor } if changed => {
             order.state_cursor = cursor;
             // A final status on an event's word alone is checked against Stripe once.
-            order.verified = !is_terminal(status);
+            order.verified = !status.is_terminal();
         }
         Snapshot::Fetched { .. } if fresh => order.verified = true,
         _ => {}
     }
     // Only Kassa changes its orders' amounts (and records them as it does), while events of the same second come
     // in any order: an event's amount is taken once it is final, a re-fetch's always.
-    if authoritative || is_terminal(status) {
+    if authoritative || status.is_terminal() {
         // Stripe never sends a non-positive amount; a body that did must not make the event unstorable.
         if let Some(a) = int("amount").filter(|a| *a > 0) {
             order.amount = a;
@@ -319,7 +322,7 @@ pub fn apply_intent(
     let error = pi.get("last_payment_error").filter(|e| e.is_object());
     // An event's snapshot without an error can be older than the decline that set one (payment_intent.created
     // delivered after payment_intent.payment_failed): only a re-fetch or a change of status clears the reason.
-    if status == "requires_payment_method" && (error.is_some() || authoritative || changed) {
+    if status == Status::RequiresPaymentMethod && (error.is_some() || authoritative || changed) {
         order.last_error_code = error
             .and_then(|e| e.get("decline_code").or(e.get("code")))
             .and_then(Value::as_str)
@@ -366,7 +369,7 @@ pub fn apply_charge(order: &mut Order, charge: &Value) {
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub status: Option<String>,
+    pub status: Option<Status>,
     pub terminal: Option<String>,
     pub from: Option<i64>,
     pub to: Option<i64>,
@@ -376,7 +379,7 @@ impl Filter {
     fn sql(&self, args: &mut Vec<rusqlite::types::Value>) -> String {
         let mut clauses = vec!["1 = 1".to_owned()];
         if let Some(s) = &self.status {
-            args.push(s.clone().into());
+            args.push(s.as_str().to_owned().into());
             clauses.push(format!("status = ?{}", args.len()));
         }
         if let Some(t) = &self.terminal {
@@ -443,7 +446,7 @@ pub fn totals(conn: &Connection, filter: &Filter) -> rusqlite::Result<Vec<Total>
         .query_map(rusqlite::params_from_iter(args), |r| {
             Ok(Total {
                 currency: r.get(0)?,
-                status: r.get(1)?,
+                status: status_at(r, 1)?,
                 count: r.get(2)?,
                 amount: r.get(3)?,
                 amount_received: r.get(4)?,
@@ -481,7 +484,7 @@ mod tests {
         let mut o = order("succeeded", 10);
         let applied = apply_intent(&mut o, &json!({"status": "processing"}), 20, EVENT, 30);
         assert_eq!(applied, Applied::Same);
-        assert_eq!(o.status, "succeeded");
+        assert_eq!(o.status, Status::from("succeeded"));
     }
 
     #[test]
@@ -491,7 +494,7 @@ mod tests {
             apply_intent(&mut o, &json!({"status": "processing"}), 10, EVENT, 30),
             Applied::Same
         );
-        assert_eq!(o.status, "processing");
+        assert_eq!(o.status, Status::from("processing"));
     }
 
     #[test]
@@ -507,12 +510,12 @@ mod tests {
             ),
             Applied::Refetch
         );
-        assert_eq!(o.status, "requires_action");
+        assert_eq!(o.status, Status::from("requires_action"));
         assert_eq!(
             apply_intent(&mut o, &json!({"status": "processing"}), 11, EVENT, 30),
             Applied::Changed
         );
-        assert_eq!(o.status, "processing");
+        assert_eq!(o.status, Status::from("processing"));
     }
 
     #[test]

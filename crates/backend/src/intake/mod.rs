@@ -14,7 +14,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use crate::state::AppState;
 use writer::VerifiedEvent;
@@ -56,7 +55,7 @@ pub async fn webhook(
     match state.writer.store_event(event).await {
         Ok(stored) => {
             tracing::debug!(%id, %kind, ?stored, "webhook stored");
-            axum::Json(json!({ "received": true })).into_response()
+            axum::Json(kassa_api::WebhookAck { received: true }).into_response()
         }
         Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use kassa_stripe::PaymentIntentStatus;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -607,15 +608,16 @@ fn order_awaiting_intent(
 }
 
 /// The event type a change of status would have come with, for a change the webhooks did not tell us.
-fn event_type_for(status: &str) -> &'static str {
+fn event_type_for(status: &PaymentIntentStatus) -> &'static str {
+    use PaymentIntentStatus as S;
     match status {
-        "succeeded" => "payment_intent.succeeded",
-        "canceled" => "payment_intent.canceled",
-        "processing" => "payment_intent.processing",
-        "requires_action" => "payment_intent.requires_action",
-        "requires_capture" => "payment_intent.amount_capturable_updated",
-        "requires_payment_method" => "payment_intent.payment_failed",
-        _ => "payment_intent.updated",
+        S::Succeeded => "payment_intent.succeeded",
+        S::Canceled => "payment_intent.canceled",
+        S::Processing => "payment_intent.processing",
+        S::RequiresAction => "payment_intent.requires_action",
+        S::RequiresCapture => "payment_intent.amount_capturable_updated",
+        S::RequiresPaymentMethod => "payment_intent.payment_failed",
+        S::RequiresConfirmation | S::Other(_) => "payment_intent.updated",
     }
 }
 

@@ -18,9 +18,29 @@ open_enum! {
 }
 
 impl PaymentIntentStatus {
+    /// Every status this version of Kassa knows, in the order of the lifecycle.
+    pub const KNOWN: [Self; 7] = [
+        Self::RequiresPaymentMethod,
+        Self::RequiresConfirmation,
+        Self::RequiresAction,
+        Self::Processing,
+        Self::RequiresCapture,
+        Self::Succeeded,
+        Self::Canceled,
+    ];
+
     /// No further transition can happen (a refund does not change a PaymentIntent's status).
     pub fn is_terminal(&self) -> bool {
         matches!(self, Self::Succeeded | Self::Canceled)
+    }
+
+    /// The customer has not paid yet: no money has moved, and Stripe still lets the amount change. An allow-list,
+    /// so a status Stripe adds later counts as past payment.
+    pub fn before_payment(&self) -> bool {
+        matches!(
+            self,
+            Self::RequiresPaymentMethod | Self::RequiresConfirmation | Self::RequiresAction
+        )
     }
 }
 
@@ -90,5 +110,37 @@ pub struct PaymentIntent {
 impl HasId for PaymentIntent {
     fn id(&self) -> &str {
         &self.id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PaymentIntentStatus as S;
+
+    #[test]
+    fn every_known_status_reads_back_as_itself_and_an_unknown_one_survives() {
+        for s in S::KNOWN {
+            assert_eq!(S::from(s.as_str()), s);
+        }
+        let new: S = serde_json::from_str("\"requires_reauthorization\"").unwrap();
+        assert_eq!(new, S::Other("requires_reauthorization".into()));
+        assert_eq!(
+            serde_json::to_string(&new).unwrap(),
+            "\"requires_reauthorization\""
+        );
+    }
+
+    #[test]
+    fn only_the_three_states_before_a_card_is_in_count_as_before_payment() {
+        let before: Vec<S> = S::KNOWN.into_iter().filter(S::before_payment).collect();
+        assert_eq!(
+            before,
+            [
+                S::RequiresPaymentMethod,
+                S::RequiresConfirmation,
+                S::RequiresAction
+            ]
+        );
+        assert!(!S::Other("something_new".into()).before_payment());
     }
 }

@@ -2,6 +2,7 @@
 //! exactly once, keyed by the PaymentIntent id, and only on `payment_intent.succeeded` whose amount_received and
 //! currency match the order. Duplicates and late, out-of-order events change nothing.
 
+use kassa_stripe::PaymentIntentStatus as Status;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
@@ -41,10 +42,6 @@ impl Outcome {
             Self::Unreadable => "unreadable",
         }
     }
-}
-
-fn is_terminal(status: &str) -> bool {
-    matches!(status, "succeeded" | "canceled")
 }
 
 /// Applies `item` and moves the cursor past it, atomically. Returns the outcome and the order it touched.
@@ -138,7 +135,10 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
         Outcome::Fulfilled | Outcome::StateChanged | Outcome::AmountMismatch
             if kind.starts_with("payment_intent.") =>
         {
-            order.as_ref().and_then(|o| o.payment_status.clone())
+            order
+                .as_ref()
+                .and_then(|o| o.payment_status.as_ref())
+                .map(|s| s.as_str().to_owned())
         }
         _ => None,
     };
@@ -238,17 +238,26 @@ fn apply_charge(conn: &Connection, order: &Order, charge: &Value) -> Result<Outc
 
 /// A snapshot the backend fetched from Stripe that contradicts a final status an event gave this till.
 fn contradicts(order: &Order, pi: &Value) -> bool {
-    let current = order.payment_status.as_deref().unwrap_or_default();
-    let status = pi.get("status").and_then(Value::as_str);
-    (is_terminal(current) || order.status == OrderStatus::Paid)
-        && status.is_some_and(|s| s != current)
+    let current = order.payment_status.as_ref();
+    let status = status_of(pi);
+    (current.is_some_and(Status::is_terminal) || order.status == OrderStatus::Paid)
+        && status.is_some_and(|s| Some(&s) != current)
+}
+
+fn status_of(pi: &Value) -> Option<Status> {
+    pi.get("status").and_then(Value::as_str).map(Status::from)
 }
 
 /// Stripe is the authority: its status replaces the event's, and the contradiction is kept for the admin. An
 /// order already fulfilled stays fulfilled (the goods are gone), and is flagged so someone looks at it.
 fn overridden_by_stripe(conn: &Connection, order: &Order, pi: &Value, now: i64) -> Result<Outcome> {
-    let status = pi.get("status").and_then(Value::as_str).unwrap_or_default();
-    let current = order.payment_status.as_deref().unwrap_or_default();
+    let Some(status) = status_of(pi) else {
+        return Ok(Outcome::Unchanged);
+    };
+    let current = order
+        .payment_status
+        .as_ref()
+        .map_or("no status", Status::as_str);
     let (order_status, note) = if order.status == OrderStatus::Paid {
         (
             OrderStatus::Paid,
@@ -256,14 +265,14 @@ fn overridden_by_stripe(conn: &Connection, order: &Order, pi: &Value, now: i64) 
         )
     } else {
         (
-            OrderStatus::unpaid_with(status),
+            OrderStatus::unpaid_with(&status),
             format!("An event said {current}; Stripe says {status}"),
         )
     };
     conn.prepare_cached(
         "UPDATE orders SET payment_status = ?2, status = ?3, disagreement = ?4, updated = ?5 WHERE id = ?1",
     )?
-    .execute(params![order.id, status, order_status, note, now])?;
+    .execute(params![order.id, status.as_str(), order_status, note, now])?;
     Ok(Outcome::StateChanged)
 }
 
@@ -274,23 +283,23 @@ fn move_state(
     created: i64,
     now: i64,
 ) -> Result<Outcome> {
-    let Some(status) = pi.get("status").and_then(Value::as_str) else {
+    let Some(status) = status_of(pi) else {
         return Ok(Outcome::Unchanged);
     };
     let current = order
         .payment_status
-        .as_deref()
-        .unwrap_or("requires_payment_method");
+        .clone()
+        .unwrap_or(Status::RequiresPaymentMethod);
     // A final status never moves, and an older snapshot never overwrites a newer one.
-    if is_terminal(current)
+    if current.is_terminal()
         || order.status == OrderStatus::Paid
-        || (created < order.payment_state_as_of && !is_terminal(status))
+        || (created < order.payment_state_as_of && !status.is_terminal())
     {
         return Ok(Outcome::Unchanged);
     }
     let error = pi
         .get("last_payment_error")
-        .filter(|e| e.is_object() && status == "requires_payment_method");
+        .filter(|e| e.is_object() && status == Status::RequiresPaymentMethod);
     let text = |k: &str| error.and_then(|e| e.get(k)).and_then(Value::as_str);
     let code = text("decline_code").or(text("code"));
     if status == current {
@@ -307,12 +316,12 @@ fn move_state(
             return Ok(Outcome::Unchanged);
         }
     }
-    let order_status = OrderStatus::unpaid_with(status);
+    let order_status = OrderStatus::unpaid_with(&status);
     conn.prepare_cached(
         "UPDATE orders SET payment_status = ?2, status = ?3, payment_state_as_of = MAX(payment_state_as_of, ?4),
              last_error_code = ?5, last_error_message = ?6, updated = ?7
          WHERE id = ?1")?.execute(
-        params![order.id, status, order_status, created, code, text("message"), now],
+        params![order.id, status.as_str(), order_status, created, code, text("message"), now],
     )?;
     Ok(Outcome::StateChanged)
 }
@@ -341,7 +350,7 @@ mod tests {
         let mut conn = store.conn();
         orders::create(&conn, "o1", "usd", 1).unwrap();
         orders::add_line(&conn, "o1", None, "Tea", 220, 1).unwrap();
-        orders::set_intent(&conn, "o1", "pi_1", "requires_payment_method", 1).unwrap();
+        orders::set_intent(&conn, "o1", "pi_1", &Status::RequiresPaymentMethod, 1).unwrap();
         let charge = json!({ "object": "charge", "payment_intent": "pi_1", "status": "succeeded",
             "payment_method_details": { "card": { "brand": "visa", "last4": "4242" } } });
         apply(&mut conn, &item(1, "evt_c", "charge.succeeded", charge), 2).unwrap();
@@ -430,7 +439,7 @@ mod tests {
         for (order, pi) in [("o1", "pi_1"), ("o2", "pi_2")] {
             orders::create(&conn, order, "usd", 1).unwrap();
             orders::add_line(&conn, order, None, "Tea", 1000, 1).unwrap();
-            orders::set_intent(&conn, order, pi, "requires_payment_method", 1).unwrap();
+            orders::set_intent(&conn, order, pi, &Status::RequiresPaymentMethod, 1).unwrap();
         }
         let said = |pi: &str, status: &str, received: i64| {
             json!({ "object": "payment_intent", "id": pi, "status": status, "amount": 1000,
@@ -489,8 +498,8 @@ mod tests {
         assert_eq!(o1, Outcome::StateChanged);
         let row = row.unwrap();
         assert_eq!(
-            (row.status.as_str(), row.payment_status.as_deref()),
-            ("paid", Some("requires_payment_method"))
+            (row.status, row.payment_status),
+            (OrderStatus::Paid, Some(Status::RequiresPaymentMethod))
         );
         let (o2, row) = apply(&mut conn, &correction(5, "pi_2"), 5).unwrap();
         assert_eq!(o2, Outcome::StateChanged);
@@ -499,7 +508,13 @@ mod tests {
         let items = crate::admin::needs_attention(&conn, "till-1", 10, 600).unwrap();
         let flagged: Vec<(&str, &str, Option<&str>)> = items
             .iter()
-            .map(|i| (i.row.order_id.as_str(), i.reason, i.detail.as_deref()))
+            .map(|i| {
+                (
+                    i.row.order_id.as_str(),
+                    i.reason.as_str(),
+                    i.detail.as_deref(),
+                )
+            })
             .collect();
         assert_eq!(
             flagged,
@@ -518,7 +533,7 @@ mod tests {
         for (order, pi) in [("o1", "pi_live"), ("o2", "pi_test"), ("o3", "pi_quiet")] {
             orders::create(&conn, order, "usd", 1).unwrap();
             orders::add_line(&conn, order, None, "Tea", 1000, 1).unwrap();
-            orders::set_intent(&conn, order, pi, "requires_payment_method", 1).unwrap();
+            orders::set_intent(&conn, order, pi, &Status::RequiresPaymentMethod, 1).unwrap();
         }
         for (cursor, pi, live) in [(1, "pi_live", true), (2, "pi_test", false)] {
             let mut it = item(

@@ -1,5 +1,6 @@
 //! Orders and their lines.
 
+use kassa_stripe::PaymentIntentStatus;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
@@ -34,7 +35,7 @@ pub struct Order {
     pub total: i64,
     pub payment_intent_id: Option<String>,
     #[ts(type = "PaymentStatus | null")]
-    pub payment_status: Option<String>,
+    pub payment_status: Option<PaymentIntentStatus>,
     #[serde(skip)]
     pub payment_state_as_of: i64,
     pub last_error: Option<LastError>,
@@ -51,8 +52,9 @@ impl Order {
         match self.status {
             OrderStatus::Open => true,
             OrderStatus::AwaitingPayment => matches!(
-                self.payment_status.as_deref(),
-                None | Some("requires_payment_method") | Some("requires_confirmation")
+                self.payment_status,
+                None | Some(PaymentIntentStatus::RequiresPaymentMethod)
+                    | Some(PaymentIntentStatus::RequiresConfirmation)
             ),
             _ => false,
         }
@@ -87,7 +89,10 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
                     lines: Vec::new(),
                     total: 0,
                     payment_intent_id: r.get(3)?,
-                    payment_status: r.get(4)?,
+                    payment_status: r
+                        .get_ref(4)?
+                        .as_str_or_null()?
+                        .map(PaymentIntentStatus::from),
                     payment_state_as_of: r.get(5)?,
                     last_error: r.get::<_, Option<String>>(7)?.map(|message| LastError { code: r.get(6).ok().flatten(), message }),
                     card_brand: r.get(8)?,
@@ -238,14 +243,14 @@ pub fn set_intent(
     conn: &Connection,
     order_id: &str,
     payment_intent_id: &str,
-    payment_status: &str,
+    payment_status: &PaymentIntentStatus,
     now: i64,
 ) -> Result<()> {
     conn.prepare_cached(
         "UPDATE orders SET payment_intent_id = ?2, status = CASE WHEN status = 'open' THEN 'awaiting_payment' ELSE status END,
              payment_status = COALESCE(payment_status, ?3), updated = ?4
          WHERE id = ?1")?.execute(
-        params![order_id, payment_intent_id, payment_status, now],
+        params![order_id, payment_intent_id, payment_status.as_str(), now],
     )?;
     Ok(())
 }
