@@ -20,6 +20,9 @@ pub struct ErrorDetail {
     /// For a method the path does not take: the methods it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
+    /// For a file refused as a whole (a catalogue import): every bad row, with its line and column.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<crate::catalog::RowProblem>,
 }
 
 impl ErrorDetail {
@@ -30,6 +33,7 @@ impl ErrorDetail {
             field: field.map(str::to_owned),
             decline_code: None,
             allowed: None,
+            rows: Vec::new(),
         }
     }
 }

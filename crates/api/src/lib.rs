@@ -4,6 +4,7 @@
 //! Tauri-free and database-free, so both sides (and anything else that talks to a Kassa backend) can depend on
 //! it.
 
+pub mod catalog;
 pub mod error;
 pub mod feed;
 pub mod intent;
@@ -11,6 +12,10 @@ pub mod payment;
 pub mod reconcile;
 pub mod service;
 
+pub use catalog::{
+    Catalog, ImportReport, Product, PutProduct, PutStore, PutTaxRate, Rounding, RowProblem, Store,
+    TaxRate, TaxScope,
+};
 pub use error::{ErrorBody, ErrorDetail};
 pub use feed::{EventSource, FeedItem, FeedPage};
 pub use intent::{IntentInfo, PayConfig};

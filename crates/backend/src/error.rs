@@ -43,6 +43,9 @@ pub enum ApiError {
         what: &'static str,
         retry_after: u64,
     },
+    /// A file refused as a whole (a catalogue import), with every bad row.
+    #[error("{} of the file's rows are wrong; nothing was imported", .0.len())]
+    BadRows(Vec<kassa_api::RowProblem>),
     /// The payment page is missing from this build, or broken: the operator has to build the UI.
     #[error("{0}")]
     PageNotBuilt(String),
@@ -58,7 +61,7 @@ impl ApiError {
 
     fn status(&self) -> StatusCode {
         match self {
-            Self::Invalid { .. } => StatusCode::BAD_REQUEST,
+            Self::Invalid { .. } | Self::BadRows(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -78,6 +81,7 @@ impl ApiError {
     fn code(&self) -> &str {
         match self {
             Self::Invalid { .. } => "invalid_request",
+            Self::BadRows(_) => "invalid_import",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::TooLarge { .. } => "body_too_large",
             Self::Unauthorized => "unauthorized",
@@ -103,7 +107,7 @@ impl ApiError {
         match self {
             Self::Invalid { field, .. } => Some(field),
             Self::UnsupportedMediaType => Some("Content-Type"),
-            Self::TooLarge { .. } => Some("body"),
+            Self::TooLarge { .. } | Self::BadRows(_) => Some("body"),
             Self::UnknownOrder(_) => Some("order_id"),
             Self::Unauthorized | Self::Forbidden(_) | Self::RateLimited { .. } => {
                 Some("Authorization")
@@ -131,7 +135,12 @@ impl IntoResponse for ApiError {
             ..kassa_api::ErrorDetail::new(self.code(), self.to_string(), self.field())
         };
         let (status, retry_after) = (self.status(), self.retry_after());
-        let body = kassa_api::ErrorBody { error: detail };
+        let body = kassa_api::ErrorBody {
+            error: match self {
+                Self::BadRows(rows) => kassa_api::ErrorDetail { rows, ..detail },
+                _ => detail,
+            },
+        };
         let mut response = (status, axum::Json(body)).into_response();
         if let Some(seconds) = retry_after {
             response.headers_mut().insert(

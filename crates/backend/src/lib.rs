@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod body_deadline;
+pub mod catalog;
 pub mod config;
 mod conn_watch;
 pub mod db;
@@ -79,7 +80,16 @@ pub fn router(state: Arc<AppState>, health: Arc<readiness::Health>) -> Router {
         .route("/api/payments/totals", get(payments::totals))
         .route("/api/events", get(feed::events))
         .route("/api/reconcile", post(reconcile::on_demand))
-        .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES));
+        .route("/api/catalog", get(catalog::get))
+        .route("/api/catalog/products/{sku}", put(catalog::put_product))
+        .route("/api/catalog/tax-rates/{id}", put(catalog::put_tax_rate))
+        .route("/api/catalog/store", put(catalog::put_store))
+        .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
+        .merge(
+            Router::new()
+                .route("/api/catalog/import", post(catalog::import::import))
+                .layer(DefaultBodyLimit::max(catalog::import::MAX_IMPORT_BYTES)),
+        );
     let app = webhook_routes()
         .route(
             "/healthz",

@@ -14,6 +14,7 @@ pub mod pin;
 pub mod status;
 pub mod store;
 pub mod sync;
+pub mod tax;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,136 @@
+//! The merchant's catalogue: products, tax rates and the store's details, owned by the backend and sold from by
+//! every till. Prices are in the store currency's minor units.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// How a tax amount that falls between two minor units is rounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    /// 0.5 goes away from zero (2.5 → 3, -2.5 → -3): what most receipts and tax offices expect.
+    #[default]
+    HalfUp,
+    /// 0.5 goes to the even neighbour (2.5 → 2, 3.5 → 4): banker's rounding, unbiased over many sales.
+    HalfEven,
+}
+
+/// Where tax is rounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxScope {
+    /// Once per rate, on the sum of the order's lines at that rate (the EU's usual rule).
+    #[default]
+    PerOrder,
+    /// On each line, and the rounded amounts summed (what many US point-of-sale systems do).
+    PerLine,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TaxRate {
+    pub id: String,
+    pub name: String,
+    /// 2000 is 20%.
+    pub basis_points: u32,
+    /// Prices at this rate include the tax (the shelf price is what the customer pays).
+    pub inclusive: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Product {
+    pub sku: String,
+    pub name: String,
+    /// In the store currency's minor units.
+    #[ts(type = "number")]
+    pub price: i64,
+    /// EAN-13, UPC-A, EAN-8 (check digits verified) or any other code a scanner reads.
+    pub barcodes: Vec<String>,
+    pub category: Option<String>,
+    /// The id of its [`TaxRate`]; none: untaxed.
+    pub tax_rate: Option<String>,
+    /// False: archived, no longer sold, kept for the orders that sold it.
+    pub active: bool,
+}
+
+/// The store's details, for receipts, and its money rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Store {
+    pub name: String,
+    /// As printed on receipts, lines separated by newlines.
+    pub address: String,
+    /// ISO 4217, lower case: every price is in its minor units.
+    pub currency: String,
+    pub rounding: Rounding,
+    pub tax_scope: TaxScope,
+}
+
+/// `GET /api/catalog`: everything a till sells from. `version` grows with every change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Catalog {
+    /// None until an admin sets the store's details.
+    pub store: Option<Store>,
+    pub tax_rates: Vec<TaxRate>,
+    pub products: Vec<Product>,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+/// `PUT /api/catalog/products/{sku}`: creates or replaces the product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutProduct {
+    pub name: String,
+    pub price: i64,
+    #[serde(default)]
+    pub barcodes: Vec<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub tax_rate: Option<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `PUT /api/catalog/tax-rates/{id}`: creates or replaces the rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutTaxRate {
+    pub name: String,
+    pub basis_points: u32,
+    pub inclusive: bool,
+}
+
+/// `PUT /api/catalog/store`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutStore {
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    pub currency: String,
+    #[serde(default)]
+    pub rounding: Rounding,
+    #[serde(default)]
+    pub tax_scope: TaxScope,
+}
+
+/// `POST /api/catalog/import`: what a good file did (a bad one changes nothing and answers 400 with its rows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+/// One bad row of an import: its line in the file (the header is line 1), the column, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RowProblem {
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}

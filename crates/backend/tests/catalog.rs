@@ -1,0 +1,376 @@
+//! The merchant's catalogue at the backend: an admin sets the store, tax rates and products (one at a time or from
+//! a CSV file, all or nothing), any till reads it, and every mistake is refused naming its field or its row.
+
+mod common;
+
+use std::path::Path;
+
+use kassa_backend::db::terminals;
+use serde_json::{json, Value};
+
+use common::start;
+
+struct Shop {
+    running: kassa_backend::Running,
+    http: reqwest::Client,
+    till: String,
+    admin: String,
+}
+
+impl Shop {
+    async fn start(dir: &Path) -> Shop {
+        let data = dir.join("data");
+        let db = kassa_backend::db::Db::open_dir(&data).unwrap();
+        let (till, admin) = {
+            let conn = db.writer();
+            let conn = conn.lock().unwrap();
+            (
+                terminals::create(&conn, "till-1", false, 1).unwrap(),
+                terminals::create(&conn, "boss", true, 1).unwrap(),
+            )
+        };
+        drop(db);
+        let (running, http) = start(&data, &["--simulate"]).await;
+        Shop {
+            running,
+            http,
+            till,
+            admin,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.url())
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn put(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        self.send(self.http.put(self.url(path)).bearer_auth(token).json(&body))
+            .await
+    }
+
+    async fn catalog(&self, token: &str) -> Value {
+        let (status, body) = self
+            .send(self.http.get(self.url("/api/catalog")).bearer_auth(token))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    async fn import(&self, token: &str, csv: &str) -> (u16, Value) {
+        self.send(
+            self.http
+                .post(self.url("/api/catalog/import"))
+                .bearer_auth(token)
+                .header("Content-Type", "text/csv")
+                .body(csv.to_owned()),
+        )
+        .await
+    }
+
+    /// A café in euros with a reduced VAT rate.
+    async fn set_up(&self) {
+        let (s, b) = self
+            .put(
+                &self.admin,
+                "/api/catalog/store",
+                json!({"name": "Café Kassa", "address": "1 Main St", "currency": "EUR"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        let (s, b) = self
+            .put(
+                &self.admin,
+                "/api/catalog/tax-rates/vat-reduced",
+                json!({"name": "VAT 7%", "basis_points": 700, "inclusive": true}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+    }
+}
+
+fn field(body: &Value) -> &str {
+    body["error"]["field"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_admin_builds_the_catalogue_and_every_till_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = Shop::start(dir.path()).await;
+    assert_eq!(shop.catalog(&shop.till).await["version"], 0);
+    shop.set_up().await;
+    let (s, product) = shop
+        .put(
+            &shop.admin,
+            "/api/catalog/products/espresso",
+            json!({"name": "Espresso", "price": 250, "barcodes": ["4006381333931"], "category": "Coffee",
+                   "tax_rate": "vat-reduced", "active": true}),
+        )
+        .await;
+    assert_eq!(s, 200, "{product}");
+
+    let catalog = shop.catalog(&shop.till).await;
+    assert_eq!(catalog["version"], 3);
+    assert_eq!(catalog["store"]["currency"], "eur");
+    assert_eq!(catalog["store"]["rounding"], "half_up");
+    assert_eq!(catalog["tax_rates"][0]["basis_points"], 700);
+    assert_eq!(catalog["products"], json!([product]));
+
+    // Archiving keeps the product, marked inactive, for the orders that sold it.
+    let (s, _) = shop
+        .put(
+            &shop.admin,
+            "/api/catalog/products/espresso",
+            json!({"name": "Espresso", "price": 260, "active": false}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let catalog = shop.catalog(&shop.till).await;
+    assert_eq!(catalog["products"][0]["active"], false);
+    assert_eq!(catalog["products"][0]["price"], 260);
+    assert_eq!(catalog["products"][0]["barcodes"], json!([]));
+}
+
+#[tokio::test]
+async fn only_an_admin_changes_the_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = Shop::start(dir.path()).await;
+    for (path, body) in [
+        (
+            "/api/catalog/store",
+            json!({"name": "X", "currency": "usd"}),
+        ),
+        (
+            "/api/catalog/tax-rates/vat",
+            json!({"name": "VAT", "basis_points": 2000, "inclusive": true}),
+        ),
+        (
+            "/api/catalog/products/tea",
+            json!({"name": "Tea", "price": 220}),
+        ),
+    ] {
+        let (s, b) = shop.put(&shop.till, path, body).await;
+        assert_eq!((s, field(&b)), (403, "Authorization"), "{path}: {b}");
+    }
+    let (s, b) = shop
+        .import(&shop.till, "sku,name,price\ntea,Tea,220\n")
+        .await;
+    assert_eq!((s, field(&b)), (403, "Authorization"), "{b}");
+    assert_eq!(shop.catalog(&shop.admin).await["version"], 0);
+}
+
+#[tokio::test]
+async fn a_bad_product_is_refused_naming_the_field_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = Shop::start(dir.path()).await;
+    shop.set_up().await;
+    let (s, _) = shop
+        .put(
+            &shop.admin,
+            "/api/catalog/products/espresso",
+            json!({"name": "Espresso", "price": 250, "barcodes": ["4006381333931"]}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let before = shop.catalog(&shop.till).await;
+    for (path, body, want) in [
+        (
+            "/api/catalog/products/tea",
+            json!({"name": "Tea", "price": -1}),
+            "price",
+        ),
+        (
+            "/api/catalog/products/tea",
+            json!({"name": "Tea", "price": 2.5}),
+            "price",
+        ),
+        (
+            "/api/catalog/products/tea",
+            json!({"name": " ", "price": 220}),
+            "name",
+        ),
+        (
+            "/api/catalog/products/tea",
+            json!({"name": "Tea", "price": 220, "tax_rate": "nope"}),
+            "tax_rate",
+        ),
+        (
+            "/api/catalog/products/tea",
+            json!({"name": "Tea", "price": 220, "barcodes": ["4006381333931"]}),
+            "barcodes",
+        ),
+        (
+            "/api/catalog/products/tea",
+            json!({"name": "Tea", "price": 220, "barcodes": ["4006381333932"]}),
+            "barcodes",
+        ),
+        (
+            "/api/catalog/products/tea",
+            json!({"name": "Tea", "price": 220, "colour": "green"}),
+            "colour",
+        ),
+        (
+            "/api/catalog/products/te%20a",
+            json!({"name": "Tea", "price": 220}),
+            "sku",
+        ),
+        (
+            "/api/catalog/tax-rates/vat",
+            json!({"name": "VAT", "basis_points": 10001, "inclusive": true}),
+            "basis_points",
+        ),
+        (
+            "/api/catalog/store",
+            json!({"name": "Café", "currency": "usd"}),
+            "currency",
+        ),
+        (
+            "/api/catalog/store",
+            json!({"name": "Café", "currency": "xyz"}),
+            "currency",
+        ),
+    ] {
+        let (s, b) = shop.put(&shop.admin, path, body.clone()).await;
+        assert_eq!((s, field(&b)), (400, want), "{path} {body}: {b}");
+    }
+    assert_eq!(shop.catalog(&shop.till).await, before);
+}
+
+#[tokio::test]
+async fn a_csv_import_is_all_or_nothing_and_names_each_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = Shop::start(dir.path()).await;
+    shop.set_up().await;
+    let (s, report) = shop
+        .import(
+            &shop.admin,
+            "sku,name,price,barcode,category,tax\n\
+             espresso,Espresso,250,4006381333931,Coffee,vat-reduced\n\
+             \"tea\",\"Tea, green\",220,,Tea,\n",
+        )
+        .await;
+    assert_eq!(s, 200, "{report}");
+    assert_eq!(
+        (report["created"].as_u64(), report["updated"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let before = shop.catalog(&shop.till).await;
+    assert_eq!(before["products"][1]["name"], "Tea, green");
+
+    let (s, refused) = shop
+        .import(
+            &shop.admin,
+            "sku,name,price,barcode,tax\n\
+             espresso,Espresso,270,,vat-reduced\n\
+             muffin,Muffin,3.10,,\n\
+             cookie,Cookie,150,,vat-standard\n\
+             bagel,Bagel,340,4006381333931,\n",
+        )
+        .await;
+    assert_eq!(s, 400, "{refused}");
+    assert_eq!(refused["error"]["code"], "invalid_import");
+    let rows: Vec<(u64, &str)> = refused["error"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str().unwrap()))
+        .collect();
+    // Bagel takes espresso's barcode, which is allowed: the same file gives espresso no barcodes. The price in
+    // major units and the unknown tax rate are wrong.
+    assert_eq!(rows, [(3, "price"), (4, "tax")]);
+    assert_eq!(
+        shop.catalog(&shop.till).await,
+        before,
+        "nothing was imported"
+    );
+
+    let (s, b) = shop
+        .send(
+            shop.http
+                .post(shop.url("/api/catalog/import"))
+                .bearer_auth(&shop.admin)
+                .json(&json!({"sku": "x"})),
+        )
+        .await;
+    assert_eq!((s, field(&b)), (400, "Content-Type"), "{b}");
+}
+
+#[tokio::test]
+async fn a_barcode_moves_between_products_of_one_file_but_not_from_one_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = Shop::start(dir.path()).await;
+    shop.set_up().await;
+    let (s, b) = shop
+        .import(
+            &shop.admin,
+            "sku,name,price,barcode\na,A,100,CODE-A\nb,B,100,CODE-B\n",
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    // a is not in this file, so its barcode stays its own.
+    let (s, b) = shop
+        .import(&shop.admin, "sku,name,price,barcode\nc,C,100,CODE-A\n")
+        .await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(b["error"]["rows"][0]["line"], 2);
+    assert_eq!(b["error"]["rows"][0]["field"], "barcode");
+    // Here both change: the codes swap.
+    let (s, b) = shop
+        .import(
+            &shop.admin,
+            "sku,name,price,barcode\na,A,100,CODE-B\nb,B,100,CODE-A\n",
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let products = shop.catalog(&shop.till).await["products"].clone();
+    assert_eq!(products[0]["barcodes"], json!(["CODE-B"]));
+    assert_eq!(products[1]["barcodes"], json!(["CODE-A"]));
+}
+
+#[tokio::test]
+async fn the_currency_cannot_change_under_existing_prices() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = Shop::start(dir.path()).await;
+    shop.set_up().await;
+    let (s, _) = shop
+        .put(
+            &shop.admin,
+            "/api/catalog/store",
+            json!({"name": "Café", "currency": "jpy"}),
+        )
+        .await;
+    assert_eq!(s, 200, "no products yet: the currency may change");
+    let (s, _) = shop
+        .put(
+            &shop.admin,
+            "/api/catalog/products/tea",
+            json!({"name": "Tea", "price": 300}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, b) = shop
+        .put(
+            &shop.admin,
+            "/api/catalog/store",
+            json!({"name": "Café", "currency": "eur"}),
+        )
+        .await;
+    assert_eq!((s, field(&b)), (400, "currency"), "{b}");
+    let (s, _) = shop
+        .put(
+            &shop.admin,
+            "/api/catalog/store",
+            json!({"name": "Café Kassa", "currency": "jpy", "rounding": "half_even"}),
+        )
+        .await;
+    assert_eq!(s, 200, "the same currency, other details");
+}
