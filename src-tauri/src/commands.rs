@@ -94,8 +94,8 @@ pub async fn app_info(boot: State<'_, Boot>) -> R<AppInfo> {
 }
 
 #[tauri::command]
-pub fn catalog(state: State<'_, AppState>) -> kassa_till::Catalog {
-    state.till.catalog.clone()
+pub fn catalog(state: State<'_, AppState>) -> R<kassa_till::Catalog> {
+    state.till.catalog()
 }
 
 #[tauri::command]

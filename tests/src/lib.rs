@@ -585,6 +585,32 @@ impl Stack {
         read(resp).await
     }
 
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .put(self.api(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("the backend answers");
+        read(resp).await
+    }
+
+    /// A catalogue import (`text/csv`), as an admin.
+    pub async fn import_csv(&self, csv: &str) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .post(self.api("/api/catalog/import"))
+            .bearer_auth(&self.admin)
+            .header("Content-Type", "text/csv")
+            .body(csv.to_owned())
+            .send()
+            .await
+            .expect("the backend answers");
+        read(resp).await
+    }
+
     /// One page of the feed.
     pub async fn feed(&self, token: &str, after: i64, wait: u64, limit: usize) -> Value {
         let (status, body) = self

@@ -75,6 +75,52 @@ pub struct Catalog {
     pub version: i64,
 }
 
+/// The type of the feed items that carry the catalogue's changes to every till.
+pub const CATALOG_UPDATED: &str = "catalog.updated";
+
+/// What one change to the catalogue set, in full: the store's details if they changed, and every tax rate and
+/// product it created or replaced. Nothing is ever deleted (a product is archived), so a till that applies these
+/// in feed order, from the start, holds the backend's catalogue at `version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CatalogUpdate {
+    pub version: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<Store>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tax_rates: Vec<TaxRate>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<Product>,
+}
+
+/// A `catalog.updated` feed item's event, in the envelope of Stripe's events (id, type, created,
+/// data.object), so a till reads every feed item the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogEvent {
+    /// `catalog_v{version}`: one event per version.
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Unix seconds.
+    pub created: i64,
+    pub data: CatalogEventData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogEventData {
+    pub object: CatalogUpdate,
+}
+
+impl CatalogEvent {
+    pub fn new(update: CatalogUpdate, created: i64) -> Self {
+        Self {
+            id: format!("catalog_v{}", update.version),
+            kind: CATALOG_UPDATED.to_owned(),
+            created,
+            data: CatalogEventData { object: update },
+        }
+    }
+}
+
 /// `PUT /api/catalog/products/{sku}`: creates or replaces the product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

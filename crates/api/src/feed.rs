@@ -12,6 +12,8 @@ pub enum EventSource {
     /// A re-fetch of the intent from Stripe (reconciliation, or the check of an event's word): Stripe's own
     /// answer, which overrides what events said.
     Reconcile,
+    /// A change to the merchant's catalogue, made at the backend: for every till, whoever's token asks.
+    Catalog,
 }
 
 /// One item of the feed. `E` is the Stripe event: raw JSON on the backend (served exactly as verified), parsed

@@ -13,8 +13,8 @@ pub mod reconcile;
 pub mod service;
 
 pub use catalog::{
-    Catalog, ImportReport, Product, PutProduct, PutStore, PutTaxRate, Rounding, RowProblem, Store,
-    TaxRate, TaxScope,
+    Catalog, CatalogEvent, CatalogUpdate, ImportReport, Product, PutProduct, PutStore, PutTaxRate,
+    Rounding, RowProblem, Store, TaxRate, TaxScope, CATALOG_UPDATED,
 };
 pub use error::{ErrorBody, ErrorDetail};
 pub use feed::{EventSource, FeedItem, FeedPage};

@@ -374,3 +374,116 @@ async fn the_currency_cannot_change_under_existing_prices() {
         .await;
     assert_eq!(s, 200, "the same currency, other details");
 }
+
+impl Shop {
+    async fn feed(&self, token: &str, after: i64, wait: u64) -> Value {
+        let (s, page) = self
+            .send(
+                self.http
+                    .get(self.url(&format!("/api/events?after={after}&wait={wait}")))
+                    .bearer_auth(token),
+            )
+            .await;
+        assert_eq!(s, 200, "{page}");
+        page
+    }
+}
+
+/// The catalogue items of a feed page: (type, source, data.object).
+fn catalog_items(page: &Value) -> Vec<(String, String, Value)> {
+    page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["event"]["type"].as_str().unwrap().to_owned(),
+                i["source"].as_str().unwrap().to_owned(),
+                i["event"]["data"]["object"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_change_reaches_every_till_through_the_feed_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = Shop::start(dir.path()).await;
+    // A till's long-poll is waiting when the change is made: it is woken, not left to time out.
+    let waiting = {
+        let (http, url, till) = (
+            shop.http.clone(),
+            shop.url("/api/events?after=0&wait=20"),
+            shop.till.clone(),
+        );
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let page: Value = http
+                .get(url)
+                .bearer_auth(till)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (page, started.elapsed())
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    shop.set_up().await;
+    let (page, waited) = waiting.await.unwrap();
+    assert!(
+        waited < std::time::Duration::from_secs(10),
+        "the long-poll was woken"
+    );
+    assert_eq!(catalog_items(&page)[0].0, "catalog.updated");
+    assert_eq!(catalog_items(&page)[0].1, "catalog");
+
+    let (s, b) = shop
+        .import(
+            &shop.admin,
+            "sku,name,price,barcode,tax\nespresso,Espresso,250,4006381333931,vat-reduced\ntea,Tea,220,,\n",
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, _) = shop
+        .put(
+            &shop.admin,
+            "/api/catalog/products/tea",
+            json!({"name": "Tea", "price": 240}),
+        )
+        .await;
+    assert_eq!(s, 200);
+
+    // The till's token sees every change (none of them is its own order's), oldest first, and each says what it
+    // set in full.
+    let items = catalog_items(&shop.feed(&shop.till, 0, 0).await);
+    let updates: Vec<&Value> = items.iter().map(|(_, _, o)| o).collect();
+    assert_eq!(updates.len(), 4, "{updates:?}");
+    assert_eq!(updates[0]["store"]["currency"], "eur");
+    assert_eq!(updates[1]["tax_rates"][0]["id"], "vat-reduced");
+    assert_eq!(
+        updates[2]["products"][0]["barcodes"],
+        json!(["4006381333931"])
+    );
+    assert_eq!(updates[2]["products"][1]["sku"], "tea");
+    assert_eq!(
+        updates[3]["products"],
+        json!([{"sku": "tea", "name": "Tea", "price": 240, "barcodes": [],
+        "category": null, "tax_rate": null, "active": true}])
+    );
+    let versions: Vec<i64> = updates
+        .iter()
+        .map(|u| u["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, [1, 2, 3, 4]);
+    assert_eq!(shop.catalog(&shop.till).await["version"], 4);
+
+    // A refused change publishes nothing.
+    let (s, _) = shop
+        .import(&shop.admin, "sku,name,price\nbad sku,X,1\n")
+        .await;
+    assert_eq!(s, 400);
+    assert_eq!(catalog_items(&shop.feed(&shop.till, 0, 0).await).len(), 4);
+}

@@ -16,6 +16,16 @@ pub struct Catalog {
     pub items: Vec<CatalogItem>,
 }
 
+impl From<kassa_api::Product> for CatalogItem {
+    fn from(p: kassa_api::Product) -> Self {
+        Self {
+            sku: p.sku,
+            name: p.name,
+            unit_amount: p.price,
+        }
+    }
+}
+
 impl Catalog {
     pub fn demo() -> Self {
         let items = [

@@ -27,6 +27,9 @@ use ts_rs::TS;
 
 pub use backend::{Backend, IntentInfo};
 pub use catalog::Catalog;
+
+/// The most products a search answers with: more than a screen shows.
+pub const SEARCH_LIMIT: usize = 50;
 pub use error::{Result, TillError};
 pub use status::OrderStatus;
 use store::apply::{FeedItem, Outcome};
@@ -38,6 +41,8 @@ pub use sync::SyncStatus;
 pub trait Notifier: Send + Sync + 'static {
     fn order_changed(&self, order: &Order);
     fn sync_changed(&self, status: &SyncStatus);
+    /// The catalogue the till sells from changed (the feed brought a change).
+    fn catalog_changed(&self) {}
 }
 
 /// A notifier that tells nobody, for headless use.
@@ -144,9 +149,13 @@ impl Till {
 
     /// Starts a new sale. An open cart with nothing in it is reused rather than piling up empty orders.
     pub fn new_order(&self) -> Result<Order> {
+        let currency = self.currency()?;
         let conn = self.store.conn();
         if let Some(current) = orders::current(&conn)? {
-            if current.status == OrderStatus::Open && current.lines.is_empty() {
+            if current.status == OrderStatus::Open
+                && current.lines.is_empty()
+                && current.currency == currency
+            {
                 return Ok(current);
             }
         }
@@ -158,7 +167,7 @@ impl Till {
                 .map(char::from)
                 .collect::<String>()
         );
-        orders::create(&conn, &id, &self.catalog.currency, self.now())?;
+        orders::create(&conn, &id, &currency, self.now())?;
         orders::get(&conn, &id)
     }
 
@@ -183,7 +192,59 @@ impl Till {
         }
     }
 
+    /// What the till sells: the merchant's catalogue once the feed has brought it, else the built-in one.
+    pub fn catalog(&self) -> Result<Catalog> {
+        let conn = self.store.conn();
+        let Some(store) = store::catalog::store(&conn)? else {
+            return Ok(self.catalog.clone());
+        };
+        Ok(Catalog {
+            currency: store.currency,
+            items: store::catalog::active(&conn)?
+                .into_iter()
+                .map(|s| catalog::CatalogItem::from(s.product))
+                .collect(),
+        })
+    }
+
+    /// The currency new sales are in.
+    fn currency(&self) -> Result<String> {
+        Ok(store::catalog::store(&self.store.conn())?
+            .map_or_else(|| self.catalog.currency.clone(), |s| s.currency))
+    }
+
+    /// Products on sale whose name contains `query` or whose SKU starts with it.
+    pub fn search(&self, query: &str) -> Result<Vec<catalog::CatalogItem>> {
+        if store::catalog::store(&self.store.conn())?.is_none() {
+            let q = query.trim().to_lowercase();
+            return Ok(self
+                .catalog
+                .items
+                .iter()
+                .filter(|i| {
+                    !q.is_empty() && (i.name.to_lowercase().contains(&q) || i.sku.starts_with(&q))
+                })
+                .cloned()
+                .collect());
+        }
+        Ok(
+            store::catalog::search(&self.store.conn(), query, SEARCH_LIMIT)?
+                .into_iter()
+                .map(|s| catalog::CatalogItem::from(s.product))
+                .collect(),
+        )
+    }
+
     pub fn add_item(&self, sku: &str) -> Result<Order> {
+        if store::catalog::store(&self.store.conn())?.is_some() {
+            let item = store::catalog::by_sku(&self.store.conn(), sku)?
+                .filter(|s| s.product.active)
+                .ok_or_else(|| TillError::Invalid {
+                    field: "sku",
+                    message: format!("no product {sku:?} on sale"),
+                })?;
+            return self.add_product(&item);
+        }
         let item = self
             .catalog
             .find(sku)
@@ -204,10 +265,31 @@ impl Till {
         self.order(&order.id)
     }
 
+    /// A barcode as a scanner typed it: the product it names joins the sale.
+    pub fn scan(&self, code: &str) -> Result<Order> {
+        let code = code.trim();
+        let item = store::catalog::by_barcode(&self.store.conn(), code)?
+            .filter(|s| s.product.active)
+            .ok_or_else(|| TillError::Invalid {
+                field: "barcode",
+                message: format!("Unknown barcode {code}"),
+            })?;
+        self.add_product(&item)
+    }
+
+    fn add_product(&self, item: &store::catalog::Sellable) -> Result<Order> {
+        let order = self.open_order()?;
+        orders::add_product_line(&self.store.conn(), &order.id, item, self.now())?;
+        self.order(&order.id)
+    }
+
     /// A keypad amount, in minor units.
     pub fn add_custom(&self, amount: i64, name: Option<&str>) -> Result<Order> {
-        let currency = kassa_stripe::currency::lookup(&self.catalog.currency)
-            .expect("the catalog's currency is supported");
+        let code = self.currency()?;
+        let currency = kassa_stripe::currency::lookup(&code).ok_or_else(|| TillError::Invalid {
+            field: "currency",
+            message: format!("the store's currency {code:?} is not one Stripe takes"),
+        })?;
         if amount <= 0 || amount > currency.maximum() {
             return Err(TillError::Invalid {
                 field: "amount",
@@ -365,6 +447,9 @@ impl Till {
                 self.notifier.order_changed(&order);
             }
             outcomes.push(outcome);
+        }
+        if outcomes.contains(&Outcome::CatalogUpdated) {
+            self.notifier.catalog_changed();
         }
         for (item, outcome) in items.iter().zip(&outcomes) {
             if *outcome == Outcome::Unreadable {

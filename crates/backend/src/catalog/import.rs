@@ -233,6 +233,7 @@ pub async fn import(
                 return Ok(Err(refuse(problems)));
             }
             let (mut created, mut updated) = (0, 0);
+            let mut changed = Vec::with_capacity(rows.len());
             // Barcodes move between products of the same file: clear them all before any row takes its own.
             for row in &rows {
                 tx.prepare_cached("DELETE FROM product_barcodes WHERE sku = ?1")?
@@ -245,16 +246,28 @@ pub async fn import(
                     updated += 1;
                 }
             }
-            let version = db::bump_version(&tx)?;
+            drop(in_file);
+            for row in rows {
+                changed.push(super::product_of(row.sku, row.product));
+            }
+            let update = kassa_api::CatalogUpdate {
+                products: changed,
+                ..Default::default()
+            };
+            let (version, cursor) = super::publish(&tx, update, now)?;
             tx.commit()?;
-            Ok(Ok(ImportReport {
-                created,
-                updated,
-                version,
-            }))
+            Ok(Ok((
+                ImportReport {
+                    created,
+                    updated,
+                    version,
+                },
+                cursor,
+            )))
         })
         .await??;
-    Ok(Json(report))
+    state.writer.announce(report.1);
+    Ok(Json(report.0))
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::Json;
-use kassa_api::{Catalog, Product, PutProduct, PutStore, PutTaxRate, Store, TaxRate};
+use kassa_api::{
+    Catalog, CatalogEvent, CatalogUpdate, Product, PutProduct, PutStore, PutTaxRate, Store, TaxRate,
+};
 use rusqlite::Connection;
 
 use crate::auth::Caller;
@@ -32,6 +34,32 @@ pub(crate) fn max_price(conn: &Connection) -> rusqlite::Result<i64> {
     Ok(db::store(conn)?
         .and_then(|s| kassa_stripe::currency::lookup(&s.currency))
         .map_or(rules::DEFAULT_MAX_PRICE, |c| c.maximum()))
+}
+
+/// Marks a committed change: bumps the version and puts what changed into the feed, for every till. Call it
+/// last, inside the change's transaction; it returns the new version and the feed cursor to
+/// [`announce`](crate::intake::writer::Writer::announce) once the change is on disk.
+pub(crate) fn publish(
+    tx: &Connection,
+    mut update: CatalogUpdate,
+    now: i64,
+) -> rusqlite::Result<(i64, i64)> {
+    update.version = db::bump_version(tx)?;
+    let version = update.version;
+    let cursor = crate::db::events::insert_catalog(tx, &CatalogEvent::new(update, now))?;
+    Ok((version, cursor))
+}
+
+pub(crate) fn product_of(sku: String, p: PutProduct) -> Product {
+    Product {
+        sku,
+        name: p.name,
+        price: p.price,
+        barcodes: p.barcodes,
+        category: p.category,
+        tax_rate: p.tax_rate,
+        active: p.active,
+    }
 }
 
 /// What a product may not be that only the database knows: taxed at a rate that does not exist, or holding
@@ -85,20 +113,18 @@ pub async fn put_product(
                 return Ok(Err(bad));
             }
             db::put_product(&tx, &sku, &p, now)?;
-            db::bump_version(&tx)?;
+            let product = product_of(sku, p);
+            let update = CatalogUpdate {
+                products: vec![product.clone()],
+                ..Default::default()
+            };
+            let (_, cursor) = publish(&tx, update, now)?;
             tx.commit()?;
-            Ok(Ok(Product {
-                sku,
-                name: p.name,
-                price: p.price,
-                barcodes: p.barcodes,
-                category: p.category,
-                tax_rate: p.tax_rate,
-                active: p.active,
-            }))
+            Ok(Ok((product, cursor)))
         })
         .await??;
-    Ok(Json(product))
+    state.writer.announce(product.1);
+    Ok(Json(product.0))
 }
 
 /// PUT /api/catalog/tax-rates/{id}
@@ -118,15 +144,21 @@ pub async fn put_tax_rate(
         basis_points: t.basis_points,
         inclusive: t.inclusive,
     };
-    state
+    let update = CatalogUpdate {
+        tax_rates: vec![answer.clone()],
+        ..Default::default()
+    };
+    let cursor = state
         .db
         .write(move |c| {
             let tx = c.transaction()?;
             db::put_tax_rate(&tx, &id, &t, now)?;
-            db::bump_version(&tx)?;
-            tx.commit()
+            let (_, cursor) = publish(&tx, update, now)?;
+            tx.commit()?;
+            Ok(cursor)
         })
         .await?;
+    state.writer.announce(cursor);
     Ok(Json(answer))
 }
 
@@ -146,7 +178,12 @@ pub async fn put_store(
         rounding: s.rounding,
         tax_scope: s.tax_scope,
     };
-    state
+    let update = CatalogUpdate {
+        store: Some(answer.clone()),
+        ..Default::default()
+    };
+    let now = state.clock.now();
+    let cursor = state
         .db
         .write(move |c| {
             let tx = c.transaction()?;
@@ -160,10 +197,11 @@ pub async fn put_store(
                 }));
             }
             db::put_store(&tx, &s)?;
-            db::bump_version(&tx)?;
+            let (_, cursor) = publish(&tx, update, now)?;
             tx.commit()?;
-            Ok(Ok(()))
+            Ok(Ok(cursor))
         })
         .await??;
+    state.writer.announce(cursor);
     Ok(Json(answer))
 }

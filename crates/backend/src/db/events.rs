@@ -39,6 +39,18 @@ pub fn insert(conn: &Connection, e: &NewEvent) -> rusqlite::Result<Option<i64>> 
     Ok((changed == 1).then(|| conn.last_insert_rowid()))
 }
 
+/// Stores a change to the catalogue as a feed item for every till; returns its cursor.
+pub fn insert_catalog(conn: &Connection, event: &kassa_api::CatalogEvent) -> rusqlite::Result<i64> {
+    let payload = serde_json::to_string(event)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    conn.prepare_cached(
+        "INSERT INTO events (event_id, type, is_foreign, source, stripe_created, received, payload)
+         VALUES (?1, ?2, 0, 'catalog', ?3, ?3, ?4)",
+    )?
+    .execute(params![event.id, event.kind, event.created, payload])?;
+    Ok(conn.last_insert_rowid())
+}
+
 /// A feed item as the backend serves it: the Stripe event exactly as verified.
 pub type FeedItem = kassa_api::FeedItem<Box<RawValue>>;
 
@@ -54,6 +66,7 @@ fn item(r: &rusqlite::Row) -> rusqlite::Result<FeedItem> {
         foreign: r.get(3)?,
         source: match r.get_ref(4)?.as_str()? {
             "reconcile" => kassa_api::EventSource::Reconcile,
+            "catalog" => kassa_api::EventSource::Catalog,
             _ => kassa_api::EventSource::Webhook,
         },
         received: r.get(5)?,
@@ -62,8 +75,12 @@ fn item(r: &rusqlite::Row) -> rusqlite::Result<FeedItem> {
     })
 }
 
+/// A page stops growing past this many bytes of events (it holds at least one, however large): a catalogue
+/// import of tens of thousands of products is one event of several megabytes.
+pub const PAGE_BYTES: usize = 4 * 1024 * 1024;
+
 /// Events past `after` up to `durable` (the cursor known to be on disk), oldest first; only `terminal`'s own
-/// when given.
+/// and the catalogue's when given.
 pub fn feed(
     conn: &Connection,
     after: i64,
@@ -71,20 +88,28 @@ pub fn feed(
     terminal: Option<&str>,
     limit: usize,
 ) -> rusqlite::Result<Vec<FeedItem>> {
-    match terminal {
-        Some(t) => conn
-            .prepare_cached(&format!(
-                "{SELECT} WHERE terminal = ?1 AND cursor > ?2 AND cursor <= ?3 ORDER BY cursor LIMIT ?4"
-            ))?
-            .query_map(params![t, after, durable, limit as i64], item)?
-            .collect(),
-        None => conn
-            .prepare_cached(&format!(
-                "{SELECT} WHERE cursor > ?1 AND cursor <= ?2 ORDER BY cursor LIMIT ?3"
-            ))?
-            .query_map(params![after, durable, limit as i64], item)?
-            .collect(),
+    let mut stmt = match terminal {
+        Some(_) => conn.prepare_cached(&format!(
+            "{SELECT} WHERE (terminal = ?1 OR source = 'catalog') AND cursor > ?2 AND cursor <= ?3
+             ORDER BY cursor LIMIT ?4"
+        ))?,
+        None => conn.prepare_cached(&format!(
+            "{SELECT} WHERE ?1 IS NULL AND cursor > ?2 AND cursor <= ?3 ORDER BY cursor LIMIT ?4"
+        ))?,
+    };
+    let mut rows = stmt.query_map(params![terminal, after, durable, limit as i64], item)?;
+    let (mut page, mut bytes) = (Vec::new(), 0);
+    while bytes < PAGE_BYTES {
+        match rows.next() {
+            Some(item) => {
+                let item = item?;
+                bytes += item.event.get().len();
+                page.push(item);
+            }
+            None => break,
+        }
     }
+    Ok(page)
 }
 
 pub fn latest_cursor(conn: &Connection) -> rusqlite::Result<i64> {

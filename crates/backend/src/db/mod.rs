@@ -20,6 +20,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema_v2.sql")),
         M::up(include_str!("schema_v3.sql")),
         M::up(include_str!("schema_v4.sql")),
+        M::up(include_str!("schema_v5.sql")),
     ])
 }
 
@@ -225,6 +226,46 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    /// v5 rebuilds the events table: every cursor stays, and one never handed out again is not reused either.
+    #[test]
+    fn the_events_rebuild_keeps_every_cursor_and_the_counter() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 4).unwrap();
+        for id in ["evt_1", "evt_2", "evt_3"] {
+            conn.execute(
+                "INSERT INTO events (event_id, type, is_foreign, source, stripe_created, received, payload)
+                 VALUES (?1, 'payment_intent.created', 1, 'webhook', 1, 1, '{}')",
+                [id],
+            )
+            .unwrap();
+        }
+        conn.execute("DELETE FROM events WHERE event_id = 'evt_3'", [])
+            .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let kept: Vec<(i64, String)> = conn
+            .prepare("SELECT cursor, event_id FROM events ORDER BY cursor")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(kept, [(1, "evt_1".to_owned()), (2, "evt_2".to_owned())]);
+        let next =
+            events::insert_catalog(&conn, &kassa_api::CatalogEvent::new(Default::default(), 5))
+                .unwrap();
+        assert_eq!(next, 4, "cursor 3 was handed out once");
+    }
+
+    #[test]
+    fn an_empty_events_table_is_rebuilt_too() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let first =
+            events::insert_catalog(&conn, &kassa_api::CatalogEvent::new(Default::default(), 5))
+                .unwrap();
+        assert_eq!(first, 1);
     }
 
     fn mode(path: &Path) -> u32 {

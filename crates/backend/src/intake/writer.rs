@@ -90,6 +90,7 @@ pub struct Writer {
     tx: mpsc::UnboundedSender<Job>,
     health: Arc<IntakeHealth>,
     committed: Arc<AtomicI64>,
+    feed: Arc<watch::Sender<i64>>,
 }
 
 pub struct Wiring {
@@ -108,6 +109,7 @@ impl Writer {
     ) -> Result<Wiring, rusqlite::Error> {
         let latest = events::latest_cursor(&conn.lock().unwrap_or_else(|e| e.into_inner()))?;
         let (feed_tx, feed) = watch::channel(latest);
+        let feed_tx = Arc::new(feed_tx);
         let committed_cursor = Arc::new(AtomicI64::new(latest));
         let (tx, rx) = mpsc::unbounded_channel();
         let (refetch_tx, refetch) = mpsc::unbounded_channel();
@@ -117,7 +119,7 @@ impl Writer {
         let health = Arc::new(IntakeHealth::default());
         let syncer = Syncer {
             log: Box::new(log),
-            feed: feed_tx,
+            feed: feed_tx.clone(),
             refetch: refetch_tx,
             writer: synced,
             health: health.clone(),
@@ -138,6 +140,7 @@ impl Writer {
                 tx,
                 health,
                 committed: committed_cursor,
+                feed: feed_tx,
             },
             feed,
             refetch,
@@ -162,6 +165,14 @@ impl Writer {
     /// known to be newer than every event stored up to it (see [`orders::Snapshot::Fetched`]).
     pub fn mark(&self) -> i64 {
         self.committed.load(Ordering::Acquire)
+    }
+
+    /// Tells the feed's long-polls of an event stored outside the intake (a change to the catalogue, through
+    /// [`crate::db::Db::write`]). Call it only once the event is on disk: the feed serves up to `cursor`, and that
+    /// write's fsync covered every commit before it, the intake's included.
+    pub fn announce(&self, cursor: i64) {
+        self.committed.fetch_max(cursor, Ordering::Release);
+        send_max(&self.feed, cursor);
     }
 
     /// A re-fetched intent: its state is recorded, and a change enters the feed (for events missed meanwhile).
@@ -373,7 +384,7 @@ fn fail_answers(answers: Vec<Answer>, error: &str) {
 /// The syncer's side of the pipeline: it makes committed groups durable, then answers them and moves the feed.
 struct Syncer {
     log: Box<dyn Log>,
-    feed: watch::Sender<i64>,
+    feed: Arc<watch::Sender<i64>>,
     refetch: mpsc::UnboundedSender<(String, Recheck)>,
     /// Told that groups are done with, so it commits the one it is filling.
     writer: mpsc::WeakUnboundedSender<Job>,
@@ -462,11 +473,7 @@ impl Syncer {
             .chain(unsynced.latest.take())
             .max();
         if let Some(latest) = latest {
-            self.feed.send_if_modified(|c| {
-                let moved = latest > *c;
-                *c = (*c).max(latest);
-                moved
-            });
+            send_max(&self.feed, latest);
         }
         for id in unsynced.stale.drain(..) {
             let _ = self.refetch.send(id);
@@ -499,6 +506,15 @@ impl Syncer {
             fail_answers(group.answers, &error);
         }
     }
+}
+
+/// Moves the feed to `cursor` unless it is already past it: it only moves forward.
+fn send_max(feed: &watch::Sender<i64>, cursor: i64) {
+    feed.send_if_modified(|c| {
+        let moved = cursor > *c;
+        *c = (*c).max(cursor);
+        moved
+    });
 }
 
 /// One fsync, retried with backoff for up to `retry_for` while it fails for a passing reason.

@@ -28,6 +28,8 @@ pub enum Outcome {
     NotOurs,
     /// The till could not read the item (see `backend::read_feed_page`): recorded and skipped.
     Unreadable,
+    /// A change to the catalogue, now in the till's copy.
+    CatalogUpdated,
 }
 
 impl Outcome {
@@ -40,6 +42,7 @@ impl Outcome {
             Self::AmountMismatch => "amount_mismatch",
             Self::NotOurs => "not_ours",
             Self::Unreadable => "unreadable",
+            Self::CatalogUpdated => "catalog_updated",
         }
     }
 }
@@ -106,6 +109,22 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
     };
     let outcome = match &order {
         _ if kind == crate::backend::UNREADABLE_EVENT => Outcome::Unreadable,
+        // Only the backend's own items carry the catalogue: a webhook of that type is not Stripe's word on it.
+        _ if kind == kassa_api::CATALOG_UPDATED && item.source == EventSource::Catalog => {
+            match serde_json::from_value::<kassa_api::CatalogUpdate>(object.clone()) {
+                Ok(update) => {
+                    super::catalog::apply_update(conn, &update)?;
+                    Outcome::CatalogUpdated
+                }
+                Err(e) => {
+                    tracing::error!(
+                        cursor = item.cursor,
+                        "a catalogue change the till cannot read: {e}"
+                    );
+                    Outcome::Unreadable
+                }
+            }
+        }
         None => Outcome::NotOurs,
         Some(order) if kind == "payment_intent.succeeded" => {
             fulfil(conn, order, &object, event_id, now)?
@@ -329,6 +348,7 @@ fn move_state(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::catalog;
     use serde_json::json;
 
     fn item(cursor: i64, id: &str, kind: &str, object: Value) -> FeedItem {
@@ -341,6 +361,66 @@ mod tests {
             received: 0,
             event: json!({ "id": id, "type": kind, "created": 100 + cursor, "data": { "object": object } }),
         }
+    }
+
+    fn catalog_item(cursor: i64, source: EventSource, update: Value) -> FeedItem {
+        FeedItem {
+            source,
+            ..item(
+                cursor,
+                &format!("catalog_v{cursor}"),
+                kassa_api::CATALOG_UPDATED,
+                update,
+            )
+        }
+    }
+
+    #[test]
+    fn the_catalogue_changes_only_from_the_backends_own_items_and_a_barcode_can_move() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::super::Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let mut conn = store.conn();
+        let product = |sku: &str, barcodes: &[&str]| {
+            json!({"sku": sku, "name": sku, "price": 100, "barcodes": barcodes, "category": null,
+                   "tax_rate": null, "active": true})
+        };
+        let forged = json!({"version": 1, "products": [product("free", &["111"])]});
+        let outcome = apply(&mut conn, &catalog_item(1, EventSource::Webhook, forged), 1).unwrap();
+        assert_eq!(
+            outcome.0,
+            Outcome::NotOurs,
+            "a webhook is not the catalogue's word"
+        );
+        assert!(catalog::by_sku(&conn, "free").unwrap().is_none());
+
+        let first = json!({"version": 1, "products": [product("a", &["111"]), product("b", &[])]});
+        let outcome = apply(&mut conn, &catalog_item(2, EventSource::Catalog, first), 2).unwrap();
+        assert_eq!(outcome.0, Outcome::CatalogUpdated);
+        // The code moves from a to b within one change, whichever product the change lists first.
+        let moved =
+            json!({"version": 2, "products": [product("b", &["111"]), product("a", &["222"])]});
+        apply(&mut conn, &catalog_item(3, EventSource::Catalog, moved), 3).unwrap();
+        let owner = |code: &str| {
+            catalog::by_barcode(&conn, code)
+                .unwrap()
+                .map(|s| s.product.sku)
+        };
+        assert_eq!(owner("111").as_deref(), Some("b"));
+        assert_eq!(owner("222").as_deref(), Some("a"));
+        assert_eq!(catalog::version(&conn).unwrap(), 2);
+
+        let unreadable = json!({"version": "two"});
+        let outcome = apply(
+            &mut conn,
+            &catalog_item(4, EventSource::Catalog, unreadable),
+            4,
+        )
+        .unwrap();
+        assert_eq!(
+            outcome.0,
+            Outcome::Unreadable,
+            "skipped and shown, not retried for ever"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The till's SQLite: WAL, foreign keys on, versioned migrations.
 
 pub mod apply;
+pub mod catalog;
 pub mod orders;
 
 use std::path::Path;
@@ -17,6 +18,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema_v2.sql")),
         M::up(include_str!("schema_v3.sql")),
         M::up(include_str!("schema_v4.sql")),
+        M::up(include_str!("schema_v5.sql")),
     ])
 }
 

@@ -189,6 +189,70 @@ pub fn add_line(
     touch(conn, order_id, now)
 }
 
+/// A product from the catalogue, at its price and tax now: the line keeps both, whatever the catalogue says later.
+pub fn add_product_line(
+    conn: &Connection,
+    order_id: &str,
+    item: &super::catalog::Sellable,
+    now: i64,
+) -> Result<()> {
+    let (p, t) = (&item.product, item.tax_rate.as_ref());
+    // The same item again raises its quantity, unless its price or tax changed in between.
+    let updated = conn
+        .prepare_cached(
+            "UPDATE order_lines SET quantity = quantity + 1
+             WHERE order_id = ?1 AND sku = ?2 AND unit_amount = ?3 AND tax_rate_id IS ?4
+                 AND tax_basis_points IS ?5 AND tax_inclusive IS ?6",
+        )?
+        .execute(params![
+            order_id,
+            p.sku,
+            p.price,
+            t.map(|t| &t.id),
+            t.map(|t| t.basis_points),
+            t.map(|t| t.inclusive)
+        ])?;
+    if updated == 0 {
+        conn.prepare_cached(
+            "INSERT INTO order_lines (order_id, sku, name, unit_amount, quantity, tax_rate_id, tax_name,
+                 tax_basis_points, tax_inclusive)
+             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            order_id,
+            p.sku,
+            p.name,
+            p.price,
+            t.map(|t| &t.id),
+            t.map(|t| &t.name),
+            t.map(|t| t.basis_points),
+            t.map(|t| t.inclusive)
+        ])?;
+    }
+    touch(conn, order_id, now)
+}
+
+/// The tax rates an order's lines were rung up with, by line id (lines without tax are absent).
+pub fn line_taxes(conn: &Connection, order_id: &str) -> Result<Vec<(i64, kassa_api::TaxRate)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, tax_rate_id, tax_name, tax_basis_points, tax_inclusive FROM order_lines
+             WHERE order_id = ?1 AND tax_rate_id IS NOT NULL ORDER BY id",
+        )?
+        .query_map([order_id], |r| {
+            Ok((
+                r.get(0)?,
+                kassa_api::TaxRate {
+                    id: r.get(1)?,
+                    name: r.get(2)?,
+                    basis_points: r.get(3)?,
+                    inclusive: r.get(4)?,
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 /// The order a cart line belongs to, if the line exists.
 pub fn order_of_line(conn: &Connection, line_id: i64) -> Result<Option<String>> {
     Ok(conn

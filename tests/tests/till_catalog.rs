@@ -1,0 +1,191 @@
+//! The merchant's catalogue at the till: it arrives through the feed, the till sells from it by SKU, barcode and
+//! search, a sale keeps the price and tax it was rung up with, and the till still sells from its copy after a
+//! restart with the backend down.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use kassa_tests::reqwest::StatusCode;
+use kassa_tests::till::TestTill;
+use kassa_tests::{eventually, Stack};
+use kassa_till::error::TillError;
+use kassa_till::store::orders;
+use serde_json::json;
+use tempfile::TempDir;
+
+fn dirs() -> (TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("till").join("till.sqlite3");
+    let backend = dir.path().join("backend");
+    (dir, db, backend)
+}
+
+const CAFE: &str = "sku,name,price,barcode,category,tax
+espresso,Espresso,250,4006381333931,Coffee,vat-reduced
+tea,Green tea,220,,Tea,vat-reduced
+bagel,Bagel,340,012345678905|2000000000015,Food,vat-standard
+";
+
+/// A café in euros: the store, two VAT rates (prices include them) and three products.
+async fn open_the_cafe(stack: &Stack) {
+    for (path, body) in [
+        (
+            "/api/catalog/store",
+            json!({"name": "Café Kassa", "address": "1 Quay St", "currency": "eur"}),
+        ),
+        (
+            "/api/catalog/tax-rates/vat-reduced",
+            json!({"name": "VAT 7%", "basis_points": 700, "inclusive": true}),
+        ),
+        (
+            "/api/catalog/tax-rates/vat-standard",
+            json!({"name": "VAT 19%", "basis_points": 1900, "inclusive": true}),
+        ),
+    ] {
+        let (status, body) = stack.put(&stack.admin, path, body).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    let (status, body) = stack.import_csv(CAFE).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn wait_catalog(till: &TestTill, what: &str, check: impl Fn(&kassa_till::Catalog) -> bool) {
+    eventually(Duration::from_secs(20), what, || async {
+        let catalog = till.till.catalog().map_err(|e| e.to_string())?;
+        check(&catalog)
+            .then_some(())
+            .ok_or_else(|| format!("{catalog:?}"))
+    })
+    .await;
+}
+
+fn price_of(catalog: &kassa_till::Catalog, sku: &str) -> Option<i64> {
+    catalog.find(sku).map(|i| i.unit_amount)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_till_sells_the_merchants_catalogue_by_barcode_and_search_at_the_prices_rung_up() {
+    let (_dir, db, backend) = dirs();
+    let stack = Stack::start(&backend);
+    let till = TestTill::running(&db, &stack.backend.url, &stack.till);
+    till.wait_sync("online", |s| s.online).await;
+    open_the_cafe(&stack).await;
+    wait_catalog(&till, "the café's catalogue reaches the till", |c| {
+        c.currency == "eur" && c.items.len() == 3
+    })
+    .await;
+
+    // A scan adds the product its barcode names; an unknown one says so and adds nothing.
+    let sale = till.till.scan("4006381333931").unwrap();
+    assert_eq!(sale.currency, "eur");
+    assert_eq!(sale.lines[0].name, "Espresso");
+    let sale = till.till.scan("2000000000015").unwrap();
+    assert_eq!(sale.lines[1].name, "Bagel", "a product's second barcode");
+    match till.till.scan("4006381333948") {
+        Err(TillError::Invalid { field, message }) => {
+            assert_eq!(field, "barcode");
+            assert_eq!(message, "Unknown barcode 4006381333948");
+        }
+        other => panic!("an unknown barcode is refused: {other:?}"),
+    }
+    assert_eq!(till.order(&sale.id).lines.len(), 2);
+
+    // Search by name (anywhere, any case) or by the start of a SKU.
+    let names = |q: &str| -> Vec<String> {
+        till.till
+            .search(q)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.name)
+            .collect()
+    };
+    assert_eq!(names("TEA"), ["Green tea"]);
+    assert_eq!(names("bag"), ["Bagel"]);
+    assert_eq!(names("espr"), ["Espresso"]);
+    assert!(names("%").is_empty(), "LIKE's wildcards are literal");
+    assert!(names("  ").is_empty());
+
+    // The espresso goes up: the till learns it within the feed's latency; the sale keeps the price it was rung
+    // up with, and another espresso is a line of its own at the new price.
+    let (status, body) = stack
+        .put(
+            &stack.admin,
+            "/api/catalog/products/espresso",
+            json!({"name": "Espresso", "price": 270, "barcodes": ["4006381333931"], "category": "Coffee",
+                   "tax_rate": "vat-reduced"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    wait_catalog(&till, "the new price reaches the till", |c| {
+        price_of(c, "espresso") == Some(270)
+    })
+    .await;
+    let sale = till.till.scan("4006381333931").unwrap();
+    let amounts: Vec<(String, i64, i64)> = sale
+        .lines
+        .iter()
+        .map(|l| (l.name.clone(), l.unit_amount, l.quantity))
+        .collect();
+    assert_eq!(
+        amounts,
+        [
+            ("Espresso".to_owned(), 250, 1),
+            ("Bagel".to_owned(), 340, 1),
+            ("Espresso".to_owned(), 270, 1)
+        ]
+    );
+    // Each line keeps its tax rate too.
+    let taxes = orders::line_taxes(&till.till.store.conn(), &sale.id).unwrap();
+    let rates: Vec<(&str, u32, bool)> = taxes
+        .iter()
+        .map(|(_, t)| (t.id.as_str(), t.basis_points, t.inclusive))
+        .collect();
+    assert_eq!(
+        rates,
+        [
+            ("vat-reduced", 700, true),
+            ("vat-standard", 1900, true),
+            ("vat-reduced", 700, true)
+        ]
+    );
+
+    // The card intent is in the store's currency, for the sale's total.
+    let info = till.till.charge(&sale.id).await.unwrap();
+    assert_eq!((info.amount, info.currency.as_str()), (860, "eur"));
+
+    // An archived product is no longer sold, by SKU or by barcode.
+    let (status, _) = stack
+        .put(
+            &stack.admin,
+            "/api/catalog/products/tea",
+            json!({"name": "Green tea", "price": 220, "active": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    wait_catalog(&till, "the archived tea leaves the till", |c| {
+        c.find("tea").is_none()
+    })
+    .await;
+    assert!(matches!(
+        till.till.add_item("tea"),
+        Err(TillError::Invalid { field: "sku", .. })
+    ));
+    assert!(names("tea").is_empty());
+
+    // Restarted with the backend down, the till still sells from its copy.
+    till.close().await;
+    stack.backend.kill();
+    let reopened = TestTill::open(&db, &stack.backend.url, &stack.till);
+    let sale = reopened.till.new_order().unwrap();
+    let sale = reopened.till.scan("012345678905").unwrap_or_else(|e| {
+        panic!(
+            "the reopened till scans from its own copy (sale {}): {e}",
+            sale.id
+        )
+    });
+    assert_eq!(sale.lines.last().map(|l| l.unit_amount), Some(340));
+    assert_eq!(
+        price_of(&reopened.till.catalog().unwrap(), "espresso"),
+        Some(270)
+    );
+}
