@@ -75,6 +75,8 @@ impl Sidecar {
         let backend_dir = data_dir.join("demo-backend");
         let mut args = vec![
             "--simulate".to_owned(),
+            // The demo café, from the backend's data, into a catalogue nobody has changed yet.
+            "--demo-catalog".to_owned(),
             "--addr".to_owned(),
             format!("127.0.0.1:{backend_port}"),
             "--sim-addr".to_owned(),

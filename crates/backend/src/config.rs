@@ -103,6 +103,11 @@ pub struct ServeArgs {
     #[arg(long)]
     pub sim_live: bool,
 
+    /// With --simulate: an empty catalogue is given the demo café (crates/backend/demo: its store and products,
+    /// as data), as the app's demo mode does.
+    #[arg(long)]
+    pub demo_catalog: bool,
+
     /// An origin that may show the payment page (/pay) in a frame, besides the app's own (tauri://localhost,
     /// http(s)://tauri.localhost); e.g. http://localhost:1420 for the UI's dev server. Repeatable.
     #[arg(
@@ -240,6 +245,8 @@ pub enum ConfigError {
     BadApiBase(String),
     #[error("--sim-live needs --simulate (it puts the in-process simulator in live mode); for real live keys set STRIPE_SECRET_KEY=sk_live_… instead")]
     SimLiveWithoutSimulate,
+    #[error("--demo-catalog needs --simulate: a real store imports its own catalogue (POST /api/catalog/import)")]
+    DemoCatalogWithoutSimulate,
     #[error("{given} is set but {missing} is not: give both, the certificate chain and its private key as PEM files, or neither")]
     HalfTls {
         given: &'static str,
@@ -333,6 +340,9 @@ impl ServeArgs {
     pub fn check_sim_flags(&self) -> Result<(), ConfigError> {
         if self.sim_live && !self.simulate {
             return Err(ConfigError::SimLiveWithoutSimulate);
+        }
+        if self.demo_catalog && !self.simulate {
+            return Err(ConfigError::DemoCatalogWithoutSimulate);
         }
         Ok(())
     }
@@ -517,6 +527,17 @@ mod tests {
         let err = serve_args(&["--sim-live"]).check_sim_flags().unwrap_err();
         assert!(err.to_string().contains("--sim-live") && err.to_string().contains("--simulate"));
         serve_args(&["--simulate", "--sim-live"])
+            .check_sim_flags()
+            .unwrap();
+    }
+
+    #[test]
+    fn the_demo_catalogue_needs_simulate() {
+        let err = serve_args(&["--demo-catalog"])
+            .check_sim_flags()
+            .unwrap_err();
+        assert!(err.to_string().contains("--demo-catalog"), "{err}");
+        serve_args(&["--simulate", "--demo-catalog"])
             .check_sim_flags()
             .unwrap();
     }

@@ -139,6 +139,8 @@ pub enum StartError {
     )]
     NoSimulator,
     #[error(transparent)]
+    DemoCatalog(#[from] catalog::demo::SeedError),
+    #[error(transparent)]
     Tls(#[from] tls::TlsError),
     #[error("cannot read the event log: {0}")]
     Storage(#[from] rusqlite::Error),
@@ -314,6 +316,14 @@ pub async fn start_tuned(
         },
     });
     reconcile::spawn_refetcher(state.clone(), wiring.refetch);
+    if args.demo_catalog {
+        if let Some(report) = catalog::demo::seed_if_empty(&state).await? {
+            tracing::info!(
+                "the empty catalogue was given the demo café: {} products",
+                report.created
+            );
+        }
+    }
     let health = Arc::new(readiness::Health::new(Duration::from_secs(
         args.reconcile_every_secs,
     )));

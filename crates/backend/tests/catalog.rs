@@ -487,3 +487,62 @@ async fn every_change_reaches_every_till_through_the_feed_in_order() {
     assert_eq!(s, 400);
     assert_eq!(catalog_items(&shop.feed(&shop.till, 0, 0).await).len(), 4);
 }
+
+#[tokio::test]
+async fn the_demo_cafe_is_data_loaded_into_an_empty_catalogue_and_only_an_empty_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (running, http) = start(&data, &["--simulate", "--demo-catalog"]).await;
+    let token = {
+        let db = kassa_backend::db::Db::open_dir(&data).unwrap();
+        let conn = db.writer();
+        let conn = conn.lock().unwrap();
+        terminals::create(&conn, "till-1", false, 1).unwrap()
+    };
+    let catalog: Value = http
+        .get(format!("{}/api/catalog", running.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(catalog["store"]["currency"], "usd");
+    assert_eq!(catalog["store"]["name"], "Kassa demo café");
+    let products = catalog["products"].as_array().unwrap();
+    assert_eq!(products.len(), 12);
+    let espresso = products.iter().find(|p| p["sku"] == "espresso").unwrap();
+    assert_eq!(espresso["price"], 250);
+    assert_eq!(espresso["barcodes"], json!(["4006381333931"]));
+    // Through the feed too, as any change: a till starting from scratch gets it.
+    let page: Value = http
+        .get(format!("{}/api/events?after=0", running.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        catalog_items(&page).len(),
+        2,
+        "the store, then the products"
+    );
+    let version = catalog["version"].clone();
+    drop(running);
+
+    // Started again, the catalogue (which the demo may have changed since) is left as it is.
+    let (running, http) = start(&data, &["--simulate", "--demo-catalog"]).await;
+    let again: Value = http
+        .get(format!("{}/api/catalog", running.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["version"], version);
+}

@@ -15,7 +15,7 @@ import type {
   Receipt,
   SyncStatus,
 } from './types';
-import { ORDER_EVENT, SYNC_EVENT } from './types';
+import { CATALOG_EVENT, ORDER_EVENT, SYNC_EVENT } from './types';
 
 export const till = {
   appInfo: () => invoke<AppInfo>('app_info'),
@@ -76,6 +76,10 @@ export async function cashierStart(): Promise<CashierStart> {
 
 export function onOrder(handler: (order: Order) => void): Promise<UnlistenFn> {
   return listen<Order>(ORDER_EVENT, (e) => handler(e.payload));
+}
+
+export function onCatalog(handler: () => void): Promise<UnlistenFn> {
+  return listen<null>(CATALOG_EVENT, () => handler());
 }
 
 export function onSync(handler: (status: SyncStatus) => void): Promise<UnlistenFn> {

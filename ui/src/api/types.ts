@@ -43,3 +43,5 @@ export interface TillError {
 /** Tauri event names. */
 export const ORDER_EVENT = 'till://order';
 export const SYNC_EVENT = 'till://sync';
+/** The catalogue the till sells from changed (the feed brought a change): ask for it again. */
+export const CATALOG_EVENT = 'till://catalog';

@@ -105,6 +105,19 @@ describe('keypad', () => {
   });
 });
 
+describe('catalogue', () => {
+  it('shows a change the feed brought without a restart, and sells at the new price', async () => {
+    const { fake, user } = await setup();
+    const items = fake.catalog.items.map((i) => (i.sku === 'espresso' ? { ...i, unit_amount: 275 } : i));
+    act(() => fake.setCatalog({ ...fake.catalog, items: [...items, { sku: 'scone', name: 'Scone', unit_amount: 320 }] }));
+    const scone = await screen.findByRole('button', { name: /^Scone/ });
+    expect(screen.getByRole('button', { name: /^Espresso/ })).toHaveTextContent('$2.75');
+    await user.click(scone);
+    await waitFor(() => expect(fake.callsOf('add_item').map((c) => c.args?.sku)).toEqual(['scone']));
+    expect(await screen.findByTestId('cart-total')).toHaveTextContent('$3.20');
+  });
+});
+
 describe('cart', () => {
   it('quantity and remove buttons call the right commands', async () => {
     const { fake, user } = await setup();

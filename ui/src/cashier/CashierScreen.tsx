@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { AppInfo, Catalog, Order, OrderLine, TillError } from '../api/types';
-import { markInteractive, onOrder, till, type CashierStart } from '../api/till';
+import { markInteractive, onCatalog, onOrder, till, type CashierStart } from '../api/till';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Progress, START_SPINNER_DELAY_MS } from '../components/Progress';
 import { toTillError } from '../errors';
@@ -141,6 +141,14 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
       unlisten.then((un) => un(), () => {});
     };
   }, [applyOrder]);
+
+  // A price or product changed at the backend: the grid shows the catalogue as the core now sells it.
+  useEffect(() => {
+    const unlisten = onCatalog(loadCatalog);
+    return () => {
+      unlisten.then((un) => un(), () => {});
+    };
+  }, [loadCatalog]);
 
   // Once per mount (StrictMode runs effects twice in dev; two boots could ask for two new orders).
   const booted = useRef(false);

@@ -6,7 +6,7 @@ import type {
   AdminPage, AdminQuery, AdminRow, AppInfo, AttentionItem, Catalog, ChargeInfo, CsvExport, DayTotal, DisplayStatus,
   Fulfilment, Order, OrderLine, PaymentDetail, PaymentStatus, Receipt, SyncStatus, TillError, TimelineEntry,
 } from '../api/types';
-import { ORDER_EVENT, SYNC_EVENT } from '../api/types';
+import { CATALOG_EVENT, ORDER_EVENT, SYNC_EVENT } from '../api/types';
 import { DEMO_CATALOG, type TillErrorKind } from '../api/generated';
 
 export interface FakeTillOptions {
@@ -62,7 +62,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     mode: 'demo', view: 'cashier', terminal: 'till-1', backend_url: 'http://127.0.0.1:4242', currency: 'usd',
     ...opts.info,
   };
-  const catalog = opts.catalog ?? { ...DEFAULT_CATALOG, currency: info.currency };
+  let catalog = opts.catalog ?? { ...DEFAULT_CATALOG, currency: info.currency };
   const orders = new Map<string, Order>();
   const charges = new Map<string, ChargeInfo>();
   const listeners = new Map<string, Set<Listener>>();
@@ -573,7 +573,15 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
   }
 
   return {
-    info, catalog, orders, charges, calls, handle, emit, on, update, markPaid, setSync, addPayment,
+    info, orders, charges, calls, handle, emit, on, update, markPaid, setSync, addPayment,
+    get catalog() {
+      return catalog;
+    },
+    /** The feed brought a new catalogue, as the core's till://catalog event says. */
+    setCatalog(next: Catalog) {
+      catalog = structuredClone(next);
+      emit(CATALOG_EVENT, null);
+    },
     /** URLs handed to the shell plugin's open. */
     opened,
     kioskExited: () => kioskExited,

@@ -11,7 +11,7 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { ChargeInfo, Order, PaymentStatus, SyncStatus } from '../api/types';
-import { ORDER_EVENT, SYNC_EVENT } from '../api/types';
+import { CATALOG_EVENT, ORDER_EVENT, SYNC_EVENT } from '../api/types';
 import { seedDemoPayments } from './demoPayments';
 import { createFakeTill, DEFAULT_CATALOG, type FakeTill } from './fakeBackend';
 
@@ -154,6 +154,7 @@ export function installMockTauri(): FakeTill {
   mockIPC((cmd, args) => fake.handle(cmd, args as Record<string, unknown> | undefined), { shouldMockEvents: true });
   fake.on(ORDER_EVENT, (p) => void emit(ORDER_EVENT, p));
   fake.on(SYNC_EVENT, (p) => void emit(SYNC_EVENT, p));
+  fake.on(CATALOG_EVENT, (p) => void emit(CATALOG_EVENT, p));
   (window as unknown as { __kassaMock: FakeTill }).__kassaMock = fake;
   return fake;
 }

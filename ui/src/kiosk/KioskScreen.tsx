@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo, Catalog, Order, TillError } from '../api/types';
-import { admin, markInteractive, onOrder, till } from '../api/till';
+import { admin, markInteractive, onCatalog, onOrder, till } from '../api/till';
 import { PinPad, usePinLock } from '../components/PinPad';
 import { SyncBanner } from '../components/SyncBanner';
 import { toTillError } from '../errors';
@@ -137,6 +137,13 @@ export function KioskScreen({ info, timings }: Props) {
       }
     })();
   }, [applyOrder, loadCatalog]);
+
+  useEffect(() => {
+    const unlisten = onCatalog(loadCatalog);
+    return () => {
+      unlisten.then((un) => un(), () => {});
+    };
+  }, [loadCatalog]);
 
   useEffect(() => {
     const unlisten = onOrder((o) => applyOrder(o, 'event'));

@@ -180,8 +180,65 @@ pub fn read(body: &[u8], max_price: i64) -> (Vec<Row>, Vec<RowProblem>) {
     (rows, problems)
 }
 
-fn refuse(problems: Vec<RowProblem>) -> ApiError {
-    ApiError::BadRows(problems)
+/// Checks a whole file against the catalogue and stores it, or nothing: the report and the feed cursor to
+/// announce once it is on disk, or every bad row.
+pub(crate) fn apply_file(
+    c: &mut rusqlite::Connection,
+    body: &[u8],
+    now: i64,
+) -> rusqlite::Result<Result<(ImportReport, i64), Vec<RowProblem>>> {
+    let tx = c.transaction()?;
+    let (rows, mut problems) = read(body, super::max_price(&tx)?);
+    let in_file: HashSet<&str> = rows.iter().map(|r| r.sku.as_str()).collect();
+    for row in &rows {
+        let also_changing = |sku: &str| in_file.contains(sku);
+        if let Err(bad) = super::check_against_stored(&tx, &row.sku, &row.product, &also_changing)?
+        {
+            let column = if bad.field == "tax_rate" {
+                "tax"
+            } else {
+                "barcode"
+            };
+            problems.push(problem(row.line, column, bad.message));
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.line);
+        problems.truncate(MAX_PROBLEMS);
+        return Ok(Err(problems));
+    }
+    let (mut created, mut updated) = (0, 0);
+    let mut changed = Vec::with_capacity(rows.len());
+    // Barcodes move between products of the same file: clear them all before any row takes its own.
+    for row in &rows {
+        tx.prepare_cached("DELETE FROM product_barcodes WHERE sku = ?1")?
+            .execute([&row.sku])?;
+    }
+    for row in &rows {
+        if db::put_product(&tx, &row.sku, &row.product, now)? {
+            created += 1;
+        } else {
+            updated += 1;
+        }
+    }
+    drop(in_file);
+    for row in rows {
+        changed.push(super::product_of(row.sku, row.product));
+    }
+    let update = kassa_api::CatalogUpdate {
+        products: changed,
+        ..Default::default()
+    };
+    let (version, cursor) = super::publish(&tx, update, now)?;
+    tx.commit()?;
+    Ok(Ok((
+        ImportReport {
+            created,
+            updated,
+            version,
+        },
+        cursor,
+    )))
 }
 
 /// POST /api/catalog/import
@@ -210,62 +267,9 @@ pub async fn import(
     let now = state.clock.now();
     let report = state
         .db
-        .write(move |c| {
-            let tx = c.transaction()?;
-            let (rows, mut problems) = read(&body, super::max_price(&tx)?);
-            let in_file: HashSet<&str> = rows.iter().map(|r| r.sku.as_str()).collect();
-            for row in &rows {
-                let also_changing = |sku: &str| in_file.contains(sku);
-                if let Err(bad) =
-                    super::check_against_stored(&tx, &row.sku, &row.product, &also_changing)?
-                {
-                    let column = if bad.field == "tax_rate" {
-                        "tax"
-                    } else {
-                        "barcode"
-                    };
-                    problems.push(problem(row.line, column, bad.message));
-                }
-            }
-            if !problems.is_empty() {
-                problems.sort_by_key(|p| p.line);
-                problems.truncate(MAX_PROBLEMS);
-                return Ok(Err(refuse(problems)));
-            }
-            let (mut created, mut updated) = (0, 0);
-            let mut changed = Vec::with_capacity(rows.len());
-            // Barcodes move between products of the same file: clear them all before any row takes its own.
-            for row in &rows {
-                tx.prepare_cached("DELETE FROM product_barcodes WHERE sku = ?1")?
-                    .execute([&row.sku])?;
-            }
-            for row in &rows {
-                if db::put_product(&tx, &row.sku, &row.product, now)? {
-                    created += 1;
-                } else {
-                    updated += 1;
-                }
-            }
-            drop(in_file);
-            for row in rows {
-                changed.push(super::product_of(row.sku, row.product));
-            }
-            let update = kassa_api::CatalogUpdate {
-                products: changed,
-                ..Default::default()
-            };
-            let (version, cursor) = super::publish(&tx, update, now)?;
-            tx.commit()?;
-            Ok(Ok((
-                ImportReport {
-                    created,
-                    updated,
-                    version,
-                },
-                cursor,
-            )))
-        })
-        .await??;
+        .write(move |c| apply_file(c, &body, now))
+        .await?
+        .map_err(ApiError::BadRows)?;
     state.writer.announce(report.1);
     Ok(Json(report.0))
 }

@@ -1,6 +1,7 @@
 //! The merchant's catalogue: products, tax rates and the store's details. Any token reads it (a till sells from
 //! it); only an admin token changes it. Every change is one transaction that also bumps the catalogue's version.
 
+pub mod demo;
 pub mod import;
 pub mod rules;
 

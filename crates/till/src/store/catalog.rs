@@ -143,11 +143,12 @@ pub fn by_barcode(conn: &Connection, code: &str) -> Result<Option<Sellable>> {
         .optional()?)
 }
 
-/// Every product on sale, by name.
+/// Every product on sale, by category (uncategorised last), then name: the grid a cashier looks through.
 pub fn active(conn: &Connection) -> Result<Vec<Sellable>> {
     Ok(conn
         .prepare_cached(&format!(
-            "{SELECT} WHERE p.active = 1 ORDER BY p.name COLLATE NOCASE, p.sku"
+            "{SELECT} WHERE p.active = 1
+             ORDER BY p.category IS NULL, p.category COLLATE NOCASE, p.name COLLATE NOCASE, p.sku"
         ))?
         .query_map([], |r| sellable(conn, r))?
         .collect::<rusqlite::Result<_>>()?)
