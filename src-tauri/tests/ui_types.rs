@@ -11,6 +11,7 @@ use kassa_till::status::{
     AttentionReason, DisplayStatus, FulfilmentState, OrderStatus, PaymentStatus,
 };
 use kassa_till::store::orders::{LastError, Line};
+use kassa_till::tax::RateTotal;
 use kassa_till::{IntentInfo, Order, Receipt, SyncStatus};
 use ts_rs::TS;
 
@@ -29,6 +30,7 @@ fn generated() -> String {
         export::<AttentionReason>(),
         export::<CatalogItem>(),
         export::<Catalog>(),
+        export::<RateTotal>(),
         export::<Line>(),
         export::<LastError>(),
         export::<Order>(),

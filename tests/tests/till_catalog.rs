@@ -189,3 +189,94 @@ async fn the_till_sells_the_merchants_catalogue_by_barcode_and_search_at_the_pri
         Some(270)
     );
 }
+
+/// A US shop: sales tax is added to prices (8.25%), and rounded per line or once per order as the store says.
+/// The customer's card is charged the total with tax, and the receipt breaks it down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tax_added_to_prices_is_charged_and_an_order_keeps_the_rounding_it_was_started_under() {
+    let (_dir, db, backend) = dirs();
+    let stack = Stack::start(&backend);
+    let till = TestTill::running(&db, &stack.backend.url, &stack.till);
+    till.wait_sync("online", |s| s.online).await;
+    for (path, body) in [
+        (
+            "/api/catalog/store",
+            json!({"name": "Corner Deli", "address": "5 Main St\nSpringfield", "currency": "usd",
+                   "rounding": "half_up", "tax_scope": "per_line"}),
+        ),
+        (
+            "/api/catalog/tax-rates/sales",
+            json!({"name": "Sales tax 8.25%", "basis_points": 825, "inclusive": false}),
+        ),
+    ] {
+        let (status, body) = stack.put(&stack.admin, path, body).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    let (status, body) = stack
+        .import_csv("sku,name,price,barcode,category,tax\ncoffee,Coffee,250,,Drinks,sales\nmuffin,Muffin,325,,Food,sales\n")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    wait_catalog(&till, "the deli's catalogue reaches the till", |c| {
+        c.currency == "usd" && c.items.len() == 2
+    })
+    .await;
+
+    // Per line: 250 × 8.25% = 20.625 → 21, and 325 × 8.25% = 26.8125 → 27.
+    let (per_line, info) = till.sale(&["coffee", "muffin"]).await;
+    assert_eq!((per_line.tax, per_line.total), (48, 623));
+    assert_eq!(per_line.taxes.len(), 1);
+    assert_eq!(
+        (
+            per_line.taxes[0].name.as_str(),
+            per_line.taxes[0].tax,
+            per_line.taxes[0].net
+        ),
+        ("Sales tax 8.25%", 48, 575)
+    );
+    assert_eq!(
+        info.amount, 623,
+        "the card pays the price with the tax added"
+    );
+
+    // The store changes to rounding once per order: 575 × 8.25% = 47.4375 → 47. A new sale follows it, the sale
+    // already charged keeps its own rule and so its total.
+    let (status, body) = stack
+        .put(
+            &stack.admin,
+            "/api/catalog/store",
+            json!({"name": "Corner Deli", "address": "5 Main St\nSpringfield", "currency": "usd",
+                   "rounding": "half_up", "tax_scope": "per_order"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    eventually(
+        Duration::from_secs(20),
+        "the new rule reaches the till",
+        || async {
+            let store = kassa_till::store::catalog::store(&till.till.store.conn())
+                .map_err(|e| e.to_string())?;
+            match store {
+                Some(s) if s.tax_scope == kassa_api::TaxScope::PerOrder => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
+    .await;
+    let (per_order, info) = till.sale(&["coffee", "muffin"]).await;
+    assert_eq!(
+        (per_order.tax, per_order.total, info.amount),
+        (47, 622, 622)
+    );
+    assert_eq!(till.order(&per_line.id).total, 623);
+
+    // Paid, the receipt heads with the store and breaks the tax down.
+    let (status, body) =
+        kassa_tests::till::confirm_as_client(&stack.http, &info, "pm_card_visa").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    till.wait_paid(&per_order.id).await;
+    let receipt = till.till.receipt(&per_order.id).await.unwrap();
+    assert_eq!((receipt.total, receipt.tax), (622, 47));
+    assert_eq!(receipt.store_name, "Corner Deli");
+    assert_eq!(receipt.store_address, "5 Main St\nSpringfield");
+    assert_eq!(receipt.taxes, per_order.taxes);
+}

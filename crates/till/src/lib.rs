@@ -60,7 +60,13 @@ pub struct Receipt {
     pub order_id: String,
     pub lines: Vec<orders::Line>,
     pub total: i64,
+    /// The tax within `total`, and per rate.
+    pub tax: i64,
+    pub taxes: Vec<tax::RateTotal>,
     pub currency: String,
+    /// The shop's name and address as the receipt heads them; empty until an admin sets the store.
+    pub store_name: String,
+    pub store_address: String,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
     pub payment_intent_id: String,
@@ -149,12 +155,13 @@ impl Till {
 
     /// Starts a new sale. An open cart with nothing in it is reused rather than piling up empty orders.
     pub fn new_order(&self) -> Result<Order> {
-        let currency = self.currency()?;
+        let (currency, policy) = self.sale_rules()?;
         let conn = self.store.conn();
         if let Some(current) = orders::current(&conn)? {
             if current.status == OrderStatus::Open
                 && current.lines.is_empty()
                 && current.currency == currency
+                && current.policy == policy
             {
                 return Ok(current);
             }
@@ -167,7 +174,7 @@ impl Till {
                 .map(char::from)
                 .collect::<String>()
         );
-        orders::create(&conn, &id, &currency, self.now())?;
+        orders::create_with(&conn, &id, &currency, policy, self.now())?;
         orders::get(&conn, &id)
     }
 
@@ -209,8 +216,21 @@ impl Till {
 
     /// The currency new sales are in.
     fn currency(&self) -> Result<String> {
-        Ok(store::catalog::store(&self.store.conn())?
-            .map_or_else(|| self.catalog.currency.clone(), |s| s.currency))
+        Ok(self.sale_rules()?.0)
+    }
+
+    /// The currency and tax rounding new sales are under: the store's, once the feed has brought them.
+    fn sale_rules(&self) -> Result<(String, tax::Policy)> {
+        Ok(match store::catalog::store(&self.store.conn())? {
+            Some(s) => (
+                s.currency,
+                tax::Policy {
+                    rounding: s.rounding,
+                    scope: s.tax_scope,
+                },
+            ),
+            None => (self.catalog.currency.clone(), tax::Policy::default()),
+        })
     }
 
     /// Products on sale whose name contains `query` or whose SKU starts with it.
@@ -423,11 +443,20 @@ impl Till {
                 }
             }
         }
+        let (store_name, store_address) = self
+            .with_db(store::catalog::store)
+            .await?
+            .map(|s| (s.name, s.address))
+            .unwrap_or_default();
         Ok(Receipt {
             order_id: order.id,
             lines: order.lines,
             total: order.total,
+            tax: order.tax,
+            taxes: order.taxes,
             currency: order.currency,
+            store_name,
+            store_address,
             card_brand: order.card_brand,
             card_last4: order.card_last4,
             payment_intent_id: pi,

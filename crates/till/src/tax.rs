@@ -26,7 +26,8 @@ pub struct Line<'a> {
 }
 
 /// The tax of one rate over a sale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(rename = "TaxTotal")]
 pub struct RateTotal {
     pub id: String,
     pub name: String,

@@ -23,11 +23,29 @@ export type CatalogItem = { sku: string, name: string, unit_amount: number, };
 
 export type Catalog = { currency: string, items: Array<CatalogItem>, };
 
+export type TaxTotal = { id: string, name: string, basis_points: number, inclusive: boolean, 
+/**
+ * The lines' amount without the tax.
+ */
+net: number, tax: number, };
+
 export type OrderLine = { id: number, sku: string | null, name: string, unit_amount: number, quantity: number, amount: number, };
 
 export type LastError = { code: string | null, message: string, };
 
-export type Order = { id: string, status: OrderStatus, currency: string, lines: Array<OrderLine>, total: number, payment_intent_id: string | null, payment_status: PaymentStatus | null, last_error: LastError | null, fulfilled_at: number | null, card_brand: string | null, card_last4: string | null, created: number, updated: number, };
+export type Order = { id: string, status: OrderStatus, currency: string, lines: Array<OrderLine>, 
+/**
+ * What the customer pays: the lines, plus any tax that prices exclude.
+ */
+total: number, 
+/**
+ * The tax within `total`, included in prices or added to them.
+ */
+tax: number, 
+/**
+ * The tax per rate, for the cart and the receipt; empty when nothing is taxed.
+ */
+taxes: Array<TaxTotal>, payment_intent_id: string | null, payment_status: PaymentStatus | null, last_error: LastError | null, fulfilled_at: number | null, card_brand: string | null, card_last4: string | null, created: number, updated: number, };
 
 export type IntentInfo = { order_id: string, payment_intent_id: string, client_secret: string, publishable_key: string, stripe_js_url: string, 
 /**
@@ -47,7 +65,15 @@ stripe_js_url: string,
  */
 till_origins: Array<string>, };
 
-export type Receipt = { order_id: string, lines: Array<OrderLine>, total: number, currency: string, card_brand: string | null, card_last4: string | null, payment_intent_id: string, paid_at: number, terminal: string, };
+export type Receipt = { order_id: string, lines: Array<OrderLine>, total: number, 
+/**
+ * The tax within `total`, and per rate.
+ */
+tax: number, taxes: Array<TaxTotal>, currency: string, 
+/**
+ * The shop's name and address as the receipt heads them; empty until an admin sets the store.
+ */
+store_name: string, store_address: string, card_brand: string | null, card_last4: string | null, payment_intent_id: string, paid_at: number, terminal: string, };
 
 export type SyncStatus = { online: boolean, message: string | null, retry_in_ms: number | null, cursor: number, };
 

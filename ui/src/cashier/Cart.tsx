@@ -82,6 +82,15 @@ export function Cart({ order, locked, onStep, onRemove, actions }: Props) {
           ))}
         </ul>
       )}
+      {order?.taxes.map((t) => (
+        <div className="cart-tax" key={t.id} data-testid="cart-tax">
+          <span>
+            {t.name}
+            {t.inclusive ? ' (included)' : ''}
+          </span>
+          <span>{formatMoney(t.tax, currency)}</span>
+        </div>
+      ))}
       <div className="cart-total">
         <span>Total</span>
         <strong data-testid="cart-total">{formatMoney(order?.total ?? 0, currency)}</strong>

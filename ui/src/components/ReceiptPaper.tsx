@@ -29,7 +29,10 @@ export function ReceiptPaper({ receipt, className }: { receipt: Receipt; classNa
   return (
     <article className={`receipt-paper${className ? ` ${className}` : ''}`} aria-label="Receipt">
       <header className="receipt-header">
-        <h2 className="receipt-merchant">{MERCHANT_NAME}</h2>
+        <h2 className="receipt-merchant">{receipt.store_name || MERCHANT_NAME}</h2>
+        {receipt.store_address.split('\n').filter(Boolean).map((l) => (
+          <p key={l}>{l}</p>
+        ))}
         <p>{formatDateTime(receipt.paid_at)}</p>
         <p>Terminal {receipt.terminal}</p>
       </header>
@@ -58,6 +61,15 @@ export function ReceiptPaper({ receipt, className }: { receipt: Receipt; classNa
           ))}
         </tbody>
         <tfoot>
+          {receipt.taxes.map((t) => (
+            <tr key={t.id} className="receipt-tax">
+              <th scope="row" colSpan={2}>
+                {t.name}
+                {t.inclusive ? ' included' : ''} on {money(t.net)}
+              </th>
+              <td className="num">{money(t.tax)}</td>
+            </tr>
+          ))}
           <tr>
             <th scope="row" colSpan={2}>
               Total

@@ -102,7 +102,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
   function newOrder(): Order {
     const t = tick();
     const o: Order = {
-      id: `ord_${String(++seq).padStart(4, '0')}`, status: 'open', currency: catalog.currency, lines: [], total: 0,
+      id: `ord_${String(++seq).padStart(4, '0')}`, status: 'open', currency: catalog.currency, lines: [], total: 0, tax: 0, taxes: [],
       payment_intent_id: null, payment_status: null, last_error: null, fulfilled_at: null, card_brand: null,
       card_last4: null, created: t, updated: t,
     };
@@ -285,7 +285,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     const carded = p.status !== 'requires_payment_method' && p.status !== 'canceled';
     const o: Order = {
       id, status: 'awaiting_payment', currency, lines: [{ id: ++lineSeq, sku: null, name: 'Sale', unit_amount: amount, quantity: 1, amount }],
-      total: amount, payment_intent_id: pi, payment_status: p.status === 'failed' ? 'requires_payment_method' : p.status,
+      total: amount, tax: 0, taxes: [], payment_intent_id: pi, payment_status: p.status === 'failed' ? 'requires_payment_method' : p.status,
       last_error: null, fulfilled_at: null,
       card_brand: p.card_brand !== undefined ? p.card_brand : carded ? 'visa' : null,
       card_last4: p.card_last4 !== undefined ? p.card_last4 : carded ? '4242' : null, created, updated,
@@ -448,8 +448,8 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         const o = get(args?.orderId);
         if (o.status !== 'paid' || !o.payment_intent_id) throw tillError('conflict', 'This sale is not paid yet.');
         const r: Receipt = {
-          order_id: o.id, lines: o.lines.map((l) => ({ ...l })), total: o.total, currency: o.currency,
-          card_brand: o.card_brand, card_last4: o.card_last4, payment_intent_id: o.payment_intent_id,
+          order_id: o.id, lines: o.lines.map((l) => ({ ...l })), total: o.total, tax: o.tax, taxes: o.taxes, currency: o.currency,
+          store_name: 'Kassa demo store', store_address: '', card_brand: o.card_brand, card_last4: o.card_last4, payment_intent_id: o.payment_intent_id,
           paid_at: o.fulfilled_at ?? o.updated, terminal: info.terminal,
         };
         return r;

@@ -32,12 +32,19 @@ pub struct Order {
     pub status: OrderStatus,
     pub currency: String,
     pub lines: Vec<Line>,
+    /// What the customer pays: the lines, plus any tax that prices exclude.
     pub total: i64,
+    /// The tax within `total`, included in prices or added to them.
+    pub tax: i64,
+    /// The tax per rate, for the cart and the receipt; empty when nothing is taxed.
+    pub taxes: Vec<crate::tax::RateTotal>,
     pub payment_intent_id: Option<String>,
     #[ts(type = "PaymentStatus | null")]
     pub payment_status: Option<PaymentIntentStatus>,
     #[serde(skip)]
     pub payment_state_as_of: i64,
+    #[serde(skip)]
+    pub policy: crate::tax::Policy,
     pub last_error: Option<LastError>,
     pub fulfilled_at: Option<i64>,
     pub card_brand: Option<String>,
@@ -62,11 +69,41 @@ impl Order {
 }
 
 pub fn create(conn: &Connection, id: &str, currency: &str, now: i64) -> Result<()> {
+    create_with(conn, id, currency, crate::tax::Policy::default(), now)
+}
+
+/// A new order under the store's rounding rule, which it keeps.
+pub fn create_with(
+    conn: &Connection,
+    id: &str,
+    currency: &str,
+    policy: crate::tax::Policy,
+    now: i64,
+) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO orders (id, currency, status, created, updated) VALUES (?1, ?2, 'open', ?3, ?3)")?.execute(
-        params![id, currency, now],
-    )?;
+        "INSERT INTO orders (id, currency, status, created, updated, tax_rounding, tax_scope)
+         VALUES (?1, ?2, 'open', ?3, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        id,
+        currency,
+        now,
+        to_word(&policy.rounding),
+        to_word(&policy.scope)
+    ])?;
     Ok(())
+}
+
+fn to_word<T: Serialize>(v: &T) -> Option<String> {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+}
+
+/// A stored rule word; the default when absent (orders from before rules were stored) or unknown.
+fn word<T: serde::de::DeserializeOwned + Default>(s: Option<&str>) -> T {
+    s.and_then(|s| serde_json::from_value(serde_json::Value::String(s.to_owned())).ok())
+        .unwrap_or_default()
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Order> {
@@ -78,7 +115,7 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
         .prepare_cached(
             "SELECT o.id, o.status, o.currency, o.payment_intent_id, o.payment_status, o.payment_state_as_of,
                     o.last_error_code, o.last_error_message, o.card_brand, o.card_last4, o.created, o.updated,
-                    f.fulfilled_at
+                    f.fulfilled_at, o.tax_rounding, o.tax_scope
              FROM orders o LEFT JOIN fulfilments f ON f.order_id = o.id WHERE o.id = ?1")?.query_row(
             [id],
             |r| {
@@ -88,6 +125,8 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
                     currency: r.get(2)?,
                     lines: Vec::new(),
                     total: 0,
+                    tax: 0,
+                    taxes: Vec::new(),
                     payment_intent_id: r.get(3)?,
                     payment_status: r
                         .get_ref(4)?
@@ -100,6 +139,10 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
                     created: r.get(10)?,
                     updated: r.get(11)?,
                     fulfilled_at: r.get(12)?,
+                    policy: crate::tax::Policy {
+                        rounding: word(r.get_ref(13)?.as_str_or_null()?),
+                        scope: word(r.get_ref(14)?.as_str_or_null()?),
+                    },
                 })
             },
         )
@@ -108,22 +151,48 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
         return Ok(None);
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT id, sku, name, unit_amount, quantity FROM order_lines WHERE order_id = ?1 ORDER BY id",
+        "SELECT id, sku, name, unit_amount, quantity, tax_rate_id, tax_name, tax_basis_points, tax_inclusive
+         FROM order_lines WHERE order_id = ?1 ORDER BY id",
     )?;
-    order.lines = stmt
+    let rows: Vec<(Line, Option<kassa_api::TaxRate>)> = stmt
         .query_map([id], |r| {
             let (unit_amount, quantity): (i64, i64) = (r.get(3)?, r.get(4)?);
-            Ok(Line {
+            let rate = match r.get::<_, Option<String>>(5)? {
+                Some(id) => Some(kassa_api::TaxRate {
+                    id,
+                    name: r.get(6)?,
+                    basis_points: r.get(7)?,
+                    inclusive: r.get(8)?,
+                }),
+                None => None,
+            };
+            let line = Line {
                 id: r.get(0)?,
                 sku: r.get(1)?,
                 name: r.get(2)?,
                 unit_amount,
                 quantity,
                 amount: unit_amount * quantity,
-            })
+            };
+            Ok((line, rate))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    order.total = order.lines.iter().map(|l| l.amount).sum();
+    let lines: Vec<crate::tax::Line> = rows
+        .iter()
+        .map(|(l, rate)| crate::tax::Line {
+            unit_amount: l.unit_amount,
+            quantity: l.quantity,
+            rate: rate.as_ref(),
+        })
+        .collect();
+    let totals = crate::tax::totals(&lines, order.policy).map_err(|e| TillError::Invalid {
+        field: "lines",
+        message: format!("order {id}: {e}"),
+    })?;
+    order.total = totals.total;
+    order.tax = totals.tax;
+    order.taxes = totals.by_rate;
+    order.lines = rows.into_iter().map(|(l, _)| l).collect();
     Ok(Some(order))
 }
 
