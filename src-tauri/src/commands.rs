@@ -118,6 +118,26 @@ pub fn add_custom(state: State<'_, AppState>, amount: i64, name: Option<String>)
     state.till.add_custom(amount, name.as_deref())
 }
 
+/// A barcode as the scanner typed it.
+#[tauri::command]
+pub fn scan(state: State<'_, AppState>, code: String) -> R<Order> {
+    state.till.scan(&code)
+}
+
+#[tauri::command]
+pub fn search(
+    state: State<'_, AppState>,
+    query: String,
+) -> R<Vec<kassa_till::catalog::CatalogItem>> {
+    state.till.search(&query)
+}
+
+/// Cash handed over (minor units): the whole sale, or the cash part of a split.
+#[tauri::command]
+pub async fn pay_cash(state: State<'_, AppState>, order_id: String, given: i64) -> R<Order> {
+    state.till.pay_cash(&order_id, given).await
+}
+
 #[tauri::command]
 pub fn set_quantity(state: State<'_, AppState>, line_id: i64, quantity: i64) -> R<Order> {
     state.till.set_quantity(line_id, quantity)

@@ -249,4 +249,25 @@ fn the_kiosk_window_cannot_call_any_admin_command_even_with_the_pin() {
     }
     // The same command from the cashier's window, with the session, goes through.
     invoke(&app.window, "admin_payments", json!({ "query": {} })).unwrap();
+    // The kiosk is card only: cash is not granted there, while the cashier's window may take it.
+    let err = invoke(
+        &kiosk,
+        "pay_cash",
+        json!({ "orderId": "ord_1", "given": 500 }),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("not allowed"),
+        "pay_cash from the kiosk: {err}"
+    );
+    let err = invoke(
+        &app.window,
+        "pay_cash",
+        json!({ "orderId": "ord_1", "given": 500 }),
+    )
+    .unwrap_err();
+    assert!(
+        !err.to_string().contains("not allowed"),
+        "pay_cash from the cashier: {err}"
+    );
 }

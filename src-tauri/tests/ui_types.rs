@@ -31,6 +31,7 @@ fn generated() -> String {
         export::<CatalogItem>(),
         export::<Catalog>(),
         export::<RateTotal>(),
+        export::<kassa_till::store::tenders::CashPart>(),
         export::<Line>(),
         export::<LastError>(),
         export::<Order>(),

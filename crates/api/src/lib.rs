@@ -4,6 +4,7 @@
 //! Tauri-free and database-free, so both sides (and anything else that talks to a Kassa backend) can depend on
 //! it.
 
+pub mod cash;
 pub mod catalog;
 pub mod error;
 pub mod feed;
@@ -12,6 +13,7 @@ pub mod payment;
 pub mod reconcile;
 pub mod service;
 
+pub use cash::{CashPage, CashRecord, CashTender};
 pub use catalog::{
     Catalog, CatalogEvent, CatalogUpdate, ImportReport, Product, PutProduct, PutStore, PutTaxRate,
     Rounding, RowProblem, Store, TaxRate, TaxScope, CATALOG_UPDATED,

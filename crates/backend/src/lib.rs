@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod body_deadline;
+pub mod cash;
 pub mod catalog;
 pub mod config;
 mod conn_watch;
@@ -80,6 +81,8 @@ pub fn router(state: Arc<AppState>, health: Arc<readiness::Health>) -> Router {
         .route("/api/payments/totals", get(payments::totals))
         .route("/api/events", get(feed::events))
         .route("/api/reconcile", post(reconcile::on_demand))
+        .route("/api/cash", get(cash::list))
+        .route("/api/cash/{tender_id}", put(cash::put))
         .route("/api/catalog", get(catalog::get))
         .route("/api/catalog/products/{sku}", put(catalog::put_product))
         .route("/api/catalog/tax-rates/{id}", put(catalog::put_tax_rate))

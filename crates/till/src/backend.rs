@@ -211,6 +211,22 @@ impl Backend {
         Ok(info)
     }
 
+    /// Sends a cash tender under its own id: a repeat after any doubt is stored once.
+    pub async fn put_cash(
+        &self,
+        tender_id: &str,
+        tender: &kassa_api::CashTender,
+    ) -> Result<kassa_api::CashRecord> {
+        let body = serde_json::to_value(tender).map_err(|e| TillError::Storage(e.to_string()))?;
+        self.call(
+            Method::PUT,
+            &format!("/api/cash/{tender_id}"),
+            Some(body),
+            None,
+        )
+        .await
+    }
+
     /// Where the backend serves the payment page.
     pub fn pay_page_url(&self) -> String {
         format!("{}/pay", self.base.trim_end_matches('/'))

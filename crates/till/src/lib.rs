@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod admin_session;
 pub mod backend;
+mod cash;
 pub mod catalog;
 pub mod error;
 pub mod pin;
@@ -67,9 +68,12 @@ pub struct Receipt {
     /// The shop's name and address as the receipt heads them; empty until an admin sets the store.
     pub store_name: String,
     pub store_address: String,
+    /// What the card paid (0 for a sale paid in cash), and the cash part with its change.
+    pub card_amount: i64,
+    pub cash: Option<store::tenders::CashPart>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
-    pub payment_intent_id: String,
+    pub payment_intent_id: Option<String>,
     pub paid_at: i64,
     pub terminal: String,
 }
@@ -85,6 +89,8 @@ pub struct Till {
     sync: Mutex<SyncStatus>,
     pin_guard: pin::Guard,
     admin_session: admin_session::AdminSession,
+    /// Woken when cash of a paid sale waits to be sent (sync's cash sender listens).
+    cash_waiting: tokio::sync::Notify,
 }
 
 impl Till {
@@ -113,6 +119,7 @@ impl Till {
             }),
             pin_guard: pin::Guard::default(),
             admin_session: admin_session::AdminSession::default(),
+            cash_waiting: tokio::sync::Notify::new(),
         })
     }
 
@@ -370,10 +377,16 @@ impl Till {
                 order.status
             )));
         }
+        if order.due <= 0 {
+            return Err(TillError::Conflict(format!(
+                "order {order_id} is paid in cash; there is nothing left to charge"
+            )));
+        }
         let description = format!("{} at {}", summarize(&order), self.terminal);
+        // A split's card pays only what the cash left.
         let info = self
             .backend
-            .put_intent(order_id, order.total, &order.currency, Some(&description))
+            .put_intent(order_id, order.due, &order.currency, Some(&description))
             .await?;
         let (id, pi, status, now) = (
             order_id.to_owned(),
@@ -406,6 +419,8 @@ impl Till {
         let order = self
             .with_db(move |c| {
                 orders::set_canceled(c, &id, now)?;
+                // Any cash taken toward it goes back to the customer.
+                store::tenders::return_cash(c, &id)?;
                 orders::get(c, &id)
             })
             .await?;
@@ -423,13 +438,15 @@ impl Till {
 
     pub async fn receipt(&self, order_id: &str) -> Result<Receipt> {
         let mut order = self.order(order_id)?;
-        let (Some(paid_at), Some(pi)) = (order.fulfilled_at, order.payment_intent_id.clone())
+        let Some(paid_at) = order
+            .fulfilled_at
+            .filter(|_| order.status == OrderStatus::Paid)
         else {
             return Err(TillError::Conflict(format!(
                 "order {order_id} is not paid yet"
             )));
         };
-        if order.card_last4.is_none() {
+        if order.payment_intent_id.is_some() && order.card_last4.is_none() {
             // The charge event may not have arrived yet; the backend knows the card from Stripe.
             if let Ok(p) = self.backend.order(order_id).await {
                 if let (Some(brand), Some(last4)) = (p.card_brand, p.card_last4) {
@@ -457,9 +474,15 @@ impl Till {
             currency: order.currency,
             store_name,
             store_address,
+            card_amount: if order.payment_intent_id.is_some() {
+                order.due
+            } else {
+                0
+            },
+            cash: order.cash,
             card_brand: order.card_brand,
             card_last4: order.card_last4,
-            payment_intent_id: pi,
+            payment_intent_id: order.payment_intent_id,
             paid_at,
             terminal: self.terminal.clone(),
         })
@@ -476,6 +499,10 @@ impl Till {
                 self.notifier.order_changed(&order);
             }
             outcomes.push(outcome);
+        }
+        if outcomes.contains(&Outcome::Fulfilled) {
+            // A split's card part may have completed its sale, whose cash can now be sent.
+            self.cash_waiting.notify_one();
         }
         if outcomes.contains(&Outcome::CatalogUpdated) {
             self.notifier.catalog_changed();

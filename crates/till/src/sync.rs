@@ -28,8 +28,46 @@ pub fn next_backoff(current: Duration) -> Duration {
     (current * 2).min(MAX_RETRY)
 }
 
-/// Runs until `stop` is set. Each applied event is announced through the till's notifier.
-pub async fn run(till: Arc<Till>, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// How often the cash sender looks at its queue when nothing wakes it.
+const CASH_SWEEP: Duration = Duration::from_secs(30);
+
+/// Runs until `stop` is set: the feed, and the sender of queued cash. Each applied event is announced through
+/// the till's notifier.
+pub async fn run(till: Arc<Till>, stop: tokio::sync::watch::Receiver<bool>) {
+    tokio::join!(feed(till.clone(), stop.clone()), send_cash(till, stop));
+}
+
+/// Sends the cash queue whenever a cash sale is paid, and every so often; after an outage, with backoff.
+async fn send_cash(till: Arc<Till>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut backoff = FIRST_RETRY;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let wait = match till.send_cash().await {
+            Ok(sent) => {
+                if sent > 0 {
+                    tracing::info!("sent {sent} cash tenders to the backend");
+                }
+                backoff = FIRST_RETRY;
+                CASH_SWEEP
+            }
+            Err(e) => {
+                tracing::warn!("cash tenders wait to be sent: {e}");
+                let wait = backoff;
+                backoff = next_backoff(backoff);
+                wait
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = till.cash_waiting.notified() => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+async fn feed(till: Arc<Till>, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut backoff = FIRST_RETRY;
     loop {
         if *stop.borrow() {

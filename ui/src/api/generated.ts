@@ -29,6 +29,8 @@ export type TaxTotal = { id: string, name: string, basis_points: number, inclusi
  */
 net: number, tax: number, };
 
+export type CashPart = { tender_id: string, amount: number, given: number, change: number, taken_at: number, };
+
 export type OrderLine = { id: number, sku: string | null, name: string, unit_amount: number, quantity: number, amount: number, };
 
 export type LastError = { code: string | null, message: string, };
@@ -45,7 +47,15 @@ tax: number,
 /**
  * The tax per rate, for the cart and the receipt; empty when nothing is taxed.
  */
-taxes: Array<TaxTotal>, payment_intent_id: string | null, payment_status: PaymentStatus | null, last_error: LastError | null, fulfilled_at: number | null, card_brand: string | null, card_last4: string | null, created: number, updated: number, };
+taxes: Array<TaxTotal>, 
+/**
+ * Cash taken for this sale, if any: all of it, or the cash part of a split.
+ */
+cash: CashPart | null, 
+/**
+ * What is left to pay by card: `total` less the cash.
+ */
+due: number, payment_intent_id: string | null, payment_status: PaymentStatus | null, last_error: LastError | null, fulfilled_at: number | null, card_brand: string | null, card_last4: string | null, created: number, updated: number, };
 
 export type IntentInfo = { order_id: string, payment_intent_id: string, client_secret: string, publishable_key: string, stripe_js_url: string, 
 /**
@@ -73,7 +83,11 @@ tax: number, taxes: Array<TaxTotal>, currency: string,
 /**
  * The shop's name and address as the receipt heads them; empty until an admin sets the store.
  */
-store_name: string, store_address: string, card_brand: string | null, card_last4: string | null, payment_intent_id: string, paid_at: number, terminal: string, };
+store_name: string, store_address: string, 
+/**
+ * What the card paid (0 for a sale paid in cash), and the cash part with its change.
+ */
+card_amount: number, cash: CashPart | null, card_brand: string | null, card_last4: string | null, payment_intent_id: string | null, paid_at: number, terminal: string, };
 
 export type SyncStatus = { online: boolean, message: string | null, retry_in_ms: number | null, cursor: number, };
 

@@ -23,6 +23,8 @@ export interface FakeTillOptions {
   adminPin?: string;
   /** Refuse admin commands without an admin session, as the core does (default: open, for screen tests). */
   adminSession?: boolean;
+  /** Barcodes the scanner may read, to the SKU each names. */
+  barcodes?: Record<string, string>;
 }
 
 /** A payment made up for the admin screen (tests, and the dev mock's demo data). */
@@ -96,13 +98,14 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
   function recalc(o: Order) {
     for (const l of o.lines) l.amount = l.unit_amount * l.quantity;
     o.total = o.lines.reduce((n, l) => n + l.amount, 0);
+    o.due = o.total - (o.cash?.amount ?? 0);
     o.updated = tick();
   }
 
   function newOrder(): Order {
     const t = tick();
     const o: Order = {
-      id: `ord_${String(++seq).padStart(4, '0')}`, status: 'open', currency: catalog.currency, lines: [], total: 0, tax: 0, taxes: [],
+      id: `ord_${String(++seq).padStart(4, '0')}`, status: 'open', currency: catalog.currency, lines: [], total: 0, tax: 0, taxes: [], cash: null, due: 0,
       payment_intent_id: null, payment_status: null, last_error: null, fulfilled_at: null, card_brand: null,
       card_last4: null, created: t, updated: t,
     };
@@ -123,6 +126,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
 
   /** The core's Order::editable: before an intent, or while it still awaits a card. */
   function canChange(o: Order): boolean {
+    if (o.cash) return false;
     if (o.status === 'open') return true;
     return o.status === 'awaiting_payment'
       && (o.payment_status === null || o.payment_status === 'requires_payment_method' || o.payment_status === 'requires_confirmation');
@@ -285,7 +289,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     const carded = p.status !== 'requires_payment_method' && p.status !== 'canceled';
     const o: Order = {
       id, status: 'awaiting_payment', currency, lines: [{ id: ++lineSeq, sku: null, name: 'Sale', unit_amount: amount, quantity: 1, amount }],
-      total: amount, tax: 0, taxes: [], payment_intent_id: pi, payment_status: p.status === 'failed' ? 'requires_payment_method' : p.status,
+      total: amount, tax: 0, taxes: [], cash: null, due: amount, payment_intent_id: pi, payment_status: p.status === 'failed' ? 'requires_payment_method' : p.status,
       last_error: null, fulfilled_at: null,
       card_brand: p.card_brand !== undefined ? p.card_brand : carded ? 'visa' : null,
       card_last4: p.card_last4 !== undefined ? p.card_last4 : carded ? '4242' : null, created, updated,
@@ -385,6 +389,45 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         recalc(o);
         return copy(o);
       }
+      case 'scan': {
+        const code = String(args?.code ?? '').trim();
+        const sku = (opts.barcodes ?? {})[code];
+        const item = sku ? catalog.items.find((i) => i.sku === sku) : undefined;
+        if (!item) throw tillError('invalid', `Unknown barcode ${code}`, 'barcode');
+        const o = openOrder();
+        o.lines.push({ id: ++lineSeq, sku: item.sku, name: item.name, unit_amount: item.unit_amount, quantity: 1, amount: 0 });
+        recalc(o);
+        return copy(o);
+      }
+      case 'search': {
+        const q = String(args?.query ?? '').trim().toLowerCase();
+        if (!q) return [];
+        return catalog.items.filter((i) => i.name.toLowerCase().includes(q) || i.sku.startsWith(q)).map((i) => ({ ...i }));
+      }
+      case 'pay_cash': {
+        const o = get(args?.orderId);
+        const given = args?.given;
+        if (o.lines.length === 0) throw tillError('invalid', 'add an item before taking payment', 'order');
+        if (o.status === 'paid' || o.status === 'canceled') throw tillError('conflict', `order ${o.id} is already ${o.status}`);
+        if (o.cash) throw tillError('conflict', `cash was already taken for order ${o.id}; the rest is paid by card`);
+        if (typeof given !== 'number' || !Number.isInteger(given) || given < 1) {
+          throw tillError('invalid', 'the cash given must be more than zero in minor units', 'given');
+        }
+        if (given < o.due && o.due - given < 50) {
+          throw tillError('invalid', 'the card would pay less than the smallest card payment; take all of it in cash, or less cash', 'given');
+        }
+        const amount = Math.min(given, o.due);
+        const t = tick();
+        o.cash = { tender_id: `cash_fake${String(o.id)}`, amount, given, change: given - amount, taken_at: t };
+        o.due -= amount;
+        o.updated = t;
+        if (o.due === 0) {
+          o.status = 'paid';
+          o.fulfilled_at = t;
+        }
+        emit(ORDER_EVENT, copy(o));
+        return copy(o);
+      }
       case 'set_quantity':
       case 'remove_line': {
         const q = cmd === 'remove_line' ? 0 : args?.quantity;
@@ -446,10 +489,11 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         return copy(get(args?.orderId));
       case 'receipt': {
         const o = get(args?.orderId);
-        if (o.status !== 'paid' || !o.payment_intent_id) throw tillError('conflict', 'This sale is not paid yet.');
+        if (o.status !== 'paid') throw tillError('conflict', 'This sale is not paid yet.');
         const r: Receipt = {
           order_id: o.id, lines: o.lines.map((l) => ({ ...l })), total: o.total, tax: o.tax, taxes: o.taxes, currency: o.currency,
-          store_name: 'Kassa demo store', store_address: '', card_brand: o.card_brand, card_last4: o.card_last4, payment_intent_id: o.payment_intent_id,
+          store_name: 'Kassa demo store', store_address: '',
+          card_amount: o.payment_intent_id ? o.due : 0, cash: o.cash ? { ...o.cash } : null, card_brand: o.card_brand, card_last4: o.card_last4, payment_intent_id: o.payment_intent_id,
           paid_at: o.fulfilled_at ?? o.updated, terminal: info.terminal,
         };
         return r;
@@ -567,7 +611,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     const n = String(seq).padStart(4, '0');
     return {
       payment_intent_id: `pi_fake${n}`, client_secret: `pi_fake${n}_secret_s3cr3tV4lue${n}`,
-      publishable_key: 'pk_test_fake', stripe_js_url: 'http://127.0.0.1:12111/v3', pay_page_url: 'http://127.0.0.1:4242/pay', amount: o.total,
+      publishable_key: 'pk_test_fake', stripe_js_url: 'http://127.0.0.1:12111/v3', pay_page_url: 'http://127.0.0.1:4242/pay', amount: o.due,
       currency: o.currency, status: 'requires_payment_method' as PaymentStatus,
     };
   }

@@ -2,6 +2,7 @@
 //! group-commit thread and the API's writes, behind a mutex) and a small pool of readers. Commits are made
 //! durable by an explicit fsync of the log ([`Wal`]) before anything that depends on them is answered.
 
+pub mod cash;
 pub mod catalog;
 pub mod events;
 pub mod orders;
@@ -21,6 +22,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema_v3.sql")),
         M::up(include_str!("schema_v4.sql")),
         M::up(include_str!("schema_v5.sql")),
+        M::up(include_str!("schema_v6.sql")),
     ])
 }
 

@@ -184,9 +184,10 @@ fn fulfil(
         .get("currency")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    if received != order.total || currency != order.currency {
+    // A split's card pays what the cash left.
+    if received != order.due || currency != order.currency {
         tracing::warn!(
-            order = %order.id, received, currency, total = order.total,
+            order = %order.id, received, currency, due = order.due,
             "payment_intent.succeeded does not match the order; not fulfilling"
         );
         // Paid but not fulfilled: the admin screen lists it under "needs attention".

@@ -38,6 +38,10 @@ pub struct Order {
     pub tax: i64,
     /// The tax per rate, for the cart and the receipt; empty when nothing is taxed.
     pub taxes: Vec<crate::tax::RateTotal>,
+    /// Cash taken for this sale, if any: all of it, or the cash part of a split.
+    pub cash: Option<super::tenders::CashPart>,
+    /// What is left to pay by card: `total` less the cash.
+    pub due: i64,
     pub payment_intent_id: Option<String>,
     #[ts(type = "PaymentStatus | null")]
     pub payment_status: Option<PaymentIntentStatus>,
@@ -57,6 +61,8 @@ impl Order {
     /// Lines can change until the customer is paying: before an intent, or while it still awaits a card.
     pub fn editable(&self) -> bool {
         match self.status {
+            // Once cash is in the drawer, the sale it paid toward is fixed.
+            _ if self.cash.is_some() => false,
             OrderStatus::Open => true,
             OrderStatus::AwaitingPayment => matches!(
                 self.payment_status,
@@ -115,7 +121,7 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
         .prepare_cached(
             "SELECT o.id, o.status, o.currency, o.payment_intent_id, o.payment_status, o.payment_state_as_of,
                     o.last_error_code, o.last_error_message, o.card_brand, o.card_last4, o.created, o.updated,
-                    f.fulfilled_at, o.tax_rounding, o.tax_scope
+                    COALESCE(f.fulfilled_at, o.cash_paid_at), o.tax_rounding, o.tax_scope
              FROM orders o LEFT JOIN fulfilments f ON f.order_id = o.id WHERE o.id = ?1")?.query_row(
             [id],
             |r| {
@@ -127,6 +133,8 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
                     total: 0,
                     tax: 0,
                     taxes: Vec::new(),
+                    cash: None,
+                    due: 0,
                     payment_intent_id: r.get(3)?,
                     payment_status: r
                         .get_ref(4)?
@@ -193,6 +201,8 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
     order.tax = totals.tax;
     order.taxes = totals.by_rate;
     order.lines = rows.into_iter().map(|(l, _)| l).collect();
+    order.cash = super::tenders::cash_of(conn, id)?;
+    order.due = order.total - order.cash.as_ref().map_or(0, |c| c.amount);
     Ok(Some(order))
 }
 
