@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amountExponent, displayDecimals, formatMoney, keypadAmount, keypadAppend, MAX_AMOUNT, toMajor } from './money';
+import { amountExponent, displayDecimals, formatMoney, keypadAmount, keypadAppend, MAX_AMOUNT, roundCashSuggestions, toMajor } from './money';
 
 // Intl puts a no-break space between a currency code and the number.
 const nb = (s: string) => s.replace(/ /g, '\u00a0');
@@ -87,5 +87,16 @@ describe('parseAmount', () => {
     expect(parseAmount('abc', 'usd')).toBeNull();
     expect(amountInputValue(1999, 'usd')).toBe('19.99');
     expect(amountInputValue(500, 'jpy')).toBe('500');
+  });
+});
+
+describe('roundCashSuggestions', () => {
+  it('suggests the next round amounts above what is due, in minor units', () => {
+    expect(roundCashSuggestions(1170, 'usd')).toEqual([1200, 1500, 2000, 5000]);
+    expect(roundCashSuggestions(540, 'eur')).toEqual([600, 1000, 2000, 5000]);
+  });
+  it('never suggests the exact amount, and works for zero-decimal currencies', () => {
+    expect(roundCashSuggestions(2000, 'usd')).not.toContain(2000);
+    expect(roundCashSuggestions(1280, 'jpy')).toEqual([1300, 1400, 1500, 2000]);
   });
 });

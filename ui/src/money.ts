@@ -105,3 +105,22 @@ export function parseAmount(text: string, currency: string): number | null {
 export function amountInputValue(amount: number, currency: string): string {
   return toMajor(amount, currency).toFixed(displayDecimals(currency));
 }
+
+/** Banknotes a quick button may suggest, in whole units of the currency (most currencies' notes are among these). */
+const NOTES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
+
+/**
+ * What a customer is likely to hand over for `due`: the next round amounts above it (to 5, 10, 20, 50, … whole
+ * units), at most `count`, in the currency's smallest unit. The exact amount is not among them.
+ */
+export function roundCashSuggestions(due: number, currency: string, count = 4): number[] {
+  const unit = 10 ** amountExponent(currency);
+  // A note much smaller than the bill is not what anyone rounds to (nobody pays ¥1,280 "to the next ¥1").
+  const notes = NOTES.map((n) => n * unit).filter((n) => n * 20 > due && n >= unit * (isZeroDecimal(currency) ? 100 : 1));
+  const out = new Set<number>();
+  for (const n of notes) {
+    const up = Math.ceil(due / n) * n;
+    if (up > due && up <= MAX_AMOUNT) out.add(up);
+  }
+  return [...out].sort((a, b) => a - b).slice(0, count);
+}

@@ -7,6 +7,7 @@ import type {
   AppInfo,
   AttentionItem,
   Catalog,
+  CatalogItem,
   ChargeInfo,
   CsvExport,
   DayTotal,
@@ -26,6 +27,11 @@ export const till = {
   addCustom: (amount: number, name?: string) => invoke<Order>('add_custom', { amount, name: name ?? null }),
   setQuantity: (lineId: number, quantity: number) => invoke<Order>('set_quantity', { lineId, quantity }),
   removeLine: (lineId: number) => invoke<Order>('remove_line', { lineId }),
+  /** A barcode as the scanner typed it; "Unknown barcode …" (field barcode) when no product has it. */
+  scan: (code: string) => invoke<Order>('scan', { code }),
+  search: (query: string) => invoke<CatalogItem[]>('search', { query }),
+  /** Cash handed over, in minor units: the whole sale (the change is the rest), or the cash part of a split. */
+  payCash: (orderId: string, given: number) => invoke<Order>('pay_cash', { orderId, given }),
   /** Creates the order's PaymentIntent, or returns the one it already has (a retry reuses it). */
   charge: (orderId: string) => invoke<ChargeInfo>('charge', { orderId }),
   /** Asks the backend for the intent's state now (used while waiting in processing). */

@@ -95,6 +95,18 @@ export function Cart({ order, locked, onStep, onRemove, actions }: Props) {
         <span>Total</span>
         <strong data-testid="cart-total">{formatMoney(order?.total ?? 0, currency)}</strong>
       </div>
+      {order?.cash ? (
+        <>
+          <div className="cart-tax">
+            <span>Cash</span>
+            <span data-testid="cart-cash">{formatMoney(order.cash.amount, currency)}</span>
+          </div>
+          <div className="cart-tax">
+            <span>Due by card</span>
+            <span data-testid="cart-due">{formatMoney(order.due, currency)}</span>
+          </div>
+        </>
+      ) : null}
     </div>
   );
 }

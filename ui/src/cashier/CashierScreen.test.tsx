@@ -393,3 +393,75 @@ describe('payment', () => {
     expect(document.documentElement.outerHTML).not.toContain('_secret_');
   });
 });
+
+describe('cash', () => {
+  it('takes cash in full from a quick button and shows the change big on the receipt', async () => {
+    const { fake, user } = await setup();
+    await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+    await user.click(screen.getByRole('button', { name: /^Croissant/ }));
+    await screen.findByText('Croissant', { selector: '.line-name' });
+    await user.click(screen.getByRole('button', { name: 'Cash' }));
+
+    expect(screen.getByTestId('cash-due')).toHaveTextContent('$5.40');
+    const quick = screen.getByRole('group', { name: 'Quick amounts' });
+    expect(within(quick).getAllByRole('button').map((b) => b.textContent)).toEqual([
+      'Exact $5.40', '$6.00', '$10.00', '$20.00', '$50.00',
+    ]);
+    await user.click(within(quick).getByRole('button', { name: '$10.00' }));
+
+    await waitFor(() => expect(fake.callsOf('pay_cash').map((c) => c.args)).toEqual([{ orderId: current(fake).id, given: 1000 }]));
+    expect(await screen.findByTestId('change-due')).toHaveTextContent('$4.60');
+    expect(screen.getByRole('heading', { name: 'Paid' })).toBeInTheDocument();
+    expect(screen.getByTestId('receipt-change')).toHaveTextContent('$4.60');
+    expect(fake.callsOf('charge')).toHaveLength(0);
+  });
+
+  it('shows the change as the cashier types, and refuses text that is not an amount', async () => {
+    const { user } = await setup();
+    await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+    await screen.findByText('Espresso', { selector: '.line-name' });
+    await user.click(screen.getByRole('button', { name: 'Cash' }));
+    const field = screen.getByLabelText('Cash given');
+    expect(field).toHaveFocus();
+    await user.type(field, '20');
+    expect(screen.getByTestId('cash-change')).toHaveTextContent('$17.50');
+    await user.clear(field);
+    await user.type(field, 'abc');
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByRole('button', { name: 'Take cash' })).toBeDisabled();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByLabelText('Cash given')).toBeNull();
+    expect(screen.getByRole('button', { name: /^Charge \$2\.50/ })).toBeEnabled();
+  });
+
+  it('splits: the cash part is taken, and the card is charged only the rest', async () => {
+    const { fake, user } = await setup();
+    await user.click(screen.getByRole('button', { name: /^Sandwich/ }));
+    await user.click(screen.getByRole('button', { name: /^Orange juice/ }));
+    await screen.findByText('Orange juice', { selector: '.line-name' });
+    await user.click(screen.getByRole('button', { name: 'Cash' }));
+    await user.type(screen.getByLabelText('Cash given'), '5');
+    expect(screen.getByTestId('cash-card-rest')).toHaveTextContent('$6.70');
+    await user.click(screen.getByRole('button', { name: 'Take cash, card for the rest' }));
+
+    await screen.findByTestId('payment-element');
+    expect(fake.callsOf('pay_cash').map((c) => c.args?.given)).toEqual([500]);
+    expect(fake.charges.get(current(fake).id)?.amount).toBe(670);
+    expect(screen.getByTestId('cart-cash')).toHaveTextContent('$5.00');
+    expect(screen.getByTestId('cart-due')).toHaveTextContent('$6.70');
+
+    // Abandoned now, the cashier is told to hand the cash back.
+    await user.click(screen.getByRole('button', { name: 'Cancel sale' }));
+    expect(screen.getByRole('alertdialog')).toHaveTextContent('Hand back $5.00 in cash.');
+  });
+
+  it("names the core's refusal in the cash panel", async () => {
+    const { user } = await setup();
+    await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+    await screen.findByText('Espresso', { selector: '.line-name' });
+    await user.click(screen.getByRole('button', { name: 'Cash' }));
+    await user.type(screen.getByLabelText('Cash given'), '2.20{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent('smallest card payment');
+    expect(screen.getByLabelText('Cash given')).toBeInTheDocument();
+  });
+});

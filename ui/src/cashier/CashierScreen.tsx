@@ -6,6 +6,7 @@ import { Progress, START_SPINNER_DELAY_MS } from '../components/Progress';
 import { toTillError } from '../errors';
 import { formatMoney, keypadAmount, keypadAppend } from '../money';
 import { Cart } from './Cart';
+import { CashPanel } from './CashPanel';
 import { Keypad } from './Keypad';
 import { PAY_FORM_ID, PaymentPanel } from '../payment/PaymentPanel';
 import { useSale } from '../sale/useSale';
@@ -24,10 +25,11 @@ type Stage =
   | { kind: 'loading' }
   | { kind: 'cart' }
   | { kind: 'charging' }
+  | { kind: 'cash' }
   | PayingStage
   | { kind: 'paid' };
 
-type Area = 'boot' | 'items' | 'keypad' | 'cart' | 'payment' | 'newSale';
+type Area = 'boot' | 'items' | 'keypad' | 'cart' | 'payment' | 'newSale' | 'cash';
 
 export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierStart }) {
   // An open cart handed over at start-up is shown at once; any other order goes through boot().
@@ -42,6 +44,7 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [canceling, setCanceling] = useState(false);
   const [newSaleBusy, setNewSaleBusy] = useState(false);
+  const [cashBusy, setCashBusy] = useState(false);
 
   const stageRef = useRef<Stage>(stage);
   stageRef.current = stage;
@@ -128,7 +131,8 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
       if (!o || o.status === 'canceled') o = await till.newOrder();
       applyOrder(o, 'command');
       if (o.status === 'paid') return;
-      if (o.status === 'awaiting_payment') await resumePayment(o);
+      // A split whose cash is in the drawer goes on to its card part.
+      if (o.status === 'awaiting_payment' || o.cash) await resumePayment(o);
       else setStage({ kind: 'cart' });
     } catch (e) {
       setError('boot', e);
@@ -218,6 +222,39 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
     } catch (e) {
       setStage({ kind: 'cart' });
       setError('cart', e);
+    }
+  };
+
+  const openCash = async () => {
+    if (!orderRef.current || !canCharge) return;
+    await settled();
+    setError('cart', null);
+    setError('cash', null);
+    setStage({ kind: 'cash' });
+  };
+
+  /** Cash in full pays the sale (the core says paid, and the receipt shows the change); less is a split. */
+  const takeCash = async (given: number) => {
+    const o = orderRef.current;
+    if (!o || cashBusy) return;
+    setCashBusy(true);
+    setError('cash', null);
+    try {
+      const after = await till.payCash(o.id, given);
+      applyOrder(after, 'command');
+      if (after.status !== 'paid') {
+        setStage({ kind: 'charging' });
+        try {
+          setStage(stageForCharge(await till.charge(after.id)));
+        } catch (e) {
+          setStage({ kind: 'cart' });
+          setError('payment', e);
+        }
+      }
+    } catch (e) {
+      setError('cash', e);
+    } finally {
+      setCashBusy(false);
     }
   };
 
@@ -413,14 +450,32 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
                 'Preparing payment…'
               ) : (
                 <>
-                  Charge {formatMoney(order.total, order.currency)}
+                  Charge {formatMoney(order.due, order.currency)}
                   <kbd aria-hidden="true">Enter</kbd>
                 </>
               )}
             </button>
           ) : null}
+          {stage.kind === 'cart' && !order.cash ? (
+            <button type="button" className="btn btn-large btn-block cash-button" disabled={!canCharge} onClick={() => void openCash()}>
+              Cash
+            </button>
+          ) : null}
           {stage.kind === 'charging' ? <Progress label="Preparing payment…" /> : null}
         </div>
+
+        {stage.kind === 'cash' ? (
+          <div className="panel payment-panel">
+            <CashPanel
+              order={order}
+              busy={cashBusy}
+              error={errors.cash ?? null}
+              onDismissError={() => setError('cash', null)}
+              onTake={(given) => void takeCash(given)}
+              onBack={() => setStage({ kind: 'cart' })}
+            />
+          </div>
+        ) : null}
 
         {stage.kind === 'pay' || stage.kind === 'declined' || stage.kind === 'confirming' || stage.kind === 'processing' ? (
           <div className="panel payment-panel">
@@ -489,7 +544,8 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
             <p id="cancel-d" className="muted">
               {stage.kind === 'cart'
                 ? `The cart (${formatMoney(order.total, order.currency)}) is cleared.`
-                : `The card payment of ${formatMoney(order.total, order.currency)} is voided and the cart is cleared.`}
+                : `The card payment of ${formatMoney(order.due, order.currency)} is voided and the cart is cleared.`}
+              {order.cash ? ` Hand back ${formatMoney(order.cash.amount, order.currency)} in cash.` : ''}
             </p>
             <div className="confirm-actions">
               <button ref={keepSaleRef} type="button" className="btn btn-large" onClick={closeConfirm} disabled={canceling}>

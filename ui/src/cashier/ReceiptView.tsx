@@ -17,6 +17,13 @@ interface Props {
   onDismissNewSaleError: () => void;
 }
 
+function tenderSummary(r: Receipt): string {
+  const card = r.card_amount > 0 ? cardLabel(r.card_brand, r.card_last4) ?? 'Card' : null;
+  if (r.cash && card) return `${formatMoney(r.cash.amount, r.currency)} cash, ${formatMoney(r.card_amount, r.currency)} ${card}`;
+  if (r.cash) return 'Cash';
+  return card ?? 'Card';
+}
+
 /** After the core says "paid": the receipt, to print, and the way to the next sale. */
 export function ReceiptView({ orderId, onNewSale, newSaleBusy, newSaleError, onDismissNewSaleError }: Props) {
   const [receipt, setReceipt] = useState<Receipt | null>(null);
@@ -45,11 +52,14 @@ export function ReceiptView({ orderId, onNewSale, newSaleBusy, newSaleError, onD
             Paid
           </h1>
           <p role="status" aria-live="polite">
-            {receipt
-              ? `${formatMoney(receipt.total, receipt.currency)} received${cardLabel(receipt.card_brand, receipt.card_last4) ? ` · ${cardLabel(receipt.card_brand, receipt.card_last4)}` : ''}`
-              : 'The bank confirmed the payment.'}
+            {receipt ? `${formatMoney(receipt.total, receipt.currency)} received · ${tenderSummary(receipt)}` : 'Payment received.'}
           </p>
         </div>
+        {receipt?.cash && receipt.cash.change > 0 ? (
+          <p className="change-due" role="status">
+            Change <strong data-testid="change-due">{formatMoney(receipt.cash.change, receipt.currency)}</strong>
+          </p>
+        ) : null}
       </div>
 
       <div className="receipt-actions no-print">

@@ -81,14 +81,33 @@ export function ReceiptPaper({ receipt, className }: { receipt: Receipt; classNa
         </tfoot>
       </table>
       <dl className="receipt-meta">
-        <div>
-          <dt>Paid by</dt>
-          <dd>{card ?? 'Card'}</dd>
-        </div>
-        <div>
-          <dt>Payment</dt>
-          <dd className="mono">{receipt.payment_intent_id}</dd>
-        </div>
+        {receipt.cash ? (
+          <>
+            <div>
+              <dt>Cash</dt>
+              <dd>{money(receipt.cash.given)}</dd>
+            </div>
+            <div>
+              <dt>Change</dt>
+              <dd data-testid="receipt-change">{money(receipt.cash.change)}</dd>
+            </div>
+          </>
+        ) : null}
+        {receipt.payment_intent_id && receipt.card_amount > 0 ? (
+          <>
+            <div>
+              <dt>{receipt.cash ? 'Card' : 'Paid by'}</dt>
+              <dd>
+                {card ?? 'Card'}
+                {receipt.cash ? ` ${money(receipt.card_amount)}` : ''}
+              </dd>
+            </div>
+            <div>
+              <dt>Payment</dt>
+              <dd className="mono">{receipt.payment_intent_id}</dd>
+            </div>
+          </>
+        ) : null}
         <div>
           <dt>Order</dt>
           <dd className="mono">{receipt.order_id}</dd>
