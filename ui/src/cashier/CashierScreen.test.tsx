@@ -1,4 +1,4 @@
-import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppInfo, Order } from '../api/types';
@@ -463,5 +463,50 @@ describe('cash', () => {
     await user.type(screen.getByLabelText('Cash given'), '2.20{Enter}');
     expect(await screen.findByRole('alert')).toHaveTextContent('smallest card payment');
     expect(screen.getByLabelText('Cash given')).toBeInTheDocument();
+  });
+});
+
+/** A scanner: every key of the code and Enter within a few milliseconds, to the window (nothing focused). */
+function scanCode(code: string) {
+  for (const key of [...code, 'Enter']) fireEvent.keyDown(document.body, { key });
+}
+
+describe('barcode scanner and search', () => {
+  it('adds the scanned product from anywhere, without disturbing what the keypad held', async () => {
+    const { fake, user } = await setup({ barcodes: { '4006381333931': 'espresso' } });
+    await user.keyboard('12');
+    expect(screen.getByRole('status', { name: 'Custom amount' })).toHaveTextContent('$0.12');
+    await new Promise((r) => setTimeout(r, 100)); // the cashier's keys came well before the scan
+    scanCode('4006381333931');
+    await waitFor(() => expect(fake.callsOf('scan').map((c) => c.args)).toEqual([{ code: '4006381333931' }]));
+    await screen.findByText('Espresso', { selector: '.line-name' });
+    expect(screen.getByRole('status', { name: 'Custom amount' })).toHaveTextContent('$0.12');
+    expect(fake.callsOf('add_custom')).toHaveLength(0);
+  });
+
+  it('says which barcode it does not know', async () => {
+    const { fake } = await setup();
+    scanCode('4006381333948');
+    expect(await screen.findByRole('alert')).toHaveTextContent('Unknown barcode 4006381333948');
+    expect(current(fake).lines).toHaveLength(0);
+  });
+
+  it('takes the same digits typed by a person as a keypad amount, not a scan', async () => {
+    const user = userEvent.setup({ delay: 70 });
+    const fake = installFakeTill({ barcodes: { '40063813': 'espresso' } });
+    render(<CashierScreen info={info(fake)} />);
+    await screen.findByRole('button', { name: /^Espresso/ });
+    await user.keyboard('40063813{Enter}');
+    await waitFor(() => expect(fake.callsOf('add_custom').map((c) => c.args?.amount)).toEqual([40063813]));
+    expect(fake.callsOf('scan')).toHaveLength(0);
+  });
+
+  it('finds products by name or SKU and adds the one picked', async () => {
+    const { fake, user } = await setup();
+    await user.type(screen.getByRole('searchbox', { name: 'Search products' }), 'muff');
+    const results = await screen.findByRole('list', { name: 'Search results' });
+    await user.click(within(results).getByRole('button', { name: /Blueberry muffin/ }));
+    await waitFor(() => expect(fake.callsOf('add_item').map((c) => c.args?.sku)).toEqual(['muffin']));
+    expect(screen.getByRole('searchbox', { name: 'Search products' })).toHaveValue('');
   });
 });

@@ -11,8 +11,10 @@ import { Keypad } from './Keypad';
 import { PAY_FORM_ID, PaymentPanel } from '../payment/PaymentPanel';
 import { useSale } from '../sale/useSale';
 import { stageForCharge, stageOnOrder, stageOnOutcome, useRefreshWhileWaiting, type PayingStage, type PayOutcome } from '../payment/flow';
+import { ProductSearch } from './ProductSearch';
 import { QuickItems } from './QuickItems';
 import { ReceiptView } from './ReceiptView';
+import { ScanDetector } from './scanner';
 
 /** How often to ask the core about the intent while waiting for the webhook (a fallback; events come first). */
 export const REFRESH_INTERVAL_MS = 3_000;
@@ -192,6 +194,7 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
   const canCharge = stage.kind === 'cart' && lines.length > 0 && (order?.total ?? 0) > 0 && pending === 0;
 
   const addItem = (sku: string) => void mutate('items', () => till.addItem(sku));
+  const scan = (code: string) => void mutate('items', () => till.scan(code));
   const addCustom = () => {
     const amount = keypadAmount(digits, currency);
     if (amount <= 0 || locked) return;
@@ -306,15 +309,29 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
     (stage.kind === 'cart' ? lines.length > 0 : stage.kind === 'pay' ? !payBusy : stage.kind === 'declined');
 
   // ---- keyboard ----
-  const keys = { stage, digits, canCharge, confirmCancel, closeConfirm, addCustom, charge, tryAnotherCard, startNewSale };
+  const keys = { stage, digits, canCharge, confirmCancel, closeConfirm, addCustom, charge, tryAnotherCard, startNewSale, scan };
   const keyState = useRef(keys);
   keyState.current = keys;
+  const scanner = useRef(new ScanDetector());
+  /** The keypad's digits before the current burst of keys: a burst that turns out to be a scan gives them back. */
+  const digitsBeforeBurst = useRef('');
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;
       const k = keyState.current;
       const target = e.target instanceof Element ? e.target : null;
       if (target?.closest('input, textarea, select, [contenteditable="true"], iframe')) return;
+      // A scanner types like a keyboard; only the timing tells its code from the cashier's keypad digits.
+      const fed = scanner.current.feed(e.key, e.timeStamp || performance.now());
+      if (fed.kind === 'burst-start') digitsBeforeBurst.current = k.digits;
+      if (fed.kind === 'scan') {
+        e.preventDefault();
+        if (k.stage.kind === 'cart' && !k.confirmCancel) {
+          setDigits(digitsBeforeBurst.current);
+          k.scan(fed.code);
+        }
+        return;
+      }
       const onControl = !!target?.closest('button, a[href], summary, [role="button"]');
       if (k.confirmCancel) {
         if (e.key === 'Escape') {
@@ -397,6 +414,7 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
             </button>
           </div>
         ) : null}
+        <ProductSearch currency={currency} disabled={locked} onAdd={addItem} />
         <QuickItems catalog={catalog} loadError={catalogError} disabled={locked} onAdd={addItem} onRetry={loadCatalog} />
         <ErrorNotice error={errors.items} onDismiss={() => setError('items', null)} />
         <Keypad
