@@ -19,6 +19,8 @@ pub struct AppInfo {
     pub terminal: String,
     pub backend_url: String,
     pub currency: String,
+    /// The network receipt printer (host:port), if the till has one: receipts print there with no dialog.
+    pub receipt_printer: Option<String>,
 }
 
 pub struct AppState {
@@ -130,6 +132,16 @@ pub fn search(
     query: String,
 ) -> R<Vec<kassa_till::catalog::CatalogItem>> {
     state.till.search(&query)
+}
+
+/// Prints the paid sale's receipt on the receipt printer; `reprint` (the admin screen's) never opens the drawer.
+#[tauri::command]
+pub async fn print_receipt(
+    state: State<'_, AppState>,
+    order_id: String,
+    reprint: bool,
+) -> R<kassa_till::print::Printed> {
+    state.till.print_receipt(&order_id, !reprint).await
 }
 
 /// Cash handed over (minor units): the whole sale, or the cash part of a split.

@@ -31,6 +31,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::scan,
         commands::search,
         commands::pay_cash,
+        commands::print_receipt,
         commands::set_quantity,
         commands::remove_line,
         commands::charge,
@@ -79,6 +80,7 @@ pub fn run() {
         .unwrap_or_else(|e| fail(&e))
         .with_env();
     let view = View::from_args(&args, &settings);
+    let printer = settings.printer().unwrap_or_else(|e| fail(&e));
     let connection =
         Connection::from_settings(&settings, std::env::var("KASSA_TERMINAL_NAME").ok(), || {
             let port = |what: &str| {
@@ -126,7 +128,7 @@ pub fn run() {
             app.manage(frames);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                let outcome = start(&handle, view, &connection, &data_dir)
+                let outcome = start(&handle, view, &connection, &data_dir, printer)
                     .await
                     .map_err(|e| {
                         tracing::error!("cannot start: {e}");
@@ -154,6 +156,7 @@ async fn start<R: Runtime>(
     view: View,
     connection: &Connection,
     data_dir: &std::path::Path,
+    printer: Option<kassa_till::print::ReceiptPrinter>,
 ) -> Result<AppInfo, Box<dyn std::error::Error>> {
     let shutdown = handle.state::<Shutdown>();
     let mode = connection.mode();
@@ -189,16 +192,20 @@ async fn start<R: Runtime>(
         terminal: terminal.clone(),
         backend_url: backend.base().to_owned(),
         currency: Catalog::demo().currency,
+        receipt_printer: printer.as_ref().map(|p| p.address.clone()),
     };
     let notifier = Arc::new(notify::TauriNotifier(handle.clone()));
-    let till = Arc::new(Till::open(
-        &data_dir.join("till.sqlite3"),
-        backend,
-        Catalog::demo(),
-        &terminal,
-        notifier,
-        Arc::new(SystemClock),
-    )?);
+    let till = Arc::new(
+        Till::open(
+            &data_dir.join("till.sqlite3"),
+            backend,
+            Catalog::demo(),
+            &terminal,
+            notifier,
+            Arc::new(SystemClock),
+        )?
+        .with_printer(printer),
+    );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     shutdown.keep_stop(stop_tx);
     tauri::async_runtime::spawn(kassa_till::sync::run(till.clone(), stop_rx));

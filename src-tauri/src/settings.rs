@@ -19,6 +19,13 @@ pub struct Settings {
     /// Start in kiosk mode (also `kassa --kiosk`).
     #[serde(default)]
     pub kiosk: bool,
+    /// A network receipt printer, `host` or `host:port` (9100 by default): receipts print on it with no
+    /// dialog, and a cash sale opens the drawer wired to it. Without one, receipts go to the system printer.
+    #[serde(default)]
+    pub receipt_printer: Option<String>,
+    /// Characters per line on the receipt printer: 42 for 80 mm paper, 32 for 58 mm.
+    #[serde(default)]
+    pub receipt_columns: Option<usize>,
 }
 
 /// Where the till keeps its database and settings: `KASSA_DATA_DIR`, or the XDG data directory.
@@ -55,10 +62,46 @@ impl Settings {
         if let Ok(token) = std::env::var("KASSA_ADMIN_TOKEN") {
             self.admin_token = Some(token).filter(|t| !t.is_empty());
         }
+        if let Ok(printer) = std::env::var("KASSA_RECEIPT_PRINTER") {
+            self.receipt_printer = Some(printer).filter(|p| !p.is_empty());
+        }
         self
+    }
+
+    /// The receipt printer, checked: a bad address stops the start with a message naming the setting.
+    pub fn printer(&self) -> Result<Option<kassa_till::print::ReceiptPrinter>, String> {
+        self.receipt_printer
+            .as_deref()
+            .map(|a| kassa_till::print::ReceiptPrinter::parse(a, self.receipt_columns))
+            .transpose()
+            .map_err(|e| format!("settings.json: {e}"))
     }
 
     pub fn demo(&self) -> bool {
         self.backend_url.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_receipt_printer_in_the_settings_file_is_checked_and_named_in_errors() {
+        let s: Settings =
+            serde_json::from_str(r#"{"receipt_printer": "192.168.1.50", "receipt_columns": 32}"#)
+                .unwrap();
+        let p = s.printer().unwrap().unwrap();
+        assert_eq!((p.address.as_str(), p.columns), ("192.168.1.50:9100", 32));
+        assert_eq!(Settings::default().printer().unwrap(), None);
+        let bad = Settings {
+            receipt_printer: Some("http://printer/".into()),
+            ..Settings::default()
+        };
+        let err = bad.printer().unwrap_err();
+        assert!(
+            err.contains("settings.json") && err.contains("receipt printer"),
+            "{err}"
+        );
     }
 }

@@ -39,6 +39,7 @@ fn app() -> App {
         terminal: "till-1".into(),
         backend_url: "http://127.0.0.1:9".into(),
         currency: "usd".into(),
+        receipt_printer: None,
     };
     let app = kassa_app::with_commands(mock_builder())
         .manage(AppState {

@@ -32,6 +32,7 @@ fn generated() -> String {
         export::<Catalog>(),
         export::<RateTotal>(),
         export::<kassa_till::store::tenders::CashPart>(),
+        export::<kassa_till::print::Printed>(),
         export::<Line>(),
         export::<LastError>(),
         export::<Order>(),

@@ -121,16 +121,30 @@ pub struct TestTill {
 impl TestTill {
     /// Opens (or reopens) the till database at `db`, talking to the backend at `backend_url` as `token`.
     pub fn open(db: &Path, backend_url: &str, token: &str) -> TestTill {
+        Self::open_with_printer(db, backend_url, token, None)
+    }
+
+    /// Opens the till with a receipt printer at `printer` (host:port).
+    pub fn open_with_printer(
+        db: &Path,
+        backend_url: &str,
+        token: &str,
+        printer: Option<&str>,
+    ) -> TestTill {
         let notes = Arc::new(Recorder::default());
-        let till = Till::open(
-            db,
-            Backend::new(backend_url, token),
-            Catalog::demo(),
-            "till-1",
-            notes.clone(),
-            Arc::new(SystemClock),
-        )
-        .expect("the till opens its database");
+        let till =
+            Till::open(
+                db,
+                Backend::new(backend_url, token),
+                Catalog::demo(),
+                "till-1",
+                notes.clone(),
+                Arc::new(SystemClock),
+            )
+            .expect("the till opens its database")
+            .with_printer(printer.map(|p| {
+                kassa_till::print::ReceiptPrinter::parse(p, None).expect("a printer address")
+            }));
         TestTill {
             till: Arc::new(till),
             notes,

@@ -116,7 +116,10 @@ async fn a_card_sale_is_paid_through_the_feed_fulfilled_once_and_announced() {
     assert_eq!(receipt.total, 790);
     assert_eq!(receipt.card_brand.as_deref(), Some("visa"));
     assert_eq!(receipt.card_last4.as_deref(), Some("4242"));
-    assert_eq!(receipt.payment_intent_id, Some(info.payment_intent_id.clone()));
+    assert_eq!(
+        receipt.payment_intent_id,
+        Some(info.payment_intent_id.clone())
+    );
 
     applied_once_each(&stack, &till).await;
     let outcomes: Vec<(String, String)> = till

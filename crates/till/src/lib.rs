@@ -12,6 +12,7 @@ mod cash;
 pub mod catalog;
 pub mod error;
 pub mod pin;
+pub mod print;
 pub mod status;
 pub mod store;
 pub mod sync;
@@ -91,6 +92,8 @@ pub struct Till {
     admin_session: admin_session::AdminSession,
     /// Woken when cash of a paid sale waits to be sent (sync's cash sender listens).
     cash_waiting: tokio::sync::Notify,
+    /// The network receipt printer, if the till has one; without it the UI prints through the webview.
+    printer: Option<print::ReceiptPrinter>,
 }
 
 impl Till {
@@ -120,6 +123,48 @@ impl Till {
             pin_guard: pin::Guard::default(),
             admin_session: admin_session::AdminSession::default(),
             cash_waiting: tokio::sync::Notify::new(),
+            printer: None,
+        })
+    }
+
+    pub fn with_printer(mut self, printer: Option<print::ReceiptPrinter>) -> Self {
+        self.printer = printer;
+        self
+    }
+
+    /// The receipt printer's address, if one is set.
+    pub fn printer(&self) -> Option<&str> {
+        self.printer.as_ref().map(|p| p.address.as_str())
+    }
+
+    /// Prints the paid sale's receipt on the receipt printer, and opens the cash drawer when the sale took cash
+    /// (`open_drawer`: false for a reprint, which must not open the drawer again).
+    pub async fn print_receipt(&self, order_id: &str, open_drawer: bool) -> Result<print::Printed> {
+        let Some(printer) = self.printer.clone() else {
+            return Err(TillError::NotConfigured(
+                "no receipt printer is set for this till (receipt_printer in its settings, or KASSA_RECEIPT_PRINTER)"
+                    .into(),
+            ));
+        };
+        let receipt = self.receipt(order_id).await?;
+        let kick = open_drawer && receipt.cash.is_some();
+        let paid_at = chrono::DateTime::from_timestamp(receipt.paid_at, 0)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let layout = print::escpos::Layout {
+            columns: printer.columns,
+            paid_at,
+        };
+        let bytes = print::escpos::render(&receipt, &layout, kick);
+        printer.send(&bytes).await?;
+        Ok(print::Printed {
+            printer: printer.address,
+            bytes: bytes.len(),
+            drawer_opened: kick,
         })
     }
 

@@ -7,7 +7,11 @@ export type AppInfo = { mode: Mode,
 /**
  * Which screen the window was opened for.
  */
-view: 'cashier' | 'kiosk' | 'admin', terminal: string, backend_url: string, currency: string, };
+view: 'cashier' | 'kiosk' | 'admin', terminal: string, backend_url: string, currency: string, 
+/**
+ * The network receipt printer (host:port), if the till has one: receipts print there with no dialog.
+ */
+receipt_printer: string | null, };
 
 export type OrderStatus = "open" | "awaiting_payment" | "paid" | "canceled";
 
@@ -30,6 +34,12 @@ export type TaxTotal = { id: string, name: string, basis_points: number, inclusi
 net: number, tax: number, };
 
 export type CashPart = { tender_id: string, amount: number, given: number, change: number, taken_at: number, };
+
+export type Printed = { printer: string, bytes: number, 
+/**
+ * The cash drawer was opened (sales with cash).
+ */
+drawer_opened: boolean, };
 
 export type OrderLine = { id: number, sku: string | null, name: string, unit_amount: number, quantity: number, amount: number, };
 

@@ -13,6 +13,7 @@ import type {
   DayTotal,
   Order,
   PaymentDetail,
+  Printed,
   Receipt,
   SyncStatus,
 } from './types';
@@ -32,6 +33,8 @@ export const till = {
   search: (query: string) => invoke<CatalogItem[]>('search', { query }),
   /** Cash handed over, in minor units: the whole sale (the change is the rest), or the cash part of a split. */
   payCash: (orderId: string, given: number) => invoke<Order>('pay_cash', { orderId, given }),
+  /** The receipt on the till's receipt printer; the first print of a cash sale opens the drawer, a reprint never. */
+  printReceipt: (orderId: string, reprint: boolean) => invoke<Printed>('print_receipt', { orderId, reprint }),
   /** Creates the order's PaymentIntent, or returns the one it already has (a retry reuses it). */
   charge: (orderId: string) => invoke<ChargeInfo>('charge', { orderId }),
   /** Asks the backend for the intent's state now (used while waiting in processing). */

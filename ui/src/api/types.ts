@@ -10,6 +10,7 @@ export type {
   AppInfo,
   AttentionItem,
   AttentionReason,
+  CashPart,
   Catalog,
   CatalogItem,
   CsvExport,
@@ -24,8 +25,10 @@ export type {
   OrderStatus,
   PaymentDetail,
   PaymentStatus,
+  Printed,
   Receipt,
   SyncStatus,
+  TaxTotal,
   TimelineEntry,
 } from './generated';
 import type { IntentInfo } from './generated';

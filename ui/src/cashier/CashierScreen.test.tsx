@@ -510,3 +510,36 @@ describe('barcode scanner and search', () => {
     expect(screen.getByRole('searchbox', { name: 'Search products' })).toHaveValue('');
   });
 });
+
+describe('receipt printer', () => {
+  it('prints a paid cash sale on the receipt printer at once, opening the drawer, and reprints without it', async () => {
+    const { fake, user } = await setup({ info: { receipt_printer: '192.168.1.50:9100' } });
+    await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+    await screen.findByText('Espresso', { selector: '.line-name' });
+    await user.click(screen.getByRole('button', { name: 'Cash' }));
+    await user.click(screen.getByRole('button', { name: 'Exact $2.50' }));
+
+    expect(await screen.findByText('Receipt printed · drawer opened')).toBeInTheDocument();
+    expect(fake.callsOf('print_receipt').map((c) => c.args)).toEqual([{ orderId: current(fake).id, reprint: false }]);
+    const print = vi.spyOn(window, 'print').mockImplementation(() => {});
+    await user.click(screen.getByRole('button', { name: 'Print again' }));
+    await waitFor(() => expect(fake.callsOf('print_receipt').map((c) => c.args?.reprint)).toEqual([false, true]));
+    expect(await screen.findByText('Receipt printed')).toBeInTheDocument();
+    expect(print).not.toHaveBeenCalled();
+    print.mockRestore();
+  });
+
+  it('without a receipt printer, printing is the system dialog and nothing prints by itself', async () => {
+    const { fake, user } = await setup();
+    await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+    await screen.findByText('Espresso', { selector: '.line-name' });
+    await user.click(screen.getByRole('button', { name: 'Cash' }));
+    await user.click(screen.getByRole('button', { name: 'Exact $2.50' }));
+    await screen.findByRole('heading', { name: 'Paid' });
+    const print = vi.spyOn(window, 'print').mockImplementation(() => {});
+    await user.click(await screen.findByRole('button', { name: 'Print receipt' }));
+    expect(print).toHaveBeenCalledTimes(1);
+    expect(fake.callsOf('print_receipt')).toHaveLength(0);
+    print.mockRestore();
+  });
+});

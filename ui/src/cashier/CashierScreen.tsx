@@ -395,6 +395,7 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
       <ReceiptView
         key={order.id}
         orderId={order.id}
+        printer={info.receipt_printer}
         onNewSale={() => void startNewSale()}
         newSaleBusy={newSaleBusy}
         newSaleError={errors.newSale ?? null}

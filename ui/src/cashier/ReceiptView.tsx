@@ -11,6 +11,8 @@ export { cardLabel, MERCHANT_NAME, ReceiptPaper } from '../components/ReceiptPap
 
 interface Props {
   orderId: string;
+  /** The till's receipt printer (host:port), or null: then "Print" is the system's print dialog. */
+  printer: string | null;
   onNewSale: () => void;
   newSaleBusy: boolean;
   newSaleError: TillError | null;
@@ -25,9 +27,37 @@ function tenderSummary(r: Receipt): string {
 }
 
 /** After the core says "paid": the receipt, to print, and the way to the next sale. */
-export function ReceiptView({ orderId, onNewSale, newSaleBusy, newSaleError, onDismissNewSaleError }: Props) {
+export function ReceiptView({ orderId, printer, onNewSale, newSaleBusy, newSaleError, onDismissNewSaleError }: Props) {
   const [receipt, setReceipt] = useState<Receipt | null>(null);
   const [error, setError] = useState<TillError | null>(null);
+  const [printing, setPrinting] = useState(false);
+  const [printed, setPrinted] = useState<string | null>(null);
+  const [printError, setPrintError] = useState<TillError | null>(null);
+  const autoPrinted = useRef(false);
+
+  /** On the receipt printer, with no dialog; the first print of a cash sale also opens the drawer. */
+  const printOnPrinter = useCallback(
+    async (reprint: boolean) => {
+      setPrinting(true);
+      setPrintError(null);
+      try {
+        const done = await till.printReceipt(orderId, reprint);
+        setPrinted(done.drawer_opened ? 'Receipt printed · drawer opened' : 'Receipt printed');
+      } catch (e) {
+        setPrintError(toTillError(e));
+      } finally {
+        setPrinting(false);
+      }
+    },
+    [orderId],
+  );
+
+  // With a receipt printer, the receipt prints as soon as the sale is paid (and a cash sale's drawer opens).
+  useEffect(() => {
+    if (!printer || autoPrinted.current) return;
+    autoPrinted.current = true;
+    void printOnPrinter(false);
+  }, [printer, printOnPrinter]);
   const newSaleRef = useRef<HTMLButtonElement>(null);
 
   const load = useCallback(() => {
@@ -63,9 +93,15 @@ export function ReceiptView({ orderId, onNewSale, newSaleBusy, newSaleError, onD
       </div>
 
       <div className="receipt-actions no-print">
-        <button type="button" className="btn btn-large" onClick={() => window.print()} disabled={!receipt} aria-keyshortcuts="Control+P">
-          Print receipt
-        </button>
+        {printer ? (
+          <button type="button" className="btn btn-large" onClick={() => void printOnPrinter(true)} disabled={printing}>
+            {printing ? 'Printing…' : 'Print again'}
+          </button>
+        ) : (
+          <button type="button" className="btn btn-large" onClick={() => window.print()} disabled={!receipt} aria-keyshortcuts="Control+P">
+            Print receipt
+          </button>
+        )}
         <button
           ref={newSaleRef}
           type="button"
@@ -77,6 +113,12 @@ export function ReceiptView({ orderId, onNewSale, newSaleBusy, newSaleError, onD
           {newSaleBusy ? 'Starting…' : 'New sale'}
         </button>
       </div>
+      {printed ? (
+        <p className="muted no-print" role="status">
+          {printed}
+        </p>
+      ) : null}
+      <ErrorNotice error={printError} onRetry={() => void printOnPrinter(false)} onDismiss={() => setPrintError(null)} className="no-print" />
       <ErrorNotice error={newSaleError} onDismiss={onDismissNewSaleError} className="no-print" />
 
       {error ? (

@@ -61,7 +61,7 @@ function tillError(kind: TillErrorKind, message: string, field: string | null = 
 
 export function createFakeTill(opts: FakeTillOptions = {}) {
   const info: AppInfo = {
-    mode: 'demo', view: 'cashier', terminal: 'till-1', backend_url: 'http://127.0.0.1:4242', currency: 'usd',
+    mode: 'demo', view: 'cashier', terminal: 'till-1', backend_url: 'http://127.0.0.1:4242', currency: 'usd', receipt_printer: null,
     ...opts.info,
   };
   let catalog = opts.catalog ?? { ...DEFAULT_CATALOG, currency: info.currency };
@@ -497,6 +497,13 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
           paid_at: o.fulfilled_at ?? o.updated, terminal: info.terminal,
         };
         return r;
+      }
+      case 'print_receipt': {
+        const o = get(args?.orderId);
+        if (!info.receipt_printer) throw tillError('not_configured', 'no receipt printer is set for this till');
+        if (o.status !== 'paid') throw tillError('conflict', `order ${o.id} is not paid yet`);
+        const drawer = !args?.reprint && !!o.cash;
+        return { printer: info.receipt_printer, bytes: 512, drawer_opened: drawer };
       }
       case 'sync_status':
         return { ...sync };
