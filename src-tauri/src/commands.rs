@@ -269,6 +269,40 @@ pub async fn admin_export_csv(state: State<'_, AppState>, query: AdminQuery) -> 
     })
 }
 
+/// The X report: the open shift's figures.
+#[tauri::command]
+pub async fn admin_shift_report(state: State<'_, AppState>) -> R<kassa_api::ShiftReport> {
+    state.till.shift_report().await
+}
+
+/// The Z report: closes the shift against the counted cash; `next_float` stays in the drawer.
+#[tauri::command]
+pub async fn admin_close_shift(
+    state: State<'_, AppState>,
+    counted_cash: i64,
+    next_float: i64,
+) -> R<kassa_api::ShiftReport> {
+    state.till.close_shift(counted_cash, next_float).await
+}
+
+/// Every till's Z reports, as the backend stores them.
+#[tauri::command]
+pub async fn admin_shift_reports(
+    state: State<'_, AppState>,
+) -> R<Vec<kassa_api::StoredShiftReport>> {
+    state.till.shift_reports().await
+}
+
+#[tauri::command]
+pub async fn admin_export_shift_reports(state: State<'_, AppState>) -> R<CsvExport> {
+    let (path, rows, csv) = state.till.export_shift_reports(&state.exports_dir).await?;
+    Ok(CsvExport {
+        path: path.display().to_string(),
+        rows,
+        csv,
+    })
+}
+
 #[tauri::command]
 pub async fn admin_needs_attention(state: State<'_, AppState>) -> R<Vec<AttentionItem>> {
     blocking(&state, |till| till.needs_attention()).await

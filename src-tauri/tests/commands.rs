@@ -241,6 +241,13 @@ fn the_kiosk_window_cannot_call_any_admin_command_even_with_the_pin() {
         ("admin_end_of_day", json!({ "from": 0, "to": 1 })),
         ("admin_export_csv", json!({ "query": {} })),
         ("admin_needs_attention", json!({})),
+        ("admin_shift_report", json!({})),
+        (
+            "admin_close_shift",
+            json!({ "countedCash": 0, "nextFloat": 0 }),
+        ),
+        ("admin_shift_reports", json!({})),
+        ("admin_export_shift_reports", json!({})),
     ] {
         let err = invoke(&kiosk, cmd, args).unwrap_err();
         assert!(

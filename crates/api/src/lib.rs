@@ -12,6 +12,7 @@ pub mod intent;
 pub mod payment;
 pub mod reconcile;
 pub mod service;
+pub mod shift;
 
 pub use cash::{CashPage, CashRecord, CashTender};
 pub use catalog::{
@@ -24,3 +25,4 @@ pub use intent::{IntentInfo, PayConfig};
 pub use payment::{OrderView, OrderWithEvents, Payment, PaymentsPage, RefundAnswer, Total, Totals};
 pub use reconcile::Sweep;
 pub use service::{Health, Me, WebhookAck};
+pub use shift::{ShiftReport, ShiftReportsPage, ShiftTax, StoredShiftReport, TenderTotal};

@@ -48,7 +48,7 @@ pub async fn list(
     Ok(Json(CashPage { tenders }))
 }
 
-fn check_tender_id(id: &str) -> Result<(), ApiError> {
+pub(crate) fn check_tender_id(id: &str) -> Result<(), ApiError> {
     let ok = (1..=64).contains(&id.len())
         && id
             .bytes()

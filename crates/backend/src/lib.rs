@@ -22,6 +22,7 @@ pub mod rate_limit;
 pub mod readiness;
 pub mod reconcile;
 pub mod server;
+pub mod shifts;
 pub mod state;
 pub mod tls;
 pub mod tutorial;
@@ -81,6 +82,8 @@ pub fn router(state: Arc<AppState>, health: Arc<readiness::Health>) -> Router {
         .route("/api/payments/totals", get(payments::totals))
         .route("/api/events", get(feed::events))
         .route("/api/reconcile", post(reconcile::on_demand))
+        .route("/api/shift-reports", get(shifts::list))
+        .route("/api/shift-reports/{report_id}", put(shifts::put))
         .route("/api/cash", get(cash::list))
         .route("/api/cash/{tender_id}", put(cash::put))
         .route("/api/catalog", get(catalog::get))

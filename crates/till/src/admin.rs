@@ -348,7 +348,7 @@ pub fn csv(conn: &Connection, terminal: &str, q: &AdminQuery) -> Result<(String,
     }
 }
 
-fn csv_field(f: &str) -> String {
+pub(crate) fn csv_field(f: &str) -> String {
     // Quote what needs it, and defuse a leading formula character so a spreadsheet never runs it.
     let f = if f.starts_with(['=', '+', '-', '@']) && f.parse::<i64>().is_err() {
         format!("'{f}")

@@ -227,6 +227,28 @@ impl Backend {
         .await
     }
 
+    /// Sends a Z report under its own id: a repeat is stored once.
+    pub async fn put_shift_report(
+        &self,
+        report_id: &str,
+        report: &kassa_api::ShiftReport,
+    ) -> Result<kassa_api::StoredShiftReport> {
+        let body = serde_json::to_value(report).map_err(|e| TillError::Storage(e.to_string()))?;
+        self.call(
+            Method::PUT,
+            &format!("/api/shift-reports/{report_id}"),
+            Some(body),
+            None,
+        )
+        .await
+    }
+
+    /// Every till's Z reports with the admin token (this till's own with its terminal token).
+    pub async fn shift_reports(&self) -> Result<kassa_api::ShiftReportsPage> {
+        self.call_admin(Method::GET, "/api/shift-reports", None, None)
+            .await
+    }
+
     /// Where the backend serves the payment page.
     pub fn pay_page_url(&self) -> String {
         format!("{}/pay", self.base.trim_end_matches('/'))

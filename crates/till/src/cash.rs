@@ -139,12 +139,7 @@ impl Till {
                             .await?;
                         sent += 1;
                     }
-                    Err(
-                        e @ (TillError::Conflict(_)
-                        | TillError::Invalid { .. }
-                        | TillError::Backend { .. }),
-                    ) if !matches!(&e, TillError::Backend { status, .. } if *status == 429 || *status == 408) =>
-                    {
+                    Err(e) if e.is_refusal() => {
                         tracing::error!(tender = %cash.tender_id, order = %order.id, "the backend refused a cash tender: {e}");
                         let why = e.to_string();
                         self.with_db(move |c| tenders::mark_refused(c, &id, &why))

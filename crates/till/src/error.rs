@@ -35,6 +35,18 @@ pub enum TillError {
 }
 
 impl TillError {
+    /// The backend said no to the request itself (not an outage, not "too many", not "try later"): sending it
+    /// again will not change the answer.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            Self::Conflict(_) | Self::Invalid { .. } => true,
+            Self::Backend { status, .. } => {
+                (400..500).contains(status) && *status != 408 && *status != 429
+            }
+            _ => false,
+        }
+    }
+
     /// Every kind [`TillError::kind`] gives, for the UI's `TillErrorKind` (ui/src/api/generated.ts).
     pub const KINDS: [&'static str; 9] = [
         "invalid",

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod error;
 pub mod pin;
 pub mod print;
+pub mod shift;
 pub mod status;
 pub mod store;
 pub mod sync;

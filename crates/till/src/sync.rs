@@ -37,23 +37,31 @@ pub async fn run(till: Arc<Till>, stop: tokio::sync::watch::Receiver<bool>) {
     tokio::join!(feed(till.clone(), stop.clone()), send_cash(till, stop));
 }
 
-/// Sends the cash queue whenever a cash sale is paid, and every so often; after an outage, with backoff.
+/// Sends the cash queue and closed shifts' reports whenever there is something new, and every so often; after
+/// an outage, with backoff.
 async fn send_cash(till: Arc<Till>, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut backoff = FIRST_RETRY;
     loop {
         if *stop.borrow() {
             return;
         }
-        let wait = match till.send_cash().await {
-            Ok(sent) => {
-                if sent > 0 {
-                    tracing::info!("sent {sent} cash tenders to the backend");
+        let sending = async {
+            let cash = till.send_cash().await?;
+            let reports = till.send_shift_reports().await?;
+            Ok::<_, TillError>((cash, reports))
+        };
+        let wait = match sending.await {
+            Ok((cash, reports)) => {
+                if cash + reports > 0 {
+                    tracing::info!(
+                        "sent {cash} cash tenders and {reports} shift reports to the backend"
+                    );
                 }
                 backoff = FIRST_RETRY;
                 CASH_SWEEP
             }
             Err(e) => {
-                tracing::warn!("cash tenders wait to be sent: {e}");
+                tracing::warn!("cash tenders or shift reports wait to be sent: {e}");
                 let wait = backoff;
                 backoff = next_backoff(backoff);
                 wait

@@ -348,3 +348,38 @@ describe('tools', () => {
     expect(failed).toHaveTextContent('$7.00');
   });
 });
+
+describe('closing the day', () => {
+  it('shows the running shift, closes it against the counted cash, and lists the Z report', async () => {
+    const { fake, user } = await setup((f) => {
+      f.addPayment({ status: 'succeeded', amount: 1200, created: NOW - 60 });
+      // A cash sale of 5.40, a ten handed over, in this shift (the fake's commands act before they resolve).
+      void f.handle('new_order');
+      const id = f.currentOrder()!.id;
+      void f.handle('add_item', { sku: 'espresso' });
+      void f.handle('add_item', { sku: 'croissant' });
+      void f.handle('pay_cash', { orderId: id, given: 1000 });
+    });
+    const panel = screen.getByTestId('shift');
+    expect(await within(panel).findByTestId('shift-expected')).toHaveTextContent('$5.40');
+    expect(within(panel).getByTestId('shift-cash')).toHaveTextContent('1 · $5.40');
+    expect(within(panel).getByText('No shift has been closed yet.')).toBeInTheDocument();
+
+    await user.click(within(panel).getByRole('button', { name: 'Close shift (Z)' }));
+    const dialog = await screen.findByTestId('close-shift');
+    await user.type(within(dialog).getByLabelText('Counted cash'), '5.30');
+    expect(within(dialog).getByRole('status')).toHaveTextContent('Difference −$0.10 short');
+    await user.type(within(dialog).getByLabelText('Float left for the next shift'), '20');
+    await user.click(within(dialog).getByRole('button', { name: 'Close shift' }));
+
+    await waitFor(() => expect(fake.callsOf('admin_close_shift').map((c) => c.args)).toEqual([{ countedCash: 530, nextFloat: 2000 }]));
+    const z = await screen.findByTestId('z-result');
+    expect(within(z).getByTestId('shift-difference')).toHaveTextContent('−$0.10');
+    expect(within(z).getByTestId('shift-cash')).toHaveTextContent('1 · $5.40');
+    const list = await screen.findByTestId('z-reports');
+    expect(within(list).getAllByRole('row')).toHaveLength(2);
+    expect(await within(panel).findByRole('heading', { name: 'Shift 2 (X report)' })).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Export Z reports (CSV)' }));
+    expect(await screen.findByText('1 Z report saved to /tmp/exports/z-reports.csv')).toBeInTheDocument();
+  });
+});

@@ -7,6 +7,7 @@ import { toTillError } from '../errors';
 import { dayEnd, dayStart } from './dates';
 import { DetailDrawer } from './DetailDrawer';
 import { EndOfDay } from './EndOfDay';
+import { ShiftPanel } from './ShiftPanel';
 import { NeedsAttention } from './NeedsAttention';
 import { PaymentsTable } from './PaymentsTable';
 import { ALL_STATUSES, STATUS_META } from './status';
@@ -292,6 +293,7 @@ export function AdminScreen({ onBack }: Props) {
           <div className="admin-side">
             <NeedsAttention refreshTick={tick} onOpen={openDetail} />
             <EndOfDay refreshTick={tick} />
+            <ShiftPanel refreshTick={tick} />
           </div>
         </div>
       </div>

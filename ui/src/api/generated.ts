@@ -41,6 +41,86 @@ export type Printed = { printer: string, bytes: number,
  */
 drawer_opened: boolean, };
 
+export type TenderTotal = { 
+/**
+ * "cash" or "card".
+ */
+kind: string, 
+/**
+ * Sales that this tender paid toward.
+ */
+count: number, amount: number, };
+
+export type ShiftTax = { name: string, basis_points: number, inclusive: boolean, net: number, tax: number, };
+
+export type ShiftReport = { terminal: string, 
+/**
+ * The shift's number at its till: a Z report's number.
+ */
+number: number, currency: string, opened_at: number, 
+/**
+ * None for an X report (the shift is still open).
+ */
+closed_at: number | null, sales_count: number, 
+/**
+ * What the sales took, tax included.
+ */
+gross: number, tenders: Array<TenderTotal>, taxes: Array<ShiftTax>, refunds_count: number, 
+/**
+ * Card refunds seen during the shift (of any sale, this shift's or earlier).
+ */
+refunds: number, 
+/**
+ * The cash in the drawer when the shift opened.
+ */
+opening_float: number, 
+/**
+ * The float plus the cash sales (change given back is not in the drawer).
+ */
+expected_cash: number, 
+/**
+ * What the cashier counted at the close; None for an X report.
+ */
+counted_cash: number | null, 
+/**
+ * counted − expected: negative is cash missing.
+ */
+difference: number | null, };
+
+export type StoredShiftReport = { report_id: string, received_at: number, terminal: string, 
+/**
+ * The shift's number at its till: a Z report's number.
+ */
+number: number, currency: string, opened_at: number, 
+/**
+ * None for an X report (the shift is still open).
+ */
+closed_at: number | null, sales_count: number, 
+/**
+ * What the sales took, tax included.
+ */
+gross: number, tenders: Array<TenderTotal>, taxes: Array<ShiftTax>, refunds_count: number, 
+/**
+ * Card refunds seen during the shift (of any sale, this shift's or earlier).
+ */
+refunds: number, 
+/**
+ * The cash in the drawer when the shift opened.
+ */
+opening_float: number, 
+/**
+ * The float plus the cash sales (change given back is not in the drawer).
+ */
+expected_cash: number, 
+/**
+ * What the cashier counted at the close; None for an X report.
+ */
+counted_cash: number | null, 
+/**
+ * counted − expected: negative is cash missing.
+ */
+difference: number | null, };
+
 export type OrderLine = { id: number, sku: string | null, name: string, unit_amount: number, quantity: number, amount: number, };
 
 export type LastError = { code: string | null, message: string, };

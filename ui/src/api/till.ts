@@ -15,6 +15,8 @@ import type {
   PaymentDetail,
   Printed,
   Receipt,
+  ShiftReport,
+  StoredShiftReport,
   SyncStatus,
 } from './types';
 import { CATALOG_EVENT, ORDER_EVENT, SYNC_EVENT } from './types';
@@ -120,6 +122,13 @@ export const admin = {
   endOfDay: (from: number, to: number) => adminInvoke<DayTotal[]>('admin_end_of_day', { from, to }),
   exportCsv: (query: AdminQuery) => adminInvoke<CsvExport>('admin_export_csv', { query }),
   needsAttention: () => adminInvoke<AttentionItem[]>('admin_needs_attention'),
+  /** The X report: the open shift so far. */
+  shiftReport: () => adminInvoke<ShiftReport>('admin_shift_report'),
+  /** The Z report: closes the shift against the counted cash; `nextFloat` stays in the drawer. */
+  closeShift: (countedCash: number, nextFloat: number) =>
+    adminInvoke<ShiftReport>('admin_close_shift', { countedCash, nextFloat }),
+  shiftReports: () => adminInvoke<StoredShiftReport[]>('admin_shift_reports'),
+  exportShiftReports: () => adminInvoke<CsvExport>('admin_export_shift_reports'),
   /** Opens an admin session in the core (or leaves kiosk mode); false on a wrong PIN. */
   verifyPin: (pin: string) => invoke<boolean>('verify_admin_pin', { pin }),
   /** Ends the admin session: the admin screen was left. */

@@ -27,6 +27,8 @@ export type {
   PaymentStatus,
   Printed,
   Receipt,
+  ShiftReport,
+  StoredShiftReport,
   SyncStatus,
   TaxTotal,
   TimelineEntry,

@@ -4,7 +4,8 @@
 // still change, and a new sale when an item is added to one that cannot.
 import type {
   AdminPage, AdminQuery, AdminRow, AppInfo, AttentionItem, Catalog, ChargeInfo, CsvExport, DayTotal, DisplayStatus,
-  Fulfilment, Order, OrderLine, PaymentDetail, PaymentStatus, Receipt, SyncStatus, TillError, TimelineEntry,
+  Fulfilment, Order, OrderLine, PaymentDetail, PaymentStatus, Receipt, ShiftReport, StoredShiftReport, SyncStatus, TillError,
+  TimelineEntry,
 } from '../api/types';
 import { CATALOG_EVENT, ORDER_EVENT, SYNC_EVENT } from '../api/types';
 import { DEMO_CATALOG, type TillErrorKind } from '../api/generated';
@@ -88,6 +89,10 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
   const adminPin = opts.adminPin ?? '1234';
   let kioskExited = false;
   let adminUnlocked = !opts.adminSession;
+  // Shifts: which shift each paid sale fell in, and the closed ones' Z reports.
+  const shiftOf = new Map<string, number>();
+  let shift = { number: 1, opened_at: Math.floor(Date.now() / 1000), opening_float: 0 };
+  const zReports: StoredShiftReport[] = [];
   let evSeq = 0;
   let seedSeq = 0;
 
@@ -578,6 +583,23 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         const out: CsvExport = { path: `/home/kassa/Documents/Kassa/payments-${stamp}.csv`, rows: rows.length, csv: csvOf(rows) };
         return out;
       }
+      case 'admin_shift_report':
+        return shiftReport(null);
+      case 'admin_close_shift': {
+        const counted = args?.countedCash;
+        const next = args?.nextFloat;
+        if (typeof counted !== 'number' || !Number.isInteger(counted) || counted < 0) {
+          throw tillError('invalid', 'counted_cash must be 0 or more in minor units', 'counted_cash');
+        }
+        const z = shiftReport(counted);
+        zReports.unshift({ ...z, report_id: `z_fake${z.number}`, received_at: z.closed_at ?? 0 });
+        shift = { number: shift.number + 1, opened_at: tick(), opening_float: typeof next === 'number' ? next : 0 };
+        return z;
+      }
+      case 'admin_shift_reports':
+        return zReports.map((r) => ({ ...r }));
+      case 'admin_export_shift_reports':
+        return { path: '/tmp/exports/z-reports.csv', rows: zReports.length, csv: 'terminal,z_number\n' };
       case 'admin_needs_attention': {
         const now = Math.floor(Date.now() / 1000);
         const items: AttentionItem[] = [];
@@ -612,6 +634,25 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
       default:
         throw new Error(`the fake till has no command ${cmd}`);
     }
+  }
+
+  /** The core's shift report: the open shift's paid sales by tender; `counted` closes it (a Z report). */
+  function shiftReport(counted: number | null): ShiftReport {
+    for (const o of orders.values()) if (o.status === 'paid' && !shiftOf.has(o.id)) shiftOf.set(o.id, shift.number);
+    const paid = Array.from(orders.values()).filter((o) => shiftOf.get(o.id) === shift.number);
+    const cash = paid.filter((o) => o.cash);
+    const card = paid.filter((o) => o.due > 0);
+    const expected = shift.opening_float + cash.reduce((n, o) => n + (o.cash?.amount ?? 0), 0);
+    return {
+      terminal: info.terminal, number: shift.number, currency: catalog.currency, opened_at: shift.opened_at,
+      closed_at: counted === null ? null : tick(), sales_count: paid.length, gross: paid.reduce((n, o) => n + o.total, 0),
+      tenders: [
+        { kind: 'cash', count: cash.length, amount: cash.reduce((n, o) => n + (o.cash?.amount ?? 0), 0) },
+        { kind: 'card', count: card.length, amount: card.reduce((n, o) => n + o.due, 0) },
+      ],
+      taxes: [], refunds_count: 0, refunds: 0, opening_float: shift.opening_float, expected_cash: expected,
+      counted_cash: counted, difference: counted === null ? null : counted - expected,
+    };
   }
 
   function defaultIntent(o: Order): Omit<ChargeInfo, 'order_id'> {

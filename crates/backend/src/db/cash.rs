@@ -3,12 +3,12 @@
 use kassa_api::{CashRecord, CashTender};
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// What storing a tender did.
+/// What storing a record the till named did.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Stored {
-    /// New, or the same tender sent again: the stored record either way.
-    Record(CashRecord),
-    /// The id is taken by a different tender, or the sale already has another cash tender.
+pub enum Stored<T = CashRecord> {
+    /// New, or the same record sent again: the stored one either way.
+    Record(T),
+    /// The id is taken by a different record, or what it is about already has another.
     Clash(String),
 }
 

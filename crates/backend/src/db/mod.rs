@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod events;
 pub mod orders;
 pub mod private;
+pub mod shifts;
 pub mod terminals;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema_v4.sql")),
         M::up(include_str!("schema_v5.sql")),
         M::up(include_str!("schema_v6.sql")),
+        M::up(include_str!("schema_v7.sql")),
     ])
 }
 

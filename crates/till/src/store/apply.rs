@@ -135,7 +135,7 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
         Some(order) if kind.starts_with("payment_intent.") => {
             move_state(conn, order, &object, created, now)?
         }
-        Some(order) if kind.starts_with("charge.") => apply_charge(conn, order, &object)?,
+        Some(order) if kind.starts_with("charge.") => apply_charge(conn, order, &object, now)?,
         Some(_) => Outcome::Unchanged,
     };
     if let (Some(o), Some(live)) = (&order, event.get("livemode").and_then(Value::as_bool)) {
@@ -206,7 +206,8 @@ fn fulfil(
     )?;
     conn.prepare_cached(
         "UPDATE orders SET status = 'paid', payment_status = 'succeeded', payment_state_as_of = MAX(payment_state_as_of, ?2),
-             last_error_code = NULL, last_error_message = NULL, updated = ?3
+             last_error_code = NULL, last_error_message = NULL, updated = ?3,
+             shift = COALESCE(shift, (SELECT number FROM shifts WHERE closed_at IS NULL))
          WHERE id = ?1")?.execute(
         params![order.id, pi.get("created").and_then(Value::as_i64).unwrap_or(0).max(order.payment_state_as_of), now],
     )?;
@@ -220,7 +221,7 @@ fn fulfil(
 /// A charge tells the card (for the receipt) and how much was refunded. A declined attempt's charge.failed can
 /// arrive after the charge.succeeded of the card that then paid: a failed charge's card only fills in a card not
 /// yet known, so the receipt names the card that paid.
-fn apply_charge(conn: &Connection, order: &Order, charge: &Value) -> Result<Outcome> {
+fn apply_charge(conn: &Connection, order: &Order, charge: &Value, now: i64) -> Result<Outcome> {
     let mut changed = false;
     let failed = charge.get("status").and_then(Value::as_str) == Some("failed");
     if let Some(card) = charge.pointer("/payment_method_details/card") {
@@ -241,12 +242,22 @@ fn apply_charge(conn: &Connection, order: &Order, charge: &Value) -> Result<Outc
         .unwrap_or(false)
     {
         if let Some(refunded) = charge.get("amount_refunded").and_then(Value::as_i64) {
-            changed |= conn
-                .prepare_cached(
-                    "UPDATE orders SET amount_refunded = ?2 WHERE id = ?1 AND amount_refunded < ?2",
-                )?
-                .execute(params![order.id, refunded])?
-                > 0;
+            let before: i64 = conn
+                .prepare_cached("SELECT amount_refunded FROM orders WHERE id = ?1")?
+                .query_row([&order.id], |r| r.get(0))?;
+            if refunded > before {
+                conn.prepare_cached("UPDATE orders SET amount_refunded = ?2 WHERE id = ?1")?
+                    .execute(params![order.id, refunded])?;
+                // The shift's report counts what was refunded while it was open.
+                super::shifts::record_refund(
+                    conn,
+                    &order.id,
+                    refunded - before,
+                    &order.currency,
+                    now,
+                )?;
+                changed = true;
+            }
         }
     }
     Ok(if changed {

@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod catalog;
 pub mod orders;
+pub mod shifts;
 pub mod tenders;
 
 use std::path::Path;
@@ -22,6 +23,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema_v5.sql")),
         M::up(include_str!("schema_v6.sql")),
         M::up(include_str!("schema_v7.sql")),
+        M::up(include_str!("schema_v8.sql")),
     ])
 }
 
