@@ -269,6 +269,47 @@ pub async fn admin_export_csv(state: State<'_, AppState>, query: AdminQuery) -> 
     })
 }
 
+/// The merchant's catalogue as the backend holds it, for the editor (archived products too).
+#[tauri::command]
+pub async fn admin_catalog(state: State<'_, AppState>) -> R<kassa_api::Catalog> {
+    state.till.admin_catalog().await
+}
+
+#[tauri::command]
+pub async fn admin_put_product(
+    state: State<'_, AppState>,
+    sku: String,
+    product: kassa_api::PutProduct,
+) -> R<kassa_api::Product> {
+    state.till.admin_put_product(&sku, &product).await
+}
+
+#[tauri::command]
+pub async fn admin_put_tax_rate(
+    state: State<'_, AppState>,
+    id: String,
+    rate: kassa_api::PutTaxRate,
+) -> R<kassa_api::TaxRate> {
+    state.till.admin_put_tax_rate(&id, &rate).await
+}
+
+#[tauri::command]
+pub async fn admin_put_store(
+    state: State<'_, AppState>,
+    store: kassa_api::PutStore,
+) -> R<kassa_api::Store> {
+    state.till.admin_put_store(&store).await
+}
+
+/// A CSV file's text: imported whole, or refused with every bad row's line and column.
+#[tauri::command]
+pub async fn admin_import_catalog(
+    state: State<'_, AppState>,
+    csv: String,
+) -> R<kassa_till::catalog_admin::ImportOutcome> {
+    state.till.admin_import_catalog(csv).await
+}
+
 /// The X report: the open shift's figures.
 #[tauri::command]
 pub async fn admin_shift_report(state: State<'_, AppState>) -> R<kassa_api::ShiftReport> {

@@ -242,6 +242,12 @@ fn the_kiosk_window_cannot_call_any_admin_command_even_with_the_pin() {
         ("admin_export_csv", json!({ "query": {} })),
         ("admin_needs_attention", json!({})),
         ("admin_shift_report", json!({})),
+        ("admin_catalog", json!({})),
+        ("admin_import_catalog", json!({ "csv": "sku,name,price\n" })),
+        (
+            "admin_put_store",
+            json!({ "store": { "name": "x", "currency": "usd" } }),
+        ),
         (
             "admin_close_shift",
             json!({ "countedCash": 0, "nextFloat": 0 }),

@@ -280,3 +280,88 @@ async fn tax_added_to_prices_is_charged_and_an_order_keeps_the_rounding_it_was_s
     assert_eq!(receipt.store_address, "5 Main St\nSpringfield");
     assert_eq!(receipt.taxes, per_order.taxes);
 }
+
+/// The admin screen's editor: behind the PIN, every change goes to the backend with the admin token and comes
+/// back through the feed; an import with bad rows names each one and stores nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_edits_the_catalogue_from_the_till_and_a_bad_import_names_its_rows() {
+    let (_dir, db, backend) = dirs();
+    let stack = Stack::start(&backend);
+    let till = TestTill::running(&db, &stack.backend.url, &stack.admin);
+    till.wait_sync("online", |s| s.online).await;
+    till.till.set_admin_pin("1357").unwrap();
+    assert!(matches!(
+        till.till.admin_catalog().await,
+        Err(TillError::AdminLocked)
+    ));
+    assert!(till.till.verify_admin_pin("1357").unwrap());
+
+    let store: kassa_api::PutStore = serde_json::from_value(
+        json!({"name": "Deli", "address": "5 Main St", "currency": "usd", "tax_scope": "per_line"}),
+    )
+    .unwrap();
+    till.till.admin_put_store(&store).await.unwrap();
+    let rate: kassa_api::PutTaxRate = serde_json::from_value(
+        json!({"name": "Sales tax", "basis_points": 825, "inclusive": false}),
+    )
+    .unwrap();
+    till.till.admin_put_tax_rate("sales", &rate).await.unwrap();
+    let product: kassa_api::PutProduct = serde_json::from_value(
+        json!({"name": "Pickles", "price": 399, "barcodes": ["4006381333931"], "category": "Jars", "tax_rate": "sales"}),
+    )
+    .unwrap();
+    let saved = till
+        .till
+        .admin_put_product("pickles", &product)
+        .await
+        .unwrap();
+    assert_eq!((saved.sku.as_str(), saved.price), ("pickles", 399));
+    // A field the backend refuses comes back naming it.
+    let bad: kassa_api::PutProduct =
+        serde_json::from_value(json!({"name": "Bad", "price": 0})).unwrap();
+    match till.till.admin_put_product("bad", &bad).await {
+        Err(TillError::Backend { field, .. }) => assert_eq!(field.as_deref(), Some("price")),
+        other => panic!("a zero price is refused: {other:?}"),
+    }
+    assert!(matches!(
+        till.till.admin_put_product("../store", &product).await,
+        Err(TillError::Invalid { field: "sku", .. })
+    ));
+
+    // Two bad rows: nothing is stored, and each is named by line and column.
+    let outcome = till
+        .till
+        .admin_import_catalog(
+            "sku,name,price,barcode,category,tax\nolives,Olives,450,,Jars,sales\nfeta,Feta,abc,,Cheese,sales\nbrie,Brie,600,,Cheese,nosuchrate\n".into(),
+        )
+        .await
+        .unwrap();
+    assert!(outcome.report.is_none());
+    let problems: Vec<(usize, &str)> = outcome
+        .problems
+        .iter()
+        .map(|p| (p.line, p.field.as_str()))
+        .collect();
+    assert_eq!(problems, [(3, "price"), (4, "tax")]);
+    let outcome = till
+        .till
+        .admin_import_catalog(
+            "sku,name,price,barcode,category,tax\nolives,Olives,450,,Jars,sales\n".into(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome.report.map(|r| r.created), Some(1));
+
+    wait_catalog(&till, "the edits reach the till through the feed", |c| {
+        c.currency == "usd" && c.find("pickles").is_some() && c.find("olives").is_some()
+    })
+    .await;
+    let sale = till.till.scan("4006381333931").unwrap();
+    assert_eq!(
+        (sale.total, sale.tax),
+        (399 + 33, 33),
+        "8.25% added to 3.99"
+    );
+    let all = till.till.admin_catalog().await.unwrap();
+    assert_eq!(all.products.len(), 2);
+}

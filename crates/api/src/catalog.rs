@@ -66,6 +66,7 @@ pub struct Store {
 
 /// `GET /api/catalog`: everything a till sells from. `version` grows with every change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(rename = "MerchantCatalog")]
 pub struct Catalog {
     /// None until an admin sets the store's details.
     pub store: Option<Store>,
@@ -122,7 +123,7 @@ impl CatalogEvent {
 }
 
 /// `PUT /api/catalog/products/{sku}`: creates or replaces the product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct PutProduct {
     pub name: String,
@@ -142,7 +143,7 @@ fn yes() -> bool {
 }
 
 /// `PUT /api/catalog/tax-rates/{id}`: creates or replaces the rate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct PutTaxRate {
     pub name: String,
@@ -151,7 +152,7 @@ pub struct PutTaxRate {
 }
 
 /// `PUT /api/catalog/store`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct PutStore {
     pub name: String,

@@ -249,6 +249,77 @@ impl Backend {
             .await
     }
 
+    /// The merchant's catalogue as the backend holds it (products, archived ones too; tax rates; the store).
+    pub async fn catalog(&self) -> Result<kassa_api::Catalog> {
+        self.call_admin(Method::GET, "/api/catalog", None, None)
+            .await
+    }
+
+    /// An admin's change to the catalogue: `path` under /api/catalog, with the admin token.
+    pub async fn put_catalog<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        let body = serde_json::to_value(body).map_err(|e| TillError::Storage(e.to_string()))?;
+        self.call_admin(
+            Method::PUT,
+            &format!("/api/catalog/{path}"),
+            Some(body),
+            None,
+        )
+        .await
+    }
+
+    /// A CSV import: what it did, or every bad row (and then it changed nothing).
+    pub async fn import_catalog(
+        &self,
+        csv: String,
+    ) -> Result<std::result::Result<kassa_api::ImportReport, Vec<kassa_api::RowProblem>>> {
+        let token = self.admin_token.as_deref().unwrap_or(&self.token);
+        let resp = self
+            .http
+            .post(format!("{}/api/catalog/import", self.base))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .map_err(|e| TillError::Offline(e.without_url().to_string()))?;
+        let status = resp.status();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| TillError::Offline(e.without_url().to_string()))?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes)
+                .map(Ok)
+                .map_err(|e| TillError::Backend {
+                    status: status.as_u16(),
+                    code: "bad_answer".into(),
+                    message: format!("the backend's answer could not be read: {e}"),
+                    field: None,
+                });
+        }
+        let detail = serde_json::from_slice::<ErrorBody>(&bytes)
+            .map(|b| b.error)
+            .unwrap_or_else(|_| {
+                ErrorDetail::new("http_error", format!("the backend answered {status}"), None)
+            });
+        if !detail.rows.is_empty() {
+            return Ok(Err(detail.rows));
+        }
+        Err(match status {
+            s if s.is_server_error() => TillError::Offline(detail.message),
+            s => TillError::Backend {
+                status: s.as_u16(),
+                code: detail.code,
+                message: detail.message,
+                field: detail.field,
+            },
+        })
+    }
+
     /// Where the backend serves the payment page.
     pub fn pay_page_url(&self) -> String {
         format!("{}/pay", self.base.trim_end_matches('/'))

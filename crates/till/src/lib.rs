@@ -10,6 +10,7 @@ pub mod admin_session;
 pub mod backend;
 mod cash;
 pub mod catalog;
+pub mod catalog_admin;
 pub mod error;
 pub mod pin;
 pub mod print;

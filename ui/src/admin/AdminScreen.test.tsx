@@ -383,3 +383,55 @@ describe('closing the day', () => {
     expect(await screen.findByText('1 Z report saved to /tmp/exports/z-reports.csv')).toBeInTheDocument();
   });
 });
+
+describe('catalogue editor', () => {
+  it('saves the store, a tax rate and a product, and shows an import’s bad rows by line and column', async () => {
+    const { fake, user } = await setup((f) => void f.addPayment({ status: 'succeeded', amount: 500, created: NOW - 60 }));
+    await user.click(screen.getByRole('button', { name: 'Catalogue' }));
+    const editor = await screen.findByTestId('catalog-editor');
+
+    await user.type(within(editor).getByLabelText('Name'), 'Corner Deli');
+    await user.click(within(editor).getByRole('button', { name: 'Save store' }));
+    await waitFor(() => expect(fake.callsOf('admin_put_store')).toHaveLength(1));
+    expect(fake.callsOf('admin_put_store')[0].args?.store).toMatchObject({ name: 'Corner Deli', currency: 'usd', rounding: 'half_up' });
+
+    const rate = within(editor).getByRole('form', { name: 'Tax rate' });
+    await user.type(within(rate).getByLabelText('Rate id'), 'sales');
+    await user.type(within(rate).getByLabelText('Rate name'), 'Sales tax');
+    await user.type(within(rate).getByLabelText('Rate %'), '8.25');
+    await user.click(within(rate).getByLabelText('Prices include it'));
+    await user.click(within(rate).getByRole('button', { name: 'Save tax rate' }));
+    await waitFor(() =>
+      expect(fake.callsOf('admin_put_tax_rate').map((c) => c.args)).toEqual([
+        { id: 'sales', rate: { name: 'Sales tax', basis_points: 825, inclusive: false } },
+      ]),
+    );
+    expect(await within(editor).findByRole('cell', { name: '8.25%' })).toBeInTheDocument();
+
+    const product = within(editor).getByRole('form', { name: 'Product' });
+    await user.type(within(product).getByLabelText('SKU'), 'pickles');
+    await user.type(within(product).getByLabelText('Product name'), 'Pickles');
+    await user.type(within(product).getByLabelText('Price'), '3.99');
+    await user.type(within(product).getByLabelText('Barcodes'), '4006381333931');
+    await user.selectOptions(within(product).getByLabelText('Tax'), 'sales');
+    await user.click(within(product).getByRole('button', { name: 'Save product' }));
+    await waitFor(() => expect(fake.callsOf('admin_put_product')).toHaveLength(1));
+    expect(fake.callsOf('admin_put_product')[0].args).toEqual({
+      sku: 'pickles',
+      product: { name: 'Pickles', price: 399, barcodes: ['4006381333931'], category: null, tax_rate: 'sales', active: true },
+    });
+    expect(await within(editor).findByRole('cell', { name: '$3.99' })).toBeInTheDocument();
+
+    const csv = 'sku,name,price,barcode,category,tax\nolives,Olives,450,,Jars,sales\nfeta,Feta,abc,,Cheese,\nbrie,Brie,600,,Cheese,vat\n';
+    await user.upload(within(editor).getByLabelText('CSV file'), new File([csv], 'deli.csv', { type: 'text/csv' }));
+    const problems = await within(editor).findByTestId('import-problems');
+    expect(problems).toHaveTextContent('2 rows of deli.csv are wrong; nothing was imported.');
+    const rows = within(problems).getAllByRole('row').slice(1).map((r) => within(r).getAllByRole('cell').slice(0, 2).map((c) => c.textContent));
+    expect(rows).toEqual([['3', 'price'], ['4', 'tax']]);
+    expect(within(editor).getByRole('heading', { name: 'Products (1)' })).toBeInTheDocument();
+
+    await user.upload(within(editor).getByLabelText('CSV file'), new File([csv.split('\n').slice(0, 2).join('\n')], 'good.csv', { type: 'text/csv' }));
+    expect(await within(editor).findByTestId('import-result')).toHaveTextContent('Imported good.csv: 1 new, 0 updated.');
+    expect(await within(editor).findByRole('heading', { name: 'Products (2)' })).toBeInTheDocument();
+  });
+});

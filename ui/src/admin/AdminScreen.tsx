@@ -6,6 +6,7 @@ import { Progress } from '../components/Progress';
 import { toTillError } from '../errors';
 import { dayEnd, dayStart } from './dates';
 import { DetailDrawer } from './DetailDrawer';
+import { CatalogEditor } from './CatalogEditor';
 import { EndOfDay } from './EndOfDay';
 import { ShiftPanel } from './ShiftPanel';
 import { NeedsAttention } from './NeedsAttention';
@@ -49,6 +50,7 @@ interface Props {
 }
 
 export function AdminScreen({ onBack }: Props) {
+  const [view, setView] = useState<'payments' | 'catalogue'>('payments');
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
   /** Keyset pagination: `after` of the page on screen, and the ones before it for "Previous page". */
@@ -181,6 +183,33 @@ export function AdminScreen({ onBack }: Props) {
   };
 
   const pageNo = pager.stack.length + 1;
+  const switchView = (
+    <div className="toolbar-group" role="group" aria-label="Admin views">
+      <button type="button" className="btn" aria-pressed={view === 'payments'} onClick={() => setView('payments')}>
+        Payments
+      </button>
+      <button type="button" className="btn" aria-pressed={view === 'catalogue'} onClick={() => setView('catalogue')}>
+        Catalogue
+      </button>
+    </div>
+  );
+  if (view === 'catalogue') {
+    return (
+      <main className="admin">
+        <div className="admin-toolbar">
+          <h1>Catalogue</h1>
+          <span className="toolbar-spacer" />
+          {switchView}
+          {onBack ? (
+            <button type="button" className="btn btn-primary" onClick={onBack}>
+              ← Back to till
+            </button>
+          ) : null}
+        </div>
+        <CatalogEditor />
+      </main>
+    );
+  }
   const rows = page?.rows ?? [];
 
   return (
@@ -192,6 +221,7 @@ export function AdminScreen({ onBack }: Props) {
             <span aria-hidden="true">●</span> Live
           </span>
           <span className="toolbar-spacer" />
+          {switchView}
           <div className="toolbar-group">
             <button type="button" className="btn" onClick={() => void reconcile()} disabled={reconciling} data-testid="reconcile">
               {reconciling ? 'Reconciling…' : 'Reconcile now'}

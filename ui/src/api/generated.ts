@@ -41,6 +41,66 @@ export type Printed = { printer: string, bytes: number,
  */
 drawer_opened: boolean, };
 
+export type Rounding = "half_up" | "half_even";
+
+export type TaxScope = "per_order" | "per_line";
+
+export type TaxRate = { id: string, name: string, 
+/**
+ * 2000 is 20%.
+ */
+basis_points: number, 
+/**
+ * Prices at this rate include the tax (the shelf price is what the customer pays).
+ */
+inclusive: boolean, };
+
+export type Product = { sku: string, name: string, 
+/**
+ * In the store currency's minor units.
+ */
+price: number, 
+/**
+ * EAN-13, UPC-A, EAN-8 (check digits verified) or any other code a scanner reads.
+ */
+barcodes: Array<string>, category: string | null, 
+/**
+ * The id of its [`TaxRate`]; none: untaxed.
+ */
+tax_rate: string | null, 
+/**
+ * False: archived, no longer sold, kept for the orders that sold it.
+ */
+active: boolean, };
+
+export type Store = { name: string, 
+/**
+ * As printed on receipts, lines separated by newlines.
+ */
+address: string, 
+/**
+ * ISO 4217, lower case: every price is in its minor units.
+ */
+currency: string, rounding: Rounding, tax_scope: TaxScope, };
+
+export type MerchantCatalog = { 
+/**
+ * None until an admin sets the store's details.
+ */
+store: Store | null, tax_rates: Array<TaxRate>, products: Array<Product>, version: number, };
+
+export type PutProduct = { name: string, price: number, barcodes: Array<string>, category: string | null, tax_rate: string | null, active: boolean, };
+
+export type PutTaxRate = { name: string, basis_points: number, inclusive: boolean, };
+
+export type PutStore = { name: string, address: string, currency: string, rounding: Rounding, tax_scope: TaxScope, };
+
+export type ImportReport = { created: number, updated: number, version: number, };
+
+export type RowProblem = { line: number, field: string, message: string, };
+
+export type ImportOutcome = { report: ImportReport | null, problems: Array<RowProblem>, };
+
 export type TenderTotal = { 
 /**
  * "cash" or "card".

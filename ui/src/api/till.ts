@@ -11,13 +11,21 @@ import type {
   ChargeInfo,
   CsvExport,
   DayTotal,
+  ImportOutcome,
+  MerchantCatalog,
   Order,
   PaymentDetail,
   Printed,
+  Product,
+  PutProduct,
+  PutStore,
+  PutTaxRate,
   Receipt,
   ShiftReport,
+  Store,
   StoredShiftReport,
   SyncStatus,
+  TaxRate,
 } from './types';
 import { CATALOG_EVENT, ORDER_EVENT, SYNC_EVENT } from './types';
 
@@ -122,6 +130,13 @@ export const admin = {
   endOfDay: (from: number, to: number) => adminInvoke<DayTotal[]>('admin_end_of_day', { from, to }),
   exportCsv: (query: AdminQuery) => adminInvoke<CsvExport>('admin_export_csv', { query }),
   needsAttention: () => adminInvoke<AttentionItem[]>('admin_needs_attention'),
+  /** The catalogue as the backend holds it (archived products too), for the editor. */
+  catalog: () => adminInvoke<MerchantCatalog>('admin_catalog'),
+  putProduct: (sku: string, product: PutProduct) => adminInvoke<Product>('admin_put_product', { sku, product }),
+  putTaxRate: (id: string, rate: PutTaxRate) => adminInvoke<TaxRate>('admin_put_tax_rate', { id, rate }),
+  putStore: (store: PutStore) => adminInvoke<Store>('admin_put_store', { store }),
+  /** A CSV file's text: imported whole, or refused with every bad row. */
+  importCatalog: (csv: string) => adminInvoke<ImportOutcome>('admin_import_catalog', { csv }),
   /** The X report: the open shift so far. */
   shiftReport: () => adminInvoke<ShiftReport>('admin_shift_report'),
   /** The Z report: closes the shift against the counted cash; `nextFloat` stays in the drawer. */

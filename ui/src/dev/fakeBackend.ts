@@ -4,7 +4,8 @@
 // still change, and a new sale when an item is added to one that cannot.
 import type {
   AdminPage, AdminQuery, AdminRow, AppInfo, AttentionItem, Catalog, ChargeInfo, CsvExport, DayTotal, DisplayStatus,
-  Fulfilment, Order, OrderLine, PaymentDetail, PaymentStatus, Receipt, ShiftReport, StoredShiftReport, SyncStatus, TillError,
+  Fulfilment, MerchantCatalog, Order, OrderLine, PaymentDetail, PaymentStatus, Product, PutProduct, PutStore, PutTaxRate,
+  Receipt, RowProblem, ShiftReport, StoredShiftReport, SyncStatus, TillError,
   TimelineEntry,
 } from '../api/types';
 import { CATALOG_EVENT, ORDER_EVENT, SYNC_EVENT } from '../api/types';
@@ -93,6 +94,8 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
   const shiftOf = new Map<string, number>();
   let shift = { number: 1, opened_at: Math.floor(Date.now() / 1000), opening_float: 0 };
   const zReports: StoredShiftReport[] = [];
+  // The backend's catalogue, as the editor sees it.
+  const merchant: MerchantCatalog = { store: null, tax_rates: [], products: [], version: 0 };
   let evSeq = 0;
   let seedSeq = 0;
 
@@ -582,6 +585,56 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         const stamp = `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}-${String(d.getHours()).padStart(2, '0')}${String(d.getMinutes()).padStart(2, '0')}${String(d.getSeconds()).padStart(2, '0')}`;
         const out: CsvExport = { path: `/home/kassa/Documents/Kassa/payments-${stamp}.csv`, rows: rows.length, csv: csvOf(rows) };
         return out;
+      }
+      case 'admin_catalog':
+        return structuredClone(merchant);
+      case 'admin_put_store': {
+        const st = args?.store as PutStore;
+        if (!st.name?.trim()) throw tillError('backend', 'name must not be empty', 'name');
+        merchant.store = { ...st };
+        merchant.version++;
+        return { ...st };
+      }
+      case 'admin_put_tax_rate': {
+        const id = String(args?.id);
+        const r = args?.rate as PutTaxRate;
+        const rate = { id, ...r };
+        merchant.tax_rates = [...merchant.tax_rates.filter((x) => x.id !== id), rate];
+        merchant.version++;
+        return rate;
+      }
+      case 'admin_put_product': {
+        const sku = String(args?.sku);
+        const p = args?.product as PutProduct;
+        if (p.price < 1) throw tillError('backend', 'price must be at least 1 (in minor units: 350 for 3.50)', 'price');
+        if (p.tax_rate && !merchant.tax_rates.some((r) => r.id === p.tax_rate)) {
+          throw tillError('backend', `no tax rate ${p.tax_rate}`, 'tax_rate');
+        }
+        const product: Product = { sku, ...p };
+        merchant.products = [...merchant.products.filter((x) => x.sku !== sku), product];
+        merchant.version++;
+        return product;
+      }
+      case 'admin_import_catalog': {
+        const lines = String(args?.csv ?? '').split('\n').filter((l) => l.trim());
+        const problems: RowProblem[] = [];
+        const rows: Product[] = [];
+        lines.slice(1).forEach((l, i) => {
+          const [sku, name, price, barcode, category, tax] = l.split(',');
+          const line = i + 2;
+          if (!/^\d+$/.test(price ?? '') || Number(price) < 1) {
+            problems.push({ line, field: 'price', message: `price ${JSON.stringify(price ?? '')} is not a whole number of minor units (350 for 3.50)` });
+          } else if (tax && !merchant.tax_rates.some((r) => r.id === tax)) {
+            problems.push({ line, field: 'tax', message: `no tax rate ${JSON.stringify(tax)}` });
+          } else {
+            rows.push({ sku, name, price: Number(price), barcodes: barcode ? barcode.split('|') : [], category: category || null, tax_rate: tax || null, active: true });
+          }
+        });
+        if (problems.length) return { report: null, problems };
+        const created = rows.filter((r) => !merchant.products.some((p) => p.sku === r.sku)).length;
+        merchant.products = [...merchant.products.filter((p) => !rows.some((r) => r.sku === p.sku)), ...rows];
+        merchant.version++;
+        return { report: { created, updated: rows.length - created, version: merchant.version }, problems: [] };
       }
       case 'admin_shift_report':
         return shiftReport(null);

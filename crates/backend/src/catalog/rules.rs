@@ -101,10 +101,11 @@ fn gtin_check_digit_ok(code: &str) -> bool {
 /// A product as given, normalized: `max_price` is the store currency's largest amount.
 pub fn product(p: PutProduct, max_price: i64) -> Result<PutProduct, Bad> {
     let name = text("name", &p.name, 200)?;
-    if p.price < 0 {
+    // A till's sale line is always worth something, and so is a card payment: a free item is not a product.
+    if p.price < 1 {
         return Err(bad(
             "price",
-            "price must not be negative (in minor units: 350 for 3.50)",
+            "price must be at least 1 (in minor units: 350 for 3.50)",
         ));
     }
     if p.price > max_price {
@@ -207,6 +208,7 @@ mod tests {
         assert_eq!(p.barcodes, ["4006381333931"]);
         assert_eq!((p.category, p.tax_rate), (None, None));
         assert_eq!(product(put(-1, &[]), 1000).unwrap_err().field, "price");
+        assert_eq!(product(put(0, &[]), 1000).unwrap_err().field, "price");
         assert_eq!(product(put(1001, &[]), 1000).unwrap_err().field, "price");
         assert_eq!(
             product(put(1, &["4006381333932"]), 1000).unwrap_err().field,
