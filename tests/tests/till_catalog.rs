@@ -103,6 +103,22 @@ async fn the_till_sells_the_merchants_catalogue_by_barcode_and_search_at_the_pri
     assert_eq!(names("bag"), ["Bagel"]);
     assert_eq!(names("espr"), ["Espresso"]);
     assert!(names("%").is_empty(), "LIKE's wildcards are literal");
+    assert_eq!(
+        names("gr"),
+        ["Green tea"],
+        "one or two characters: what starts with them"
+    );
+    assert!(names("ea").is_empty(), "…not what merely contains them");
+    assert_eq!(
+        names("SPRESS"),
+        ["Espresso"],
+        "three or more: any part of the name"
+    );
+    assert!(
+        names("tea\" OR \"bag").is_empty(),
+        "the query is one phrase, quotes and all"
+    );
+    assert_eq!(names("bagel"), ["Bagel"]);
     assert!(names("  ").is_empty());
 
     // The espresso goes up: the till learns it within the feed's latency; the sale keeps the price it was rung

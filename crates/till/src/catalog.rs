@@ -3,17 +3,25 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+/// The most products the grid shows: a screen of buttons, not a shop's whole range.
+pub const GRID_LIMIT: usize = 200;
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct CatalogItem {
     pub sku: String,
     pub name: String,
     pub unit_amount: i64,
+    /// The grid groups items by it; None: with the uncategorised, last.
+    pub category: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct Catalog {
     pub currency: String,
     pub items: Vec<CatalogItem>,
+    /// Products on sale that the grid leaves out (a shop of thousands is sold by scan and search).
+    #[serde(default)]
+    pub more: i64,
 }
 
 impl From<kassa_api::Product> for CatalogItem {
@@ -22,6 +30,7 @@ impl From<kassa_api::Product> for CatalogItem {
             sku: p.sku,
             name: p.name,
             unit_amount: p.price,
+            category: p.category,
         }
     }
 }
@@ -50,8 +59,10 @@ impl Catalog {
                     sku: sku.into(),
                     name: name.into(),
                     unit_amount: amount,
+                    category: None,
                 })
                 .collect(),
+            more: 0,
         }
     }
 

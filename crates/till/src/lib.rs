@@ -259,9 +259,11 @@ impl Till {
         let Some(store) = store::catalog::store(&conn)? else {
             return Ok(self.catalog.clone());
         };
+        let (items, total) = store::catalog::active(&conn, catalog::GRID_LIMIT)?;
         Ok(Catalog {
             currency: store.currency,
-            items: store::catalog::active(&conn)?
+            more: total - items.len() as i64,
+            items: items
                 .into_iter()
                 .map(|s| catalog::CatalogItem::from(s.product))
                 .collect(),

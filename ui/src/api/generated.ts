@@ -23,9 +23,17 @@ export type FulfilmentState = "fulfilled" | "not_fulfilled";
 
 export type AttentionReason = "stuck" | "paid_not_fulfilled" | "stripe_disagrees";
 
-export type CatalogItem = { sku: string, name: string, unit_amount: number, };
+export type CatalogItem = { sku: string, name: string, unit_amount: number, 
+/**
+ * The grid groups items by it; None: with the uncategorised, last.
+ */
+category: string | null, };
 
-export type Catalog = { currency: string, items: Array<CatalogItem>, };
+export type Catalog = { currency: string, items: Array<CatalogItem>, 
+/**
+ * Products on sale that the grid leaves out (a shop of thousands is sold by scan and search).
+ */
+more: number, };
 
 export type TaxTotal = { id: string, name: string, basis_points: number, inclusive: boolean, 
 /**
@@ -273,62 +281,75 @@ export const DEMO_CATALOG: Catalog = {
     {
       "sku": "espresso",
       "name": "Espresso",
-      "unit_amount": 250
+      "unit_amount": 250,
+      "category": null
     },
     {
       "sku": "flat-white",
       "name": "Flat white",
-      "unit_amount": 380
+      "unit_amount": 380,
+      "category": null
     },
     {
       "sku": "cappuccino",
       "name": "Cappuccino",
-      "unit_amount": 360
+      "unit_amount": 360,
+      "category": null
     },
     {
       "sku": "tea",
       "name": "Tea",
-      "unit_amount": 220
+      "unit_amount": 220,
+      "category": null
     },
     {
       "sku": "croissant",
       "name": "Croissant",
-      "unit_amount": 290
+      "unit_amount": 290,
+      "category": null
     },
     {
       "sku": "bagel",
       "name": "Bagel",
-      "unit_amount": 340
+      "unit_amount": 340,
+      "category": null
     },
     {
       "sku": "muffin",
       "name": "Blueberry muffin",
-      "unit_amount": 310
+      "unit_amount": 310,
+      "category": null
     },
     {
       "sku": "sandwich",
       "name": "Sandwich",
-      "unit_amount": 750
+      "unit_amount": 750,
+      "category": null
     },
     {
       "sku": "salad",
       "name": "Salad bowl",
-      "unit_amount": 920
+      "unit_amount": 920,
+      "category": null
     },
     {
       "sku": "juice",
       "name": "Orange juice",
-      "unit_amount": 420
+      "unit_amount": 420,
+      "category": null
     },
     {
       "sku": "water",
       "name": "Still water",
-      "unit_amount": 180
+      "unit_amount": 180,
+      "category": null
     },
     {
       "sku": "cookie",
       "name": "Cookie",
-      "unit_amount": 150
+      "unit_amount": 150,
+      "category": null
     }
-  ]
+  ],
+  "more": 0
 };

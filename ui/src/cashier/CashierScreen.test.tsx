@@ -109,7 +109,7 @@ describe('catalogue', () => {
   it('shows a change the feed brought without a restart, and sells at the new price', async () => {
     const { fake, user } = await setup();
     const items = fake.catalog.items.map((i) => (i.sku === 'espresso' ? { ...i, unit_amount: 275 } : i));
-    act(() => fake.setCatalog({ ...fake.catalog, items: [...items, { sku: 'scone', name: 'Scone', unit_amount: 320 }] }));
+    act(() => fake.setCatalog({ ...fake.catalog, items: [...items, { sku: 'scone', name: 'Scone', unit_amount: 320, category: null }] }));
     const scone = await screen.findByRole('button', { name: /^Scone/ });
     expect(screen.getByRole('button', { name: /^Espresso/ })).toHaveTextContent('$2.75');
     await user.click(scone);
@@ -541,5 +541,28 @@ describe('receipt printer', () => {
     expect(print).toHaveBeenCalledTimes(1);
     expect(fake.callsOf('print_receipt')).toHaveLength(0);
     print.mockRestore();
+  });
+});
+
+describe('a large catalogue', () => {
+  it('groups the grid by category and says how many more products are sold by scan and search', async () => {
+    const fake = installFakeTill({
+      catalog: {
+        currency: 'eur',
+        more: 49_800,
+        items: [
+          { sku: 'espresso', name: 'Espresso', unit_amount: 250, category: 'Coffee' },
+          { sku: 'latte', name: 'Latte', unit_amount: 350, category: 'Coffee' },
+          { sku: 'bagel', name: 'Bagel', unit_amount: 340, category: 'Food' },
+          { sku: 'gift', name: 'Gift card', unit_amount: 1000, category: null },
+        ],
+      },
+    });
+    render(<CashierScreen info={info(fake)} />);
+    const coffee = await screen.findByRole('list', { name: 'Coffee' });
+    expect(within(coffee).getAllByRole('button').map((b) => b.querySelector('.item-name')?.textContent)).toEqual(['Espresso', 'Latte']);
+    expect(screen.getByRole('heading', { name: 'Food' })).toBeInTheDocument();
+    expect(within(screen.getByRole('list', { name: 'Items' })).getByRole('button', { name: /Gift card/ })).toBeInTheDocument();
+    expect(screen.getByTestId('more-items')).toHaveTextContent('And 49,800 more products: scan them or search.');
   });
 });

@@ -1,4 +1,5 @@
 import type { Catalog, Order } from '../api/types';
+import { byCategory } from '../catalogGroups';
 import { formatMoney } from '../money';
 
 interface Props {
@@ -15,9 +16,23 @@ export function quantityOf(order: Order, sku: string): number {
 
 /** Large touch tiles: name, price, and − quantity +. Tapping the tile itself adds one too. */
 export function ItemTiles({ catalog, order, disabled, onAdd, onRemoveOne }: Props) {
+  const groups = byCategory(catalog.items);
+  return (
+    <>
+      {groups.map((group) => (
+        <section key={group.category ?? ''} className="kgroup" aria-label={group.category ?? 'Items'}>
+          {group.category && groups.length > 1 ? <h2 className="kcategory">{group.category}</h2> : null}
+          <Tiles items={group.items} {...{ catalog, order, disabled, onAdd, onRemoveOne }} />
+        </section>
+      ))}
+    </>
+  );
+}
+
+function Tiles({ items, catalog, order, disabled, onAdd, onRemoveOne }: Props & { items: Catalog['items'] }) {
   return (
     <ul className="ktiles" aria-label="Items">
-      {catalog.items.map((item) => {
+      {items.map((item) => {
         const qty = quantityOf(order, item.sku);
         const price = formatMoney(item.unit_amount, catalog.currency);
         return (

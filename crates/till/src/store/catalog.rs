@@ -143,35 +143,52 @@ pub fn by_barcode(conn: &Connection, code: &str) -> Result<Option<Sellable>> {
         .optional()?)
 }
 
-/// Every product on sale, by category (uncategorised last), then name: the grid a cashier looks through.
-pub fn active(conn: &Connection) -> Result<Vec<Sellable>> {
-    Ok(conn
+/// The first `limit` products on sale, by category (uncategorised last), then name: the grid a cashier looks
+/// through; and how many are on sale in all.
+pub fn active(conn: &Connection, limit: usize) -> Result<(Vec<Sellable>, i64)> {
+    let items = conn
         .prepare_cached(&format!(
             "{SELECT} WHERE p.active = 1
-             ORDER BY p.category IS NULL, p.category COLLATE NOCASE, p.name COLLATE NOCASE, p.sku"
+             ORDER BY p.category IS NULL, p.category COLLATE NOCASE, p.name COLLATE NOCASE, p.sku
+             LIMIT ?1"
         ))?
-        .query_map([], |r| sellable(conn, r))?
-        .collect::<rusqlite::Result<_>>()?)
+        .query_map([limit as i64], |r| sellable(conn, r))?
+        .collect::<rusqlite::Result<_>>()?;
+    let total = conn
+        .prepare_cached("SELECT COUNT(*) FROM catalog_products WHERE active = 1")?
+        .query_row([], |r| r.get(0))?;
+    Ok((items, total))
 }
 
-/// Products on sale whose name contains `query` or whose SKU starts with it, ignoring case; names that start with
-/// it first.
+/// Products on sale whose name or SKU contains `query` (three characters or more) or starts with it (one or
+/// two), ignoring case; names that start with it first.
 pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Sellable>> {
     let query = query.trim();
     if query.is_empty() {
         return Ok(Vec::new());
     }
-    let escaped = query
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    if query.chars().count() >= 3 {
+        // Any part of a name or SKU, from the trigram index: a phrase, with its quotes doubled.
+        let phrase = format!("\"{}\"", query.replace('"', "\"\""));
+        return Ok(conn
+            .prepare_cached(&format!(
+                "{SELECT} JOIN catalog_search s ON s.rowid = p.rowid
+                 WHERE catalog_search MATCH ?1 AND p.active = 1
+                 ORDER BY substr(lower(p.name), 1, length(?2)) != lower(?2), p.name COLLATE NOCASE, p.sku
+                 LIMIT ?3"
+            ))?
+            .query_map(params![phrase, query, limit as i64], |r| sellable(conn, r))?
+            .collect::<rusqlite::Result<_>>()?);
+    }
+    // One or two characters: names and SKUs that start with them, each by its index's range.
+    let upper = format!("{query}\u{10ffff}");
     Ok(conn
         .prepare_cached(&format!(
             "{SELECT} WHERE p.active = 1
-                 AND (p.name LIKE '%' || ?1 || '%' ESCAPE '\\' OR p.sku LIKE ?1 || '%' ESCAPE '\\')
-             ORDER BY p.name NOT LIKE ?1 || '%' ESCAPE '\\', p.name COLLATE NOCASE, p.sku
-             LIMIT ?2"
+                 AND ((p.name COLLATE NOCASE >= ?1 AND p.name COLLATE NOCASE < ?2) OR (p.sku >= ?1 AND p.sku < ?2))
+             ORDER BY p.name COLLATE NOCASE, p.sku
+             LIMIT ?3"
         ))?
-        .query_map(params![escaped, limit as i64], |r| sellable(conn, r))?
+        .query_map(params![query, upper, limit as i64], |r| sellable(conn, r))?
         .collect::<rusqlite::Result<_>>()?)
 }
