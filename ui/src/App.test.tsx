@@ -106,4 +106,19 @@ describe('App', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(await screen.findByRole('button', { name: /^Espresso/ })).toBeInTheDocument();
   });
+
+  it('back from the admin screen, the cashier sees the catalogue as it is now, not as the till started with', async () => {
+    const fake = installFakeTill();
+    fake.addPayment({ status: 'succeeded', id: 'ord_earlier' });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByRole('button', { name: /^Espresso/ });
+    await user.click(screen.getByRole('button', { name: 'Admin' }));
+    await user.keyboard('1234{Enter}');
+    expect(await screen.findByTestId('payments-table')).toBeInTheDocument();
+    // A product added meanwhile (its feed event came while the cashier screen was not there to hear it).
+    fake.catalog.items.push({ sku: 'scone', name: 'Scone', unit_amount: 320, category: null });
+    await user.click(screen.getByRole('button', { name: /Back to till/ }));
+    expect(await screen.findByRole('button', { name: /^Scone/ })).toBeInTheDocument();
+  });
 });

@@ -96,7 +96,11 @@ export default function App() {
         view = <AdminScreen key={unlocks} info={info} onBack={leaveAdmin} />;
       } else {
         view = <CashierScreen info={info} start={start} />;
-        onAdmin = () => setAdminOpen(true);
+        onAdmin = () => {
+          // What the till started with is stale by the time the cashier comes back: the screen reads afresh.
+          setStart(undefined);
+          setAdminOpen(true);
+        };
       }
       break;
     case 'admin':

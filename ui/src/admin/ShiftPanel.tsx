@@ -98,6 +98,16 @@ export function ShiftPanel({ refreshTick }: { refreshTick: number }) {
 
   useEffect(load, [load, refreshTick]);
 
+  // The till sends a Z report to the backend just after closing the shift: the list asks again until it is there.
+  useEffect(() => {
+    if (!closed) return;
+    if (reports?.some((r) => r.terminal === closed.terminal && r.number === closed.number)) return;
+    const timer = setTimeout(() => {
+      admin.shiftReports().then(setReports, () => undefined);
+    }, 500);
+    return () => clearTimeout(timer);
+  }, [closed, reports]);
+
   const exportCsv = async () => {
     setExported(null);
     try {

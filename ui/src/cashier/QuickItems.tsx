@@ -26,7 +26,7 @@ export function QuickItems({ catalog, loadError, disabled, onAdd, onRetry }: Pro
       ) : catalog.items.length === 0 ? (
         <p className="empty">No quick items in the catalog. Use the keypad for custom amounts.</p>
       ) : (
-        <>
+        <div className="item-groups">
           {byCategory(catalog.items).map((group) => (
             <div key={group.category ?? ''} className="item-group">
               {group.category ? <h3 className="item-category">{group.category}</h3> : null}
@@ -47,7 +47,7 @@ export function QuickItems({ catalog, loadError, disabled, onAdd, onRetry }: Pro
               And {catalog.more.toLocaleString()} more products: scan them or search.
             </p>
           ) : null}
-        </>
+        </div>
       )}
     </section>
   );
