@@ -11,6 +11,7 @@ fn main() {
             "scan",
             "search",
             "pay_cash",
+            "set_tip",
             "print_receipt",
             "set_quantity",
             "remove_line",

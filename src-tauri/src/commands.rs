@@ -134,6 +134,12 @@ pub fn search(
     state.till.search(&query)
 }
 
+/// The customer's tip on the card payment: one of the store's choices in basis points, or 0 for none.
+#[tauri::command]
+pub async fn set_tip(state: State<'_, AppState>, order_id: String, basis_points: u32) -> R<Order> {
+    state.till.set_tip(&order_id, basis_points).await
+}
+
 /// Prints the paid sale's receipt on the receipt printer; `reprint` (the admin screen's) never opens the drawer.
 #[tauri::command]
 pub async fn print_receipt(

@@ -31,6 +31,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::scan,
         commands::search,
         commands::pay_cash,
+        commands::set_tip,
         commands::print_receipt,
         commands::set_quantity,
         commands::remove_line,

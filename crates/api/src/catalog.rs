@@ -62,6 +62,22 @@ pub struct Store {
     pub currency: String,
     pub rounding: Rounding,
     pub tax_scope: TaxScope,
+    /// The tips a customer paying by card may add, in basis points of the sale (1500 is 15%); empty: no tips.
+    #[serde(default)]
+    pub tip_percents: Vec<u32>,
+}
+
+impl From<&PutStore> for Store {
+    fn from(s: &PutStore) -> Self {
+        Self {
+            name: s.name.clone(),
+            address: s.address.clone(),
+            currency: s.currency.clone(),
+            rounding: s.rounding,
+            tax_scope: s.tax_scope,
+            tip_percents: s.tip_percents.clone(),
+        }
+    }
 }
 
 /// `GET /api/catalog`: everything a till sells from. `version` grows with every change.
@@ -163,6 +179,9 @@ pub struct PutStore {
     pub rounding: Rounding,
     #[serde(default)]
     pub tax_scope: TaxScope,
+    /// Up to 4 tip choices in basis points (e.g. [1000, 1500, 2000]); empty or left out: no tips.
+    #[serde(default)]
+    pub tip_percents: Vec<u32>,
 }
 
 /// `POST /api/catalog/import`: what a good file did (a bad one changes nothing and answers 400 with its rows).

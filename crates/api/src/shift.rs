@@ -46,7 +46,12 @@ pub struct ShiftReport {
     /// What the sales took, tax included.
     #[ts(type = "number")]
     pub gross: i64,
+    /// What each tender paid toward the sales (they add up to `gross`; tips are apart).
     pub tenders: Vec<TenderTotal>,
+    /// Tips added to card payments, on top of `gross`.
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub tips: i64,
     pub taxes: Vec<ShiftTax>,
     #[ts(type = "number")]
     pub refunds_count: i64,

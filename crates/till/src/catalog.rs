@@ -22,6 +22,9 @@ pub struct Catalog {
     /// Products on sale that the grid leaves out (a shop of thousands is sold by scan and search).
     #[serde(default)]
     pub more: i64,
+    /// The tips a card customer may add, in basis points; empty: the till asks for none.
+    #[serde(default)]
+    pub tip_percents: Vec<u32>,
 }
 
 impl From<kassa_api::Product> for CatalogItem {
@@ -63,6 +66,7 @@ impl Catalog {
                 })
                 .collect(),
             more: 0,
+            tip_percents: Vec::new(),
         }
     }
 

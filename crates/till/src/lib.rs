@@ -19,6 +19,7 @@ pub mod status;
 pub mod store;
 pub mod sync;
 pub mod tax;
+pub mod tip;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -71,8 +72,10 @@ pub struct Receipt {
     /// The shop's name and address as the receipt heads them; empty until an admin sets the store.
     pub store_name: String,
     pub store_address: String,
-    /// What the card paid (0 for a sale paid in cash), and the cash part with its change.
+    /// What the card paid, tip included (0 for a sale paid in cash), and the cash part with its change.
     pub card_amount: i64,
+    /// The tip on the card, on top of `total`.
+    pub tip: i64,
     pub cash: Option<store::tenders::CashPart>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
@@ -262,6 +265,7 @@ impl Till {
         let (items, total) = store::catalog::active(&conn, catalog::GRID_LIMIT)?;
         Ok(Catalog {
             currency: store.currency,
+            tip_percents: store.tip_percents,
             more: total - items.len() as i64,
             items: items
                 .into_iter()
@@ -432,10 +436,15 @@ impl Till {
             )));
         }
         let description = format!("{} at {}", summarize(&order), self.terminal);
-        // A split's card pays only what the cash left.
+        // A split's card pays only what the cash left, and any tip.
         let info = self
             .backend
-            .put_intent(order_id, order.due, &order.currency, Some(&description))
+            .put_intent(
+                order_id,
+                order.card_amount(),
+                &order.currency,
+                Some(&description),
+            )
             .await?;
         let (id, pi, status, now) = (
             order_id.to_owned(),
@@ -514,6 +523,11 @@ impl Till {
             .await?
             .map(|s| (s.name, s.address))
             .unwrap_or_default();
+        let card_amount = if order.payment_intent_id.is_some() {
+            order.card_amount()
+        } else {
+            0
+        };
         Ok(Receipt {
             order_id: order.id,
             lines: order.lines,
@@ -523,11 +537,8 @@ impl Till {
             currency: order.currency,
             store_name,
             store_address,
-            card_amount: if order.payment_intent_id.is_some() {
-                order.due
-            } else {
-                0
-            },
+            card_amount,
+            tip: order.tip,
             cash: order.cash,
             card_brand: order.card_brand,
             card_last4: order.card_last4,

@@ -118,7 +118,7 @@ impl Till {
 /// Z reports as CSV, one row per report: what an accountant's spreadsheet takes.
 pub fn reports_csv(reports: &[StoredShiftReport]) -> String {
     let mut out = String::from(
-        "terminal,z_number,opened_at,closed_at,currency,sales,gross,cash,card,tax,refunds,opening_float,expected_cash,counted_cash,difference,report_id\n",
+        "terminal,z_number,opened_at,closed_at,currency,sales,gross,cash,card,tips,tax,refunds,opening_float,expected_cash,counted_cash,difference,report_id\n",
     );
     for s in reports {
         let r = &s.report;
@@ -150,6 +150,7 @@ pub fn reports_csv(reports: &[StoredShiftReport]) -> String {
             money(r.gross),
             money(tender("cash")),
             money(tender("card")),
+            money(r.tips),
             money(tax),
             money(r.refunds),
             money(r.opening_float),

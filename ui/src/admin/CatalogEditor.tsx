@@ -70,6 +70,9 @@ function StoreForm({ catalog, onSaved }: { catalog: MerchantCatalog; onSaved: ()
   const [currency, setCurrency] = useState(s?.currency ?? 'usd');
   const [rounding, setRounding] = useState<Rounding>(s?.rounding ?? 'half_up');
   const [scope, setScope] = useState<TaxScope>(s?.tax_scope ?? 'per_order');
+  const [tips, setTips] = useState((s?.tip_percents ?? []).map((bp) => formatPercent(bp).replace('%', '')).join(', '));
+  const tipPercents = tips.trim() === '' ? [] : tips.split(/[\s,;]+/).filter(Boolean).map(parsePercent);
+  const tipsValid = tipPercents.every((bp) => bp !== null && bp > 0);
   const save = useSave(onSaved);
   return (
     <section className="panel" aria-labelledby="store-title">
@@ -80,8 +83,16 @@ function StoreForm({ catalog, onSaved }: { catalog: MerchantCatalog; onSaved: ()
         className="editor-form"
         onSubmit={(e) => {
           e.preventDefault();
+          if (!tipsValid) return;
           void save.run('Store saved', () =>
-            admin.putStore({ name, address, currency: currency.trim().toLowerCase(), rounding, tax_scope: scope }),
+            admin.putStore({
+              name,
+              address,
+              currency: currency.trim().toLowerCase(),
+              rounding,
+              tax_scope: scope,
+              tip_percents: tipPercents as number[],
+            }),
           );
         }}
       >
@@ -111,7 +122,11 @@ function StoreForm({ catalog, onSaved }: { catalog: MerchantCatalog; onSaved: ()
             <option value="per_line">On each line</option>
           </select>
         </label>
-        <button type="submit" className="btn btn-primary" disabled={save.busy}>
+        <label className="field">
+          <span>Tip choices (%)</span>
+          <input value={tips} size={12} placeholder="none" onChange={(e) => setTips(e.target.value)} aria-invalid={!tipsValid} />
+        </label>
+        <button type="submit" className="btn btn-primary" disabled={save.busy || !tipsValid}>
           Save store
         </button>
         <Saved done={save.done} />

@@ -33,7 +33,11 @@ export type Catalog = { currency: string, items: Array<CatalogItem>,
 /**
  * Products on sale that the grid leaves out (a shop of thousands is sold by scan and search).
  */
-more: number, };
+more: number, 
+/**
+ * The tips a card customer may add, in basis points; empty: the till asks for none.
+ */
+tip_percents: Array<number>, };
 
 export type TaxTotal = { id: string, name: string, basis_points: number, inclusive: boolean, 
 /**
@@ -89,7 +93,11 @@ address: string,
 /**
  * ISO 4217, lower case: every price is in its minor units.
  */
-currency: string, rounding: Rounding, tax_scope: TaxScope, };
+currency: string, rounding: Rounding, tax_scope: TaxScope, 
+/**
+ * The tips a customer paying by card may add, in basis points of the sale (1500 is 15%); empty: no tips.
+ */
+tip_percents: Array<number>, };
 
 export type MerchantCatalog = { 
 /**
@@ -101,7 +109,11 @@ export type PutProduct = { name: string, price: number, barcodes: Array<string>,
 
 export type PutTaxRate = { name: string, basis_points: number, inclusive: boolean, };
 
-export type PutStore = { name: string, address: string, currency: string, rounding: Rounding, tax_scope: TaxScope, };
+export type PutStore = { name: string, address: string, currency: string, rounding: Rounding, tax_scope: TaxScope, 
+/**
+ * Up to 4 tip choices in basis points (e.g. [1000, 1500, 2000]); empty or left out: no tips.
+ */
+tip_percents: Array<number>, };
 
 export type ImportReport = { created: number, updated: number, version: number, };
 
@@ -133,7 +145,15 @@ closed_at: number | null, sales_count: number,
 /**
  * What the sales took, tax included.
  */
-gross: number, tenders: Array<TenderTotal>, taxes: Array<ShiftTax>, refunds_count: number, 
+gross: number, 
+/**
+ * What each tender paid toward the sales (they add up to `gross`; tips are apart).
+ */
+tenders: Array<TenderTotal>, 
+/**
+ * Tips added to card payments, on top of `gross`.
+ */
+tips: number, taxes: Array<ShiftTax>, refunds_count: number, 
 /**
  * Card refunds seen during the shift (of any sale, this shift's or earlier).
  */
@@ -167,7 +187,15 @@ closed_at: number | null, sales_count: number,
 /**
  * What the sales took, tax included.
  */
-gross: number, tenders: Array<TenderTotal>, taxes: Array<ShiftTax>, refunds_count: number, 
+gross: number, 
+/**
+ * What each tender paid toward the sales (they add up to `gross`; tips are apart).
+ */
+tenders: Array<TenderTotal>, 
+/**
+ * Tips added to card payments, on top of `gross`.
+ */
+tips: number, taxes: Array<ShiftTax>, refunds_count: number, 
 /**
  * Card refunds seen during the shift (of any sale, this shift's or earlier).
  */
@@ -211,9 +239,13 @@ taxes: Array<TaxTotal>,
  */
 cash: CashPart | null, 
 /**
- * What is left to pay by card: `total` less the cash.
+ * What is left of the sale for the card: `total` less the cash.
  */
-due: number, payment_intent_id: string | null, payment_status: PaymentStatus | null, last_error: LastError | null, fulfilled_at: number | null, card_brand: string | null, card_last4: string | null, created: number, updated: number, };
+due: number, 
+/**
+ * The tip the customer adds to the card payment (not part of the sale's total): the card pays due + tip.
+ */
+tip: number, payment_intent_id: string | null, payment_status: PaymentStatus | null, last_error: LastError | null, fulfilled_at: number | null, card_brand: string | null, card_last4: string | null, created: number, updated: number, };
 
 export type IntentInfo = { order_id: string, payment_intent_id: string, client_secret: string, publishable_key: string, stripe_js_url: string, 
 /**
@@ -243,9 +275,13 @@ tax: number, taxes: Array<TaxTotal>, currency: string,
  */
 store_name: string, store_address: string, 
 /**
- * What the card paid (0 for a sale paid in cash), and the cash part with its change.
+ * What the card paid, tip included (0 for a sale paid in cash), and the cash part with its change.
  */
-card_amount: number, cash: CashPart | null, card_brand: string | null, card_last4: string | null, payment_intent_id: string | null, paid_at: number, terminal: string, };
+card_amount: number, 
+/**
+ * The tip on the card, on top of `total`.
+ */
+tip: number, cash: CashPart | null, card_brand: string | null, card_last4: string | null, payment_intent_id: string | null, paid_at: number, terminal: string, };
 
 export type SyncStatus = { online: boolean, message: string | null, retry_in_ms: number | null, cursor: number, };
 
@@ -351,5 +387,6 @@ export const DEMO_CATALOG: Catalog = {
       "category": null
     }
   ],
-  "more": 0
+  "more": 0,
+  "tip_percents": []
 };

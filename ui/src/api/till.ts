@@ -43,6 +43,8 @@ export const till = {
   search: (query: string) => invoke<CatalogItem[]>('search', { query }),
   /** Cash handed over, in minor units: the whole sale (the change is the rest), or the cash part of a split. */
   payCash: (orderId: string, given: number) => invoke<Order>('pay_cash', { orderId, given }),
+  /** The tip on the card payment: one of the store's choices in basis points, or 0. */
+  setTip: (orderId: string, basisPoints: number) => invoke<Order>('set_tip', { orderId, basisPoints }),
   /** The receipt on the till's receipt printer; the first print of a cash sale opens the drawer, a reprint never. */
   printReceipt: (orderId: string, reprint: boolean) => invoke<Printed>('print_receipt', { orderId, reprint }),
   /** Creates the order's PaymentIntent, or returns the one it already has (a retry reuses it). */

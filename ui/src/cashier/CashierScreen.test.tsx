@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppInfo, Order } from '../api/types';
 import { deferred, installFakeTill } from '../test/harness';
-import type { FakeTill, FakeTillOptions } from '../dev/fakeBackend';
+import { DEFAULT_CATALOG as DEMO, type FakeTill, type FakeTillOptions } from '../dev/fakeBackend';
 
 // ---- The payment page's frame, mocked: it records what the till handed it and confirms with our answers ----
 import { stripeMock } from '../test/stripeMock';
@@ -550,6 +550,7 @@ describe('a large catalogue', () => {
       catalog: {
         currency: 'eur',
         more: 49_800,
+        tip_percents: [],
         items: [
           { sku: 'espresso', name: 'Espresso', unit_amount: 250, category: 'Coffee' },
           { sku: 'latte', name: 'Latte', unit_amount: 350, category: 'Coffee' },
@@ -564,5 +565,27 @@ describe('a large catalogue', () => {
     expect(screen.getByRole('heading', { name: 'Food' })).toBeInTheDocument();
     expect(within(screen.getByRole('list', { name: 'Items' })).getByRole('button', { name: /Gift card/ })).toBeInTheDocument();
     expect(screen.getByTestId('more-items')).toHaveTextContent('And 49,800 more products: scan them or search.');
+  });
+});
+
+describe('tips', () => {
+  it('offers the store’s tip choices before the card, and charges the card the sale plus the tip', async () => {
+    const { fake, user } = await setup({ catalog: { ...DEMO, tip_percents: [1000, 1500] } });
+    await user.click(screen.getByRole('button', { name: /^Sandwich/ }));
+    await screen.findByText('Sandwich', { selector: '.line-name' });
+    await user.click(screen.getByRole('button', { name: /^Charge/ }));
+    const tips = await screen.findByRole('group', { name: 'Tips' });
+    expect(within(tips).getAllByRole('button').map((b) => b.textContent)).toEqual(['10% · $0.75', '15% · $1.13', 'No tip']);
+    expect(within(tips).getByRole('button', { name: 'No tip' })).toHaveFocus();
+    await user.click(within(tips).getByRole('button', { name: '15% · $1.13' }));
+    await screen.findByTestId('payment-element');
+    expect(fake.callsOf('set_tip').map((c) => c.args)).toEqual([{ orderId: current(fake).id, basisPoints: 1500 }]);
+    expect(fake.charges.get(current(fake).id)?.amount).toBe(750 + 113);
+  });
+
+  it('asks nothing when the store offers no tips', async () => {
+    const { fake, user } = await setup();
+    await addEspressoAndCharge(fake, user);
+    expect(fake.callsOf('set_tip')).toHaveLength(0);
   });
 });

@@ -7,6 +7,7 @@ import { toTillError } from '../errors';
 import { formatMoney, keypadAmount, keypadAppend } from '../money';
 import { Cart } from './Cart';
 import { CashPanel } from './CashPanel';
+import { TipPanel } from './TipPanel';
 import { Keypad } from './Keypad';
 import { PAY_FORM_ID, PaymentPanel } from '../payment/PaymentPanel';
 import { useSale } from '../sale/useSale';
@@ -28,10 +29,11 @@ type Stage =
   | { kind: 'cart' }
   | { kind: 'charging' }
   | { kind: 'cash' }
+  | { kind: 'tip' }
   | PayingStage
   | { kind: 'paid' };
 
-type Area = 'boot' | 'items' | 'keypad' | 'cart' | 'payment' | 'newSale' | 'cash';
+type Area = 'boot' | 'items' | 'keypad' | 'cart' | 'payment' | 'newSale' | 'cash' | 'tip';
 
 export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierStart }) {
   // An open cart handed over at start-up is shown at once; any other order goes through boot().
@@ -47,6 +49,7 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
   const [canceling, setCanceling] = useState(false);
   const [newSaleBusy, setNewSaleBusy] = useState(false);
   const [cashBusy, setCashBusy] = useState(false);
+  const [tipBusy, setTipBusy] = useState(false);
 
   const stageRef = useRef<Stage>(stage);
   stageRef.current = stage;
@@ -212,19 +215,46 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
     });
   const remove = (line: OrderLine) => void mutate('cart', () => till.removeLine(line.id));
 
+  const tipChoices = catalog?.tip_percents ?? [];
+
+  /** The card's turn: the tip first when the store offers them, then the intent. */
   const charge = async () => {
     const o = orderRef.current;
     if (!o || !canCharge) return;
     await settled();
     setError('cart', null);
     setError('payment', null);
+    if (tipChoices.length > 0) {
+      setError('tip', null);
+      setStage({ kind: 'tip' });
+      return;
+    }
+    await chargeNow(o.id);
+  };
+
+  const chargeNow = async (orderId: string) => {
     setStage({ kind: 'charging' });
     try {
-      const info = await till.charge(o.id);
+      const info = await till.charge(orderId);
       setStage({ kind: 'pay', charge: info, attempt: 1 });
     } catch (e) {
       setStage({ kind: 'cart' });
       setError('cart', e);
+    }
+  };
+
+  const pickTip = async (basisPoints: number) => {
+    const o = orderRef.current;
+    if (!o || tipBusy) return;
+    setTipBusy(true);
+    setError('tip', null);
+    try {
+      applyOrder(await till.setTip(o.id, basisPoints), 'command');
+      await chargeNow(o.id);
+    } catch (e) {
+      setError('tip', e);
+    } finally {
+      setTipBusy(false);
     }
   };
 
@@ -246,6 +276,10 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
       const after = await till.payCash(o.id, given);
       applyOrder(after, 'command');
       if (after.status !== 'paid') {
+        if (tipChoices.length > 0) {
+          setStage({ kind: 'tip' });
+          return;
+        }
         setStage({ kind: 'charging' });
         try {
           setStage(stageForCharge(await till.charge(after.id)));
@@ -482,6 +516,20 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
           ) : null}
           {stage.kind === 'charging' ? <Progress label="Preparing payment…" /> : null}
         </div>
+
+        {stage.kind === 'tip' ? (
+          <div className="panel payment-panel">
+            <TipPanel
+              order={order}
+              choices={tipChoices}
+              busy={tipBusy}
+              error={errors.tip ?? null}
+              onDismissError={() => setError('tip', null)}
+              onPick={(bp) => void pickTip(bp)}
+              onBack={() => setStage({ kind: 'cart' })}
+            />
+          </div>
+        ) : null}
 
         {stage.kind === 'cash' ? (
           <div className="panel payment-panel">

@@ -6,7 +6,7 @@ import { ReceiptPaper } from './ReceiptPaper';
 const receipt = (patch: Partial<Receipt> = {}): Receipt => ({
   order_id: 'ord_1', lines: [{ id: 1, sku: 'coffee', name: 'Coffee', unit_amount: 250, quantity: 2, amount: 500 }],
   total: 541, tax: 41, taxes: [{ id: 'sales', name: 'Sales tax 8.25%', basis_points: 825, inclusive: false, net: 500, tax: 41 }],
-  currency: 'usd', store_name: 'Corner Deli', store_address: '5 Main St\nSpringfield', card_amount: 541, cash: null, card_brand: 'visa',
+  currency: 'usd', store_name: 'Corner Deli', store_address: '5 Main St\nSpringfield', card_amount: 541, tip: 0, cash: null, card_brand: 'visa',
   card_last4: '4242', payment_intent_id: 'pi_1', paid_at: 1_700_000_000, terminal: 'till-1', ...patch,
 });
 
@@ -29,5 +29,11 @@ describe('ReceiptPaper', () => {
     rerender(<ReceiptPaper receipt={receipt({ total: 500, tax: 0, taxes: [], store_name: '' })} />);
     expect(screen.queryByRole('rowheader', { name: /tax|VAT/i })).toBeNull();
     expect(screen.getByRole('heading', { name: 'Kassa demo store' })).toBeInTheDocument();
+  });
+
+  it('shows a tip apart from the sale, and what was paid with it', () => {
+    render(<ReceiptPaper receipt={receipt({ tip: 81, card_amount: 622 })} />);
+    expect(screen.getByTestId('receipt-tip')).toHaveTextContent('$0.81');
+    expect(screen.getByRole('rowheader', { name: 'Paid' }).closest('tr')).toHaveTextContent('$6.22');
   });
 });

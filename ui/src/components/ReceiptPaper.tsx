@@ -78,6 +78,24 @@ export function ReceiptPaper({ receipt, className }: { receipt: Receipt; classNa
               <strong>{money(receipt.total)}</strong>
             </td>
           </tr>
+          {receipt.tip > 0 ? (
+            <>
+              <tr className="receipt-tax">
+                <th scope="row" colSpan={2}>
+                  Tip
+                </th>
+                <td className="num" data-testid="receipt-tip">
+                  {money(receipt.tip)}
+                </td>
+              </tr>
+              <tr>
+                <th scope="row" colSpan={2}>
+                  Paid
+                </th>
+                <td className="num">{money(receipt.total + receipt.tip)}</td>
+              </tr>
+            </>
+          ) : null}
         </tfoot>
       </table>
       <dl className="receipt-meta">

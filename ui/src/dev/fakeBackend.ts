@@ -113,7 +113,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
   function newOrder(): Order {
     const t = tick();
     const o: Order = {
-      id: `ord_${String(++seq).padStart(4, '0')}`, status: 'open', currency: catalog.currency, lines: [], total: 0, tax: 0, taxes: [], cash: null, due: 0,
+      id: `ord_${String(++seq).padStart(4, '0')}`, status: 'open', currency: catalog.currency, lines: [], total: 0, tax: 0, taxes: [], cash: null, due: 0, tip: 0,
       payment_intent_id: null, payment_status: null, last_error: null, fulfilled_at: null, card_brand: null,
       card_last4: null, created: t, updated: t,
     };
@@ -297,7 +297,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     const carded = p.status !== 'requires_payment_method' && p.status !== 'canceled';
     const o: Order = {
       id, status: 'awaiting_payment', currency, lines: [{ id: ++lineSeq, sku: null, name: 'Sale', unit_amount: amount, quantity: 1, amount }],
-      total: amount, tax: 0, taxes: [], cash: null, due: amount, payment_intent_id: pi, payment_status: p.status === 'failed' ? 'requires_payment_method' : p.status,
+      total: amount, tax: 0, taxes: [], cash: null, due: amount, tip: 0, payment_intent_id: pi, payment_status: p.status === 'failed' ? 'requires_payment_method' : p.status,
       last_error: null, fulfilled_at: null,
       card_brand: p.card_brand !== undefined ? p.card_brand : carded ? 'visa' : null,
       card_last4: p.card_last4 !== undefined ? p.card_last4 : carded ? '4242' : null, created, updated,
@@ -412,6 +412,20 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         if (!q) return [];
         return catalog.items.filter((i) => i.name.toLowerCase().includes(q) || i.sku.startsWith(q)).map((i) => ({ ...i }));
       }
+      case 'set_tip': {
+        const o = get(args?.orderId);
+        const bp = Number(args?.basisPoints);
+        if (o.status === 'paid' || o.status === 'canceled') throw tillError('conflict', `order ${o.id} is past the point where a tip can change`);
+        if (bp !== 0 && !(catalog.tip_percents ?? []).includes(bp)) {
+          throw tillError('invalid', `a tip of ${bp} basis points is not one of the store's choices`, 'basis_points');
+        }
+        o.tip = Math.floor((o.due * bp * 2 + 10_000) / 20_000);
+        const c = charges.get(o.id);
+        if (c) c.amount = o.due + o.tip;
+        o.updated = tick();
+        emit(ORDER_EVENT, copy(o));
+        return copy(o);
+      }
       case 'pay_cash': {
         const o = get(args?.orderId);
         const given = args?.given;
@@ -501,7 +515,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         const r: Receipt = {
           order_id: o.id, lines: o.lines.map((l) => ({ ...l })), total: o.total, tax: o.tax, taxes: o.taxes, currency: o.currency,
           store_name: 'Kassa demo store', store_address: '',
-          card_amount: o.payment_intent_id ? o.due : 0, cash: o.cash ? { ...o.cash } : null, card_brand: o.card_brand, card_last4: o.card_last4, payment_intent_id: o.payment_intent_id,
+          card_amount: o.payment_intent_id ? o.due + o.tip : 0, tip: o.tip, cash: o.cash ? { ...o.cash } : null, card_brand: o.card_brand, card_last4: o.card_last4, payment_intent_id: o.payment_intent_id,
           paid_at: o.fulfilled_at ?? o.updated, terminal: info.terminal,
         };
         return r;
@@ -703,7 +717,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         { kind: 'cash', count: cash.length, amount: cash.reduce((n, o) => n + (o.cash?.amount ?? 0), 0) },
         { kind: 'card', count: card.length, amount: card.reduce((n, o) => n + o.due, 0) },
       ],
-      taxes: [], refunds_count: 0, refunds: 0, opening_float: shift.opening_float, expected_cash: expected,
+      tips: card.reduce((n, o) => n + o.tip, 0), taxes: [], refunds_count: 0, refunds: 0, opening_float: shift.opening_float, expected_cash: expected,
       counted_cash: counted, difference: counted === null ? null : counted - expected,
     };
   }
@@ -712,7 +726,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     const n = String(seq).padStart(4, '0');
     return {
       payment_intent_id: `pi_fake${n}`, client_secret: `pi_fake${n}_secret_s3cr3tV4lue${n}`,
-      publishable_key: 'pk_test_fake', stripe_js_url: 'http://127.0.0.1:12111/v3', pay_page_url: 'http://127.0.0.1:4242/pay', amount: o.due,
+      publishable_key: 'pk_test_fake', stripe_js_url: 'http://127.0.0.1:12111/v3', pay_page_url: 'http://127.0.0.1:4242/pay', amount: o.due + o.tip,
       currency: o.currency, status: 'requires_payment_method' as PaymentStatus,
     };
   }

@@ -69,7 +69,7 @@ export function installMockTauri(): FakeTill {
 
   const catalog =
     currency === 'jpy'
-      ? { currency, more: 0, items: DEFAULT_CATALOG.items.map((i) => ({ ...i, unit_amount: Math.round(i.unit_amount * 1.5) })) }
+      ? { currency, more: 0, tip_percents: [], items: DEFAULT_CATALOG.items.map((i) => ({ ...i, unit_amount: Math.round(i.unit_amount * 1.5) })) }
       : { ...DEFAULT_CATALOG, currency };
 
   const fake: FakeTill = createFakeTill({

@@ -37,13 +37,7 @@ pub async fn seed_if_empty(state: &AppState) -> Result<Option<ImportReport>, See
             let tx = c.transaction()?;
             db::put_store(&tx, &store)?;
             let update = CatalogUpdate {
-                store: Some(kassa_api::Store {
-                    name: store.name.clone(),
-                    address: store.address.clone(),
-                    currency: store.currency.clone(),
-                    rounding: store.rounding,
-                    tax_scope: store.tax_scope,
-                }),
+                store: Some(kassa_api::Store::from(&store)),
                 ..Default::default()
             };
             publish(&tx, update, now)?;

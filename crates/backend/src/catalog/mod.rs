@@ -172,13 +172,7 @@ pub async fn put_store(
 ) -> Result<Json<Store>, ApiError> {
     caller.require_admin(ADMIN_ONLY)?;
     let s = rules::store(body)?;
-    let answer = Store {
-        name: s.name.clone(),
-        address: s.address.clone(),
-        currency: s.currency.clone(),
-        rounding: s.rounding,
-        tax_scope: s.tax_scope,
-    };
+    let answer = Store::from(&s);
     let update = CatalogUpdate {
         store: Some(answer.clone()),
         ..Default::default()

@@ -167,10 +167,23 @@ pub fn store(s: PutStore) -> Result<PutStore, Bad> {
     if address.chars().count() > 500 {
         return Err(bad("address", "address is longer than 500 characters"));
     }
+    if s.tip_percents.len() > 4 {
+        return Err(bad("tip_percents", "at most 4 tip choices"));
+    }
+    if let Some(bp) = s.tip_percents.iter().find(|bp| !(1..=10_000).contains(*bp)) {
+        return Err(bad(
+            "tip_percents",
+            format!("a tip of {bp} basis points is not between 0.01% and 100%"),
+        ));
+    }
+    let mut tip_percents = s.tip_percents.clone();
+    tip_percents.sort_unstable();
+    tip_percents.dedup();
     Ok(PutStore {
         name: text("name", &s.name, 100)?,
         address,
         currency,
+        tip_percents,
         ..s
     })
 }
@@ -237,8 +250,19 @@ mod tests {
             currency: currency.into(),
             rounding: Default::default(),
             tax_scope: Default::default(),
+            tip_percents: vec![2000, 1000, 1500, 1000],
         };
         assert_eq!(store(s("JPY")).unwrap().currency, "jpy");
+        assert_eq!(
+            store(s("usd")).unwrap().tip_percents,
+            [1000, 1500, 2000],
+            "sorted, once each"
+        );
+        let too_big = PutStore {
+            tip_percents: vec![0],
+            ..s("usd")
+        };
+        assert_eq!(store(too_big).unwrap_err().field, "tip_percents");
         assert_eq!(store(s("xyz")).unwrap_err().field, "currency");
     }
 

@@ -19,7 +19,7 @@ fn from_word<T: serde::de::DeserializeOwned + Default>(s: &str) -> T {
 
 pub fn store(conn: &Connection) -> rusqlite::Result<Option<Store>> {
     conn.prepare_cached(
-        "SELECT name, address, currency, rounding, tax_scope FROM store WHERE id = 1",
+        "SELECT name, address, currency, rounding, tax_scope, tip_percents FROM store WHERE id = 1",
     )?
     .query_row([], |r| {
         Ok(Store {
@@ -28,6 +28,7 @@ pub fn store(conn: &Connection) -> rusqlite::Result<Option<Store>> {
             currency: r.get(2)?,
             rounding: from_word::<Rounding>(r.get_ref(3)?.as_str()?),
             tax_scope: from_word::<TaxScope>(r.get_ref(4)?.as_str()?),
+            tip_percents: serde_json::from_str(r.get_ref(5)?.as_str()?).unwrap_or_default(),
         })
     })
     .optional()
@@ -149,10 +150,19 @@ pub fn put_tax_rate(conn: &Connection, id: &str, t: &PutTaxRate, now: i64) -> ru
 
 pub fn put_store(conn: &Connection, s: &PutStore) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO store (id, name, address, currency, rounding, tax_scope) VALUES (1, ?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO store (id, name, address, currency, rounding, tax_scope, tip_percents)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = excluded.address,
-             currency = excluded.currency, rounding = excluded.rounding, tax_scope = excluded.tax_scope",
+             currency = excluded.currency, rounding = excluded.rounding, tax_scope = excluded.tax_scope,
+             tip_percents = excluded.tip_percents",
     )?
-    .execute(params![s.name, s.address, s.currency, word(&s.rounding), word(&s.tax_scope)])?;
+    .execute(params![
+        s.name,
+        s.address,
+        s.currency,
+        word(&s.rounding),
+        word(&s.tax_scope),
+        serde_json::to_string(&s.tip_percents).unwrap_or_else(|_| "[]".into())
+    ])?;
     Ok(())
 }

@@ -96,6 +96,10 @@ pub fn render(receipt: &Receipt, layout: &Layout, kick: bool) -> Vec<u8> {
     out.line(&columns("TOTAL", &money(receipt.total), w));
     out.raw(&SIZE_NORMAL);
     out.raw(&BOLD_OFF);
+    if receipt.tip > 0 {
+        out.line(&columns("Tip", &money(receipt.tip), w));
+        out.line(&columns("Paid", &money(receipt.total + receipt.tip), w));
+    }
     out.line("");
 
     if let Some(cash) = &receipt.cash {
@@ -264,6 +268,7 @@ mod tests {
             store_name: "Café Kassa".into(),
             store_address: "1 Quay St\nCork".into(),
             card_amount: 0,
+            tip: 0,
             cash: Some(CashPart {
                 tender_id: "cash_1".into(),
                 amount: 840,
@@ -309,6 +314,23 @@ mod tests {
             assert!(text.contains(want), "{want:?} in:\n{text}");
         }
         assert!(!text.contains("Subtotal"), "prices include the tax");
+    }
+
+    #[test]
+    fn a_tip_is_printed_apart_from_the_sale_and_the_card_pays_both() {
+        let mut r = receipt();
+        r.cash = None;
+        (r.card_amount, r.tip) = (966, 126);
+        (r.card_brand, r.card_last4) = (Some("visa".into()), Some("4242".into()));
+        let text = text(&render(&r, &layout(), false));
+        for want in [
+            "TOTAL                      €8.40",
+            "Tip                        €1.26",
+            "Paid                       €9.66",
+            "Visa **** 4242             €9.66",
+        ] {
+            assert!(text.contains(want), "{want:?} in:\n{text}");
+        }
     }
 
     #[test]

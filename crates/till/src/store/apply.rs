@@ -184,10 +184,10 @@ fn fulfil(
         .get("currency")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    // A split's card pays what the cash left.
-    if received != order.due || currency != order.currency {
+    // The card pays what the cash left of the sale, and the tip.
+    if received != order.card_amount() || currency != order.currency {
         tracing::warn!(
-            order = %order.id, received, currency, due = order.due,
+            order = %order.id, received, currency, due = order.card_amount(),
             "payment_intent.succeeded does not match the order; not fulfilling"
         );
         // Paid but not fulfilled: the admin screen lists it under "needs attention".

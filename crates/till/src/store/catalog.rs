@@ -29,11 +29,20 @@ fn from_word<T: serde::de::DeserializeOwned + Default>(s: &str) -> T {
 pub fn apply_update(conn: &Connection, u: &CatalogUpdate) -> Result<()> {
     if let Some(s) = &u.store {
         conn.prepare_cached(
-            "INSERT INTO catalog_store (id, name, address, currency, rounding, tax_scope) VALUES (1, ?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO catalog_store (id, name, address, currency, rounding, tax_scope, tip_percents)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = excluded.address,
-                 currency = excluded.currency, rounding = excluded.rounding, tax_scope = excluded.tax_scope",
+                 currency = excluded.currency, rounding = excluded.rounding, tax_scope = excluded.tax_scope,
+                 tip_percents = excluded.tip_percents",
         )?
-        .execute(params![s.name, s.address, s.currency, word(&s.rounding), word(&s.tax_scope)])?;
+        .execute(params![
+            s.name,
+            s.address,
+            s.currency,
+            word(&s.rounding),
+            word(&s.tax_scope),
+            serde_json::to_string(&s.tip_percents).unwrap_or_else(|_| "[]".into())
+        ])?;
     }
     for t in &u.tax_rates {
         conn.prepare_cached(
@@ -78,7 +87,7 @@ pub fn version(conn: &Connection) -> Result<i64> {
 pub fn store(conn: &Connection) -> Result<Option<Store>> {
     Ok(conn
         .prepare_cached(
-            "SELECT name, address, currency, rounding, tax_scope FROM catalog_store WHERE id = 1",
+            "SELECT name, address, currency, rounding, tax_scope, tip_percents FROM catalog_store WHERE id = 1",
         )?
         .query_row([], |r| {
             Ok(Store {
@@ -87,6 +96,7 @@ pub fn store(conn: &Connection) -> Result<Option<Store>> {
                 currency: r.get(2)?,
                 rounding: from_word::<Rounding>(r.get_ref(3)?.as_str()?),
                 tax_scope: from_word::<TaxScope>(r.get_ref(4)?.as_str()?),
+                tip_percents: serde_json::from_str(r.get_ref(5)?.as_str()?).unwrap_or_default(),
             })
         })
         .optional()?)

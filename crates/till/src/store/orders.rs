@@ -40,8 +40,10 @@ pub struct Order {
     pub taxes: Vec<crate::tax::RateTotal>,
     /// Cash taken for this sale, if any: all of it, or the cash part of a split.
     pub cash: Option<super::tenders::CashPart>,
-    /// What is left to pay by card: `total` less the cash.
+    /// What is left of the sale for the card: `total` less the cash.
     pub due: i64,
+    /// The tip the customer adds to the card payment (not part of the sale's total): the card pays due + tip.
+    pub tip: i64,
     pub payment_intent_id: Option<String>,
     #[ts(type = "PaymentStatus | null")]
     pub payment_status: Option<PaymentIntentStatus>,
@@ -58,6 +60,11 @@ pub struct Order {
 }
 
 impl Order {
+    /// What the card pays: what the cash left of the sale, and the tip.
+    pub fn card_amount(&self) -> i64 {
+        self.due + self.tip
+    }
+
     /// Lines can change until the customer is paying: before an intent, or while it still awaits a card.
     pub fn editable(&self) -> bool {
         match self.status {
@@ -121,7 +128,7 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
         .prepare_cached(
             "SELECT o.id, o.status, o.currency, o.payment_intent_id, o.payment_status, o.payment_state_as_of,
                     o.last_error_code, o.last_error_message, o.card_brand, o.card_last4, o.created, o.updated,
-                    COALESCE(f.fulfilled_at, o.cash_paid_at), o.tax_rounding, o.tax_scope
+                    COALESCE(f.fulfilled_at, o.cash_paid_at), o.tax_rounding, o.tax_scope, o.tip
              FROM orders o LEFT JOIN fulfilments f ON f.order_id = o.id WHERE o.id = ?1")?.query_row(
             [id],
             |r| {
@@ -135,6 +142,7 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
                     taxes: Vec::new(),
                     cash: None,
                     due: 0,
+                    tip: r.get(15)?,
                     payment_intent_id: r.get(3)?,
                     payment_status: r
                         .get_ref(4)?
@@ -409,5 +417,12 @@ pub fn set_canceled(conn: &Connection, order_id: &str, now: i64) -> Result<()> {
 pub fn set_card(conn: &Connection, order_id: &str, brand: &str, last4: &str) -> Result<()> {
     conn.prepare_cached("UPDATE orders SET card_brand = ?2, card_last4 = ?3 WHERE id = ?1")?
         .execute(params![order_id, brand, last4])?;
+    Ok(())
+}
+
+/// Sets the tip the card payment adds (0: none).
+pub fn set_tip(conn: &Connection, order_id: &str, tip: i64, now: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE orders SET tip = ?2, updated = ?3 WHERE id = ?1")?
+        .execute(params![order_id, tip, now])?;
     Ok(())
 }

@@ -72,7 +72,7 @@ pub fn report(
         },
     );
     let mut taxes: Vec<ShiftTax> = Vec::new();
-    let mut gross = 0;
+    let (mut gross, mut tips) = (0, 0);
     for id in &ids {
         let order = super::orders::get(conn, id)?;
         gross += order.total;
@@ -83,6 +83,7 @@ pub fn report(
         if order.due > 0 {
             card.count += 1;
             card.amount += order.due;
+            tips += order.tip;
         }
         for t in &order.taxes {
             match taxes.iter_mut().find(|s| {
@@ -121,6 +122,7 @@ pub fn report(
         sales_count: ids.len() as i64,
         gross,
         tenders: vec![cash, card],
+        tips,
         taxes,
         refunds_count,
         refunds,

@@ -51,7 +51,7 @@ pub fn take_cash(
     .execute(params![tender_id, order_id, amount, given, now])?;
     if pays_in_full {
         tx.prepare_cached(
-            "UPDATE orders SET status = 'paid', cash_paid_at = ?2, updated = ?2,
+            "UPDATE orders SET status = 'paid', cash_paid_at = ?2, updated = ?2, tip = 0,
                  shift = (SELECT number FROM shifts WHERE closed_at IS NULL)
              WHERE id = ?1 AND status IN ('open', 'awaiting_payment')",
         )?
