@@ -196,26 +196,34 @@ async fn start<R: Runtime>(
             terminal.clone(),
         ),
     };
-    let info = AppInfo {
-        mode,
-        view: view.as_str(),
-        terminal: terminal.clone(),
-        backend_url: backend.base().to_owned(),
-        currency: Catalog::demo().currency,
-        receipt_printer: printer.as_ref().map(|p| p.address.clone()),
+    // The demo sells its café from the first frame; a shop's till sells only the shop's catalogue, once the feed
+    // has brought it (never the demo's items, in its currency or any other).
+    let until_synced = match connection {
+        Connection::Demo { .. } => Catalog::demo(),
+        Connection::Configured { .. } => Catalog::awaiting(),
     };
+    let backend_url = backend.base().to_owned();
+    let receipt_printer = printer.as_ref().map(|p| p.address.clone());
     let notifier = Arc::new(notify::TauriNotifier(handle.clone()));
     let till = Arc::new(
         Till::open(
             &data_dir.join("till.sqlite3"),
             backend,
-            Catalog::demo(),
+            until_synced,
             &terminal,
             notifier,
             Arc::new(SystemClock),
         )?
         .with_printer(printer),
     );
+    let info = AppInfo {
+        mode,
+        view: view.as_str(),
+        terminal: terminal.clone(),
+        backend_url,
+        currency: till.catalog().map(|c| c.currency).unwrap_or_default(),
+        receipt_printer,
+    };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     shutdown.keep_stop(stop_tx);
     tauri::async_runtime::spawn(kassa_till::sync::run(till.clone(), stop_rx));

@@ -108,7 +108,7 @@ before(async () => {
   const out = fs.openSync(live.log, 'a');
   live.backend = spawn(
     BACKEND,
-    ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--simulate', '--sim-live', '--tls-cert', certs.cert, '--tls-key', certs.key],
+    ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--simulate', '--sim-live', '--demo-catalog', '--tls-cert', certs.cert, '--tls-key', certs.key],
     { detached: true, stdio: ['ignore', out, out], env: { ...process.env, RUST_LOG: 'kassa_backend=info,stripe_sim=info' } },
   );
   fs.closeSync(out);

@@ -39,6 +39,17 @@ impl From<kassa_api::Product> for CatalogItem {
 }
 
 impl Catalog {
+    /// A till of a real shop before the feed has brought its catalogue: nothing to sell, and no currency to
+    /// sell in, so no sale starts until the store's details arrive.
+    pub fn awaiting() -> Self {
+        Self {
+            currency: String::new(),
+            items: Vec::new(),
+            more: 0,
+            tip_percents: Vec::new(),
+        }
+    }
+
     pub fn demo() -> Self {
         let items = [
             ("espresso", "Espresso", 250),

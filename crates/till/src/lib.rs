@@ -289,6 +289,12 @@ impl Till {
                     scope: s.tax_scope,
                 },
             ),
+            None if self.catalog.currency.is_empty() => {
+                return Err(TillError::NotConfigured(
+                    "this till has not yet received the shop's catalogue from the payment server: sales start once it has"
+                        .into(),
+                ))
+            }
             None => (self.catalog.currency.clone(), tax::Policy::default()),
         })
     }
@@ -822,5 +828,42 @@ mod tests {
             status.message.as_deref(),
             Some("1 event from the payment server could not be read and was skipped; the till's log names it.")
         );
+    }
+
+    #[test]
+    fn a_shops_till_sells_nothing_until_its_catalogue_arrives_and_never_the_demo_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let till = Till::open(
+            &dir.path().join("till.sqlite3"),
+            Backend::new("http://127.0.0.1:9", "kt_test"),
+            Catalog::awaiting(),
+            "till-1",
+            Arc::new(Silent),
+            Arc::new(SystemClock),
+        )
+        .unwrap();
+        assert!(matches!(till.new_order(), Err(TillError::NotConfigured(_))));
+        assert!(matches!(
+            till.add_item("espresso"),
+            Err(TillError::Invalid { field: "sku", .. })
+        ));
+        assert!(matches!(
+            till.add_custom(500, None),
+            Err(TillError::NotConfigured(_))
+        ));
+        assert!(till.catalog().unwrap().items.is_empty());
+        let update = kassa_api::CatalogUpdate {
+            store: Some(
+                serde_json::from_value(serde_json::json!({
+                    "name": "Deli", "address": "", "currency": "eur", "rounding": "half_up", "tax_scope": "per_order"
+                }))
+                .unwrap(),
+            ),
+            version: 1,
+            ..Default::default()
+        };
+        store::catalog::apply_update(&till.store.conn(), &update).unwrap();
+        assert_eq!(till.new_order().unwrap().currency, "eur");
+        assert_eq!(till.add_custom(500, None).unwrap().total, 500);
     }
 }

@@ -589,3 +589,23 @@ describe('tips', () => {
     expect(fake.callsOf('set_tip')).toHaveLength(0);
   });
 });
+
+describe('a shop’s till before its catalogue', () => {
+  it('says why no sale can start, and starts one when the catalogue arrives', async () => {
+    const fake = installFakeTill();
+    const refuse = { on: true };
+    const handle = fake.handle.bind(fake);
+    vi.spyOn(fake, 'handle').mockImplementation(async (cmd, args) => {
+      if (refuse.on && (cmd === 'new_order' || cmd === 'current_order')) {
+        throw { kind: 'not_configured', message: 'this till has not yet received the shop’s catalogue from the payment server: sales start once it has', field: null };
+      }
+      return handle(cmd, args);
+    });
+    render(<CashierScreen info={info(fake)} />);
+    expect(await screen.findByRole('alert')).toHaveTextContent('has not yet received the shop’s catalogue');
+    refuse.on = false;
+    act(() => fake.setCatalog({ ...fake.catalog }));
+    expect(await screen.findByRole('button', { name: /^Espresso/ })).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByText(/has not yet received/)).toBeNull());
+  });
+});

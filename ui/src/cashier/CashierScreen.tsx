@@ -151,13 +151,19 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
     };
   }, [applyOrder]);
 
-  // A price or product changed at the backend: the grid shows the catalogue as the core now sells it.
+  // A price or product changed at the backend: the grid shows the catalogue as the core now sells it. A shop's
+  // till that could not start a sale before its catalogue arrived starts one now.
+  const bootFailed = useRef(false);
+  bootFailed.current = !!errors.boot;
   useEffect(() => {
-    const unlisten = onCatalog(loadCatalog);
+    const unlisten = onCatalog(() => {
+      loadCatalog();
+      if (bootFailed.current) void boot();
+    });
     return () => {
       unlisten.then((un) => un(), () => {});
     };
-  }, [loadCatalog]);
+  }, [loadCatalog, boot]);
 
   // Once per mount (StrictMode runs effects twice in dev; two boots could ask for two new orders).
   const booted = useRef(false);
