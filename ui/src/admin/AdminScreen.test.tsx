@@ -435,3 +435,18 @@ describe('catalogue editor', () => {
     expect(await within(editor).findByRole('heading', { name: 'Products (2)' })).toBeInTheDocument();
   });
 });
+
+describe('reprint', () => {
+  it('prints a paid sale’s receipt again on the till’s receipt printer, without opening the drawer', async () => {
+    const fake = installFakeTill({ info: { view: 'admin', receipt_printer: '10.0.0.5:9100' } });
+    const id = fake.addPayment({ status: 'succeeded', amount: 1200, created: NOW - 60 });
+    const user = userEvent.setup();
+    render(<AdminScreen info={fake.info} />);
+    await screen.findByTestId('payments-table');
+    await user.click(row(id));
+    const drawer = await screen.findByTestId('payment-detail');
+    await user.click(await within(drawer).findByTestId('reprint'));
+    expect(await within(drawer).findByText('Receipt printed on 10.0.0.5:9100')).toBeInTheDocument();
+    expect(fake.callsOf('print_receipt').map((c) => c.args)).toEqual([{ orderId: id, reprint: true }]);
+  });
+});

@@ -49,7 +49,7 @@ interface Props {
   onBack?: () => void;
 }
 
-export function AdminScreen({ onBack }: Props) {
+export function AdminScreen({ info, onBack }: Props) {
   const [view, setView] = useState<'payments' | 'catalogue'>('payments');
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
@@ -328,7 +328,9 @@ export function AdminScreen({ onBack }: Props) {
         </div>
       </div>
 
-      {detailId ? <DetailDrawer orderId={detailId} refreshTick={tick} onClose={closeDetail} onChanged={refreshAll} /> : null}
+      {detailId ? (
+        <DetailDrawer orderId={detailId} refreshTick={tick} onClose={closeDetail} onChanged={refreshAll} printer={info.receipt_printer} />
+      ) : null}
     </main>
   );
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { open } from '@tauri-apps/plugin-shell';
 import type { PaymentDetail, TillError } from '../api/types';
-import { admin } from '../api/till';
+import { admin, till } from '../api/till';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Progress } from '../components/Progress';
 import { cardLabel } from '../components/ReceiptPaper';
@@ -18,12 +18,25 @@ interface Props {
   onClose: () => void;
   /** After an action: the table and panels refresh. */
   onChanged: () => void;
+  /** The till's receipt printer, if it has one: a paid sale's receipt can be printed again. */
+  printer?: string | null;
 }
 
 type DialogKind = 'refund' | 'cancel' | 'capture';
 
 /** One payment: summary, actions, the event timeline and the fulfilment record. */
-export function DetailDrawer({ orderId, refreshTick, onClose, onChanged }: Props) {
+export function DetailDrawer({ orderId, refreshTick, onClose, onChanged, printer = null }: Props) {
+  const [reprinted, setReprinted] = useState<string | null>(null);
+  const reprint = async () => {
+    setOpenError(null);
+    setReprinted(null);
+    try {
+      const done = await till.printReceipt(orderId, true);
+      setReprinted(`Receipt printed on ${done.printer}`);
+    } catch (e) {
+      setOpenError(toTillError(e));
+    }
+  };
   const [detail, setDetail] = useState<PaymentDetail | null>(null);
   const [error, setError] = useState<TillError | null>(null);
   const [dialog, setDialog] = useState<{ kind: DialogKind; n: number } | null>(null);
@@ -176,6 +189,11 @@ export function DetailDrawer({ orderId, refreshTick, onClose, onChanged }: Props
                   Cancel payment…
                 </button>
               ) : null}
+              {printer && row?.fulfilment === 'fulfilled' ? (
+                <button type="button" className="btn" onClick={() => void reprint()} data-testid="reprint">
+                  Reprint receipt
+                </button>
+              ) : null}
               {detail.dashboard_url ? (
                 <button type="button" className="btn" onClick={() => void openDashboard(detail.dashboard_url!)} data-testid="open-dashboard">
                   Open in Stripe Dashboard ↗
@@ -183,6 +201,11 @@ export function DetailDrawer({ orderId, refreshTick, onClose, onChanged }: Props
               ) : null}
             </div>
             <ErrorNotice error={openError} onDismiss={() => setOpenError(null)} />
+            {reprinted ? (
+              <p className="export-note" role="status">
+                {reprinted}
+              </p>
+            ) : null}
 
             {detail.order.lines.length > 0 ? (
               <section aria-labelledby="lines-title">
