@@ -20,7 +20,8 @@ pub fn policy(backend_origin: &str) -> String {
         "connect-src 'self' ipc: http://ipc.localhost".to_owned(),
         // React sets style attributes.
         "style-src 'self' 'unsafe-inline'".to_owned(),
-        "img-src 'self' data:".to_owned(),
+        // Products' pictures come from the backend.
+        format!("img-src 'self' data: {backend_origin}"),
         "font-src 'self'".to_owned(),
         "object-src 'none'".to_owned(),
         "base-uri 'none'".to_owned(),
@@ -39,6 +40,10 @@ mod tests {
         assert!(p.contains("frame-src https://kassa.example.com;"));
         assert!(p.contains("script-src 'self';"));
         assert!(p.contains("connect-src 'self' ipc: http://ipc.localhost;"));
+        assert!(
+            p.contains("img-src 'self' data: https://kassa.example.com;"),
+            "products' pictures from the backend, and nowhere else"
+        );
         assert!(!p.contains("stripe.com"));
         assert!(!p.contains("*"));
     }

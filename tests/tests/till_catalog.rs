@@ -380,4 +380,39 @@ async fn the_admin_edits_the_catalogue_from_the_till_and_a_bad_import_names_its_
     );
     let all = till.till.admin_catalog().await.unwrap();
     assert_eq!(all.products.len(), 2);
+
+    // A picture for the kiosk: the till's grid item points at the backend's copy.
+    let png: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 32]].concat();
+    let resp = stack
+        .http
+        .put(stack.api("/api/catalog/products/pickles/image"))
+        .bearer_auth(&stack.admin)
+        .header("Content-Type", "image/png")
+        .body(png.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let prefix = format!("{}/api/catalog/images/pickles?v=", stack.backend.url);
+    wait_catalog(&till, "the picture reaches the till", |c| {
+        c.find("pickles")
+            .and_then(|i| i.image_url.as_deref())
+            .is_some_and(|u| u.starts_with(&prefix))
+    })
+    .await;
+    let url = till
+        .till
+        .catalog()
+        .unwrap()
+        .find("pickles")
+        .unwrap()
+        .image_url
+        .clone()
+        .unwrap();
+    let served = stack.http.get(url).send().await.unwrap();
+    assert_eq!(
+        served.bytes().await.unwrap().as_ref(),
+        png.as_slice(),
+        "no token needed"
+    );
 }

@@ -117,7 +117,7 @@ describe('App', () => {
     await user.keyboard('1234{Enter}');
     expect(await screen.findByTestId('payments-table')).toBeInTheDocument();
     // A product added meanwhile (its feed event came while the cashier screen was not there to hear it).
-    fake.catalog.items.push({ sku: 'scone', name: 'Scone', unit_amount: 320, category: null });
+    fake.catalog.items.push({ sku: 'scone', name: 'Scone', unit_amount: 320, category: null, image_url: null });
     await user.click(screen.getByRole('button', { name: /Back to till/ }));
     expect(await screen.findByRole('button', { name: /^Scone/ })).toBeInTheDocument();
   });

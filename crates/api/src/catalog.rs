@@ -50,6 +50,10 @@ pub struct Product {
     pub tax_rate: Option<String>,
     /// False: archived, no longer sold, kept for the orders that sold it.
     pub active: bool,
+    /// Its picture, served by the backend (`/api/catalog/images/{sku}?v=…`, a path on the backend's origin);
+    /// None: it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
 }
 
 /// The store's details, for receipts, and its money rules.

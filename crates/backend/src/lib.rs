@@ -95,7 +95,16 @@ pub fn router(state: Arc<AppState>, health: Arc<readiness::Health>) -> Router {
             Router::new()
                 .route("/api/catalog/import", post(catalog::import::import))
                 .layer(DefaultBodyLimit::max(catalog::import::MAX_IMPORT_BYTES)),
-        );
+        )
+        .merge(
+            Router::new()
+                .route(
+                    "/api/catalog/products/{sku}/image",
+                    put(catalog::images::put),
+                )
+                .layer(DefaultBodyLimit::max(catalog::images::MAX_IMAGE_BYTES)),
+        )
+        .route("/api/catalog/images/{sku}", get(catalog::images::get));
     let app = webhook_routes()
         .route(
             "/healthz",

@@ -546,3 +546,95 @@ async fn the_demo_cafe_is_data_loaded_into_an_empty_catalogue_and_only_an_empty_
         .unwrap();
     assert_eq!(again["version"], version);
 }
+
+/// A product's picture: an admin uploads it, anyone fetches it at a URL that changes with it, and the catalogue
+/// (and so the feed) carries that URL.
+#[tokio::test]
+async fn a_products_picture_is_uploaded_by_an_admin_served_to_anyone_and_carried_by_the_catalogue()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let shop = Shop::start(dir.path()).await;
+    let (status, body) = shop
+        .put(
+            &shop.admin,
+            "/api/catalog/products/olives",
+            json!({"name": "Olives", "price": 450}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let png: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
+    let upload = |token: &str, content_type: &str, bytes: Vec<u8>| {
+        shop.send(
+            shop.http
+                .put(shop.url("/api/catalog/products/olives/image"))
+                .bearer_auth(token)
+                .header("Content-Type", content_type)
+                .body(bytes),
+        )
+    };
+    let (status, body) = upload(&shop.till, "image/png", png.clone()).await;
+    assert_eq!(status, 403, "a terminal token may not: {body}");
+    let (status, body) = upload(&shop.admin, "image/png", b"<svg onload=alert(1)>".to_vec()).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (400, Some("image")),
+        "{body}"
+    );
+    let (status, body) = upload(&shop.admin, "image/jpeg", png.clone()).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (400, Some("Content-Type")),
+        "{body}"
+    );
+    let (status, body) = upload(&shop.admin, "image/png", vec![0x89; 600 * 1024]).await;
+    assert_eq!(status, 413, "{body}");
+    let (status, body) = shop
+        .send(
+            shop.http
+                .put(shop.url("/api/catalog/products/nosuch/image"))
+                .bearer_auth(&shop.admin)
+                .header("Content-Type", "image/png")
+                .body(png.clone()),
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+
+    let (status, product) = upload(&shop.admin, "image/png", png.clone()).await;
+    assert_eq!(status, 200, "{product}");
+    let url = product["image_url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with("/api/catalog/images/olives?v="), "{url}");
+    // Anyone may fetch it: the kiosk's <img> sends no token.
+    let resp = shop.http.get(shop.url(&url)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "image/png");
+    assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    assert!(resp.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), png.as_slice());
+    assert_eq!(
+        shop.catalog(&shop.till).await["products"][0]["image_url"],
+        json!(url)
+    );
+    // A new picture is a new URL; changing the product keeps its picture.
+    let other: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), &[1u8; 64]].concat();
+    let (_, product) = upload(&shop.admin, "image/png", other).await;
+    let new_url = product["image_url"].as_str().unwrap().to_owned();
+    assert_ne!(new_url, url);
+    let (_, product) = shop
+        .put(
+            &shop.admin,
+            "/api/catalog/products/olives",
+            json!({"name": "Olives", "price": 475}),
+        )
+        .await;
+    assert_eq!(product["image_url"], json!(new_url));
+    let resp = shop
+        .http
+        .get(shop.url("/api/catalog/images/nosuch"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+}

@@ -13,6 +13,8 @@ pub struct CatalogItem {
     pub unit_amount: i64,
     /// The grid groups items by it; None: with the uncategorised, last.
     pub category: Option<String>,
+    /// Its picture's full URL at the backend, for the kiosk's tile; None: none.
+    pub image_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
@@ -34,6 +36,7 @@ impl From<kassa_api::Product> for CatalogItem {
             name: p.name,
             unit_amount: p.price,
             category: p.category,
+            image_url: p.image_url,
         }
     }
 }
@@ -74,6 +77,7 @@ impl Catalog {
                     name: name.into(),
                     unit_amount: amount,
                     category: None,
+                    image_url: None,
                 })
                 .collect(),
             more: 0,

@@ -269,7 +269,14 @@ impl Till {
             more: total - items.len() as i64,
             items: items
                 .into_iter()
-                .map(|s| catalog::CatalogItem::from(s.product))
+                .map(|s| {
+                    let mut item = catalog::CatalogItem::from(s.product);
+                    // The backend serves pictures at paths on its own origin.
+                    item.image_url = item
+                        .image_url
+                        .map(|path| format!("{}{path}", self.backend.base()));
+                    item
+                })
                 .collect(),
         })
     }

@@ -27,7 +27,11 @@ export type CatalogItem = { sku: string, name: string, unit_amount: number,
 /**
  * The grid groups items by it; None: with the uncategorised, last.
  */
-category: string | null, };
+category: string | null, 
+/**
+ * Its picture's full URL at the backend, for the kiosk's tile; None: none.
+ */
+image_url: string | null, };
 
 export type Catalog = { currency: string, items: Array<CatalogItem>, 
 /**
@@ -83,7 +87,12 @@ tax_rate: string | null,
 /**
  * False: archived, no longer sold, kept for the orders that sold it.
  */
-active: boolean, };
+active: boolean, 
+/**
+ * Its picture, served by the backend (`/api/catalog/images/{sku}?v=…`, a path on the backend's origin);
+ * None: it has none.
+ */
+image_url?: string | null, };
 
 export type Store = { name: string, 
 /**
@@ -318,73 +327,85 @@ export const DEMO_CATALOG: Catalog = {
       "sku": "espresso",
       "name": "Espresso",
       "unit_amount": 250,
-      "category": null
+      "category": null,
+      "image_url": null
     },
     {
       "sku": "flat-white",
       "name": "Flat white",
       "unit_amount": 380,
-      "category": null
+      "category": null,
+      "image_url": null
     },
     {
       "sku": "cappuccino",
       "name": "Cappuccino",
       "unit_amount": 360,
-      "category": null
+      "category": null,
+      "image_url": null
     },
     {
       "sku": "tea",
       "name": "Tea",
       "unit_amount": 220,
-      "category": null
+      "category": null,
+      "image_url": null
     },
     {
       "sku": "croissant",
       "name": "Croissant",
       "unit_amount": 290,
-      "category": null
+      "category": null,
+      "image_url": null
     },
     {
       "sku": "bagel",
       "name": "Bagel",
       "unit_amount": 340,
-      "category": null
+      "category": null,
+      "image_url": null
     },
     {
       "sku": "muffin",
       "name": "Blueberry muffin",
       "unit_amount": 310,
-      "category": null
+      "category": null,
+      "image_url": null
     },
     {
       "sku": "sandwich",
       "name": "Sandwich",
       "unit_amount": 750,
-      "category": null
+      "category": null,
+      "image_url": null
     },
     {
       "sku": "salad",
       "name": "Salad bowl",
       "unit_amount": 920,
-      "category": null
+      "category": null,
+      "image_url": null
     },
     {
       "sku": "juice",
       "name": "Orange juice",
       "unit_amount": 420,
-      "category": null
+      "category": null,
+      "image_url": null
     },
     {
       "sku": "water",
       "name": "Still water",
       "unit_amount": 180,
-      "category": null
+      "category": null,
+      "image_url": null
     },
     {
       "sku": "cookie",
       "name": "Cookie",
       "unit_amount": 150,
-      "category": null
+      "category": null,
+      "image_url": null
     }
   ],
   "more": 0,

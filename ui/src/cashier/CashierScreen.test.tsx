@@ -109,7 +109,7 @@ describe('catalogue', () => {
   it('shows a change the feed brought without a restart, and sells at the new price', async () => {
     const { fake, user } = await setup();
     const items = fake.catalog.items.map((i) => (i.sku === 'espresso' ? { ...i, unit_amount: 275 } : i));
-    act(() => fake.setCatalog({ ...fake.catalog, items: [...items, { sku: 'scone', name: 'Scone', unit_amount: 320, category: null }] }));
+    act(() => fake.setCatalog({ ...fake.catalog, items: [...items, { sku: 'scone', name: 'Scone', unit_amount: 320, category: null, image_url: null }] }));
     const scone = await screen.findByRole('button', { name: /^Scone/ });
     expect(screen.getByRole('button', { name: /^Espresso/ })).toHaveTextContent('$2.75');
     await user.click(scone);
@@ -552,10 +552,10 @@ describe('a large catalogue', () => {
         more: 49_800,
         tip_percents: [],
         items: [
-          { sku: 'espresso', name: 'Espresso', unit_amount: 250, category: 'Coffee' },
-          { sku: 'latte', name: 'Latte', unit_amount: 350, category: 'Coffee' },
-          { sku: 'bagel', name: 'Bagel', unit_amount: 340, category: 'Food' },
-          { sku: 'gift', name: 'Gift card', unit_amount: 1000, category: null },
+          { sku: 'espresso', name: 'Espresso', unit_amount: 250, category: 'Coffee', image_url: null },
+          { sku: 'latte', name: 'Latte', unit_amount: 350, category: 'Coffee', image_url: null },
+          { sku: 'bagel', name: 'Bagel', unit_amount: 340, category: 'Food', image_url: null },
+          { sku: 'gift', name: 'Gift card', unit_amount: 1000, category: null, image_url: null },
         ],
       },
     });

@@ -45,6 +45,7 @@ function Tiles({ items, catalog, order, disabled, onAdd, onRemoveOne }: Props & 
               onAdd(item.sku);
             }}
           >
+            {item.image_url ? <img className="ktile-img" src={item.image_url} alt="" loading="lazy" draggable={false} /> : null}
             <div className="ktile-info">
               <span className="ktile-name">{item.name}</span>
               <span className="ktile-price">{price}</span>

@@ -354,3 +354,27 @@ describe('lockdown', () => {
     expect(document.documentElement).not.toHaveClass('kiosk-locked');
   });
 });
+
+describe('kiosk catalogue', () => {
+  it('shows the products by category, with their pictures from the backend', async () => {
+    const { user } = await setup({
+      catalog: {
+        currency: 'usd',
+        more: 0,
+        tip_percents: [],
+        items: [
+          { sku: 'espresso', name: 'Espresso', unit_amount: 250, category: 'Coffee', image_url: 'http://127.0.0.1:4242/api/catalog/images/espresso?v=abc' },
+          { sku: 'bagel', name: 'Bagel', unit_amount: 340, category: 'Bakery', image_url: null },
+        ],
+      },
+    });
+    await user.click(screen.getByRole('button', { name: /Tap to start/ }));
+    await screen.findByTestId('kiosk-items');
+    expect(screen.getByRole('heading', { name: 'Coffee' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Bakery' })).toBeInTheDocument();
+    const espresso = document.querySelector('[data-sku="espresso"] img.ktile-img');
+    expect(espresso).toHaveAttribute('src', 'http://127.0.0.1:4242/api/catalog/images/espresso?v=abc');
+    expect(espresso).toHaveAttribute('alt', '');
+    expect(document.querySelector('[data-sku="bagel"] img')).toBeNull();
+  });
+});

@@ -223,7 +223,7 @@ pub(crate) fn apply_file(
     }
     drop(in_file);
     for row in rows {
-        changed.push(super::product_of(row.sku, row.product));
+        changed.push(super::product_of(&tx, row.sku, row.product)?);
     }
     let update = kassa_api::CatalogUpdate {
         products: changed,

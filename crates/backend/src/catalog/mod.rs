@@ -2,6 +2,7 @@
 //! it); only an admin token changes it. Every change is one transaction that also bumps the catalogue's version.
 
 pub mod demo;
+pub mod images;
 pub mod import;
 pub mod rules;
 
@@ -51,8 +52,15 @@ pub(crate) fn publish(
     Ok((version, cursor))
 }
 
-pub(crate) fn product_of(sku: String, p: PutProduct) -> Product {
-    Product {
+/// The product as stored, its picture's URL read from `conn` (a PUT of the product keeps its picture).
+pub(crate) fn product_of(
+    conn: &Connection,
+    sku: String,
+    p: PutProduct,
+) -> rusqlite::Result<Product> {
+    let image_url = db::image_url(conn, &sku)?;
+    Ok(Product {
+        image_url,
         sku,
         name: p.name,
         price: p.price,
@@ -60,7 +68,7 @@ pub(crate) fn product_of(sku: String, p: PutProduct) -> Product {
         category: p.category,
         tax_rate: p.tax_rate,
         active: p.active,
-    }
+    })
 }
 
 /// What a product may not be that only the database knows: taxed at a rate that does not exist, or holding
@@ -114,7 +122,7 @@ pub async fn put_product(
                 return Ok(Err(bad));
             }
             db::put_product(&tx, &sku, &p, now)?;
-            let product = product_of(sku, p);
+            let product = product_of(&tx, sku, p)?;
             let update = CatalogUpdate {
                 products: vec![product.clone()],
                 ..Default::default()

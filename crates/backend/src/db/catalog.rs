@@ -62,11 +62,15 @@ pub fn products(conn: &Connection) -> rusqlite::Result<Vec<Product>> {
         barcodes.entry(sku).or_default().push(barcode);
     }
     conn.prepare_cached(
-        "SELECT sku, name, price, category, tax_rate, active FROM products ORDER BY sku",
+        "SELECT p.sku, p.name, p.price, p.category, p.tax_rate, p.active, i.sha256
+         FROM products p LEFT JOIN product_images i ON i.sku = p.sku ORDER BY p.sku",
     )?
     .query_map([], |r| {
         let sku: String = r.get(0)?;
         Ok(Product {
+            image_url: r
+                .get::<_, Option<String>>(6)?
+                .map(|hash| image_path(&sku, &hash)),
             barcodes: barcodes.remove(&sku).unwrap_or_default(),
             sku,
             name: r.get(1)?,
@@ -165,4 +169,77 @@ pub fn put_store(conn: &Connection, s: &PutStore) -> rusqlite::Result<()> {
         serde_json::to_string(&s.tip_percents).unwrap_or_else(|_| "[]".into())
     ])?;
     Ok(())
+}
+
+/// Where the backend serves a product's picture; the hash in the query makes a new picture a new URL, so a
+/// picture can be cached for good.
+pub fn image_path(sku: &str, sha256: &str) -> String {
+    format!(
+        "/api/catalog/images/{sku}?v={}",
+        &sha256[..sha256.len().min(12)]
+    )
+}
+
+pub fn image_url(conn: &Connection, sku: &str) -> rusqlite::Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT sha256 FROM product_images WHERE sku = ?1")?
+        .query_row([sku], |r| r.get::<_, String>(0))
+        .optional()?
+        .map(|hash| image_path(sku, &hash)))
+}
+
+/// A picture's bytes and type.
+pub fn image(conn: &Connection, sku: &str) -> rusqlite::Result<Option<(String, Vec<u8>)>> {
+    conn.prepare_cached("SELECT content_type, bytes FROM product_images WHERE sku = ?1")?
+        .query_row([sku], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
+pub fn put_image(
+    conn: &Connection,
+    sku: &str,
+    content_type: &str,
+    bytes: &[u8],
+    sha256: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO product_images (sku, content_type, bytes, sha256, updated) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (sku) DO UPDATE SET content_type = excluded.content_type, bytes = excluded.bytes,
+             sha256 = excluded.sha256, updated = excluded.updated",
+    )?
+    .execute(params![sku, content_type, bytes, sha256, now])?;
+    Ok(())
+}
+
+/// The stored product as the feed carries it.
+pub fn product(conn: &Connection, sku: &str) -> rusqlite::Result<Option<Product>> {
+    Ok(products_where(conn, sku)?.into_iter().next())
+}
+
+fn products_where(conn: &Connection, sku: &str) -> rusqlite::Result<Vec<Product>> {
+    let barcodes = conn
+        .prepare_cached("SELECT barcode FROM product_barcodes WHERE sku = ?1 ORDER BY barcode")?
+        .query_map([sku], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    conn.prepare_cached(
+        "SELECT p.sku, p.name, p.price, p.category, p.tax_rate, p.active, i.sha256
+         FROM products p LEFT JOIN product_images i ON i.sku = p.sku WHERE p.sku = ?1",
+    )?
+    .query_map([sku], |r| {
+        let sku: String = r.get(0)?;
+        Ok(Product {
+            image_url: r
+                .get::<_, Option<String>>(6)?
+                .map(|hash| image_path(&sku, &hash)),
+            barcodes: barcodes.clone(),
+            sku,
+            name: r.get(1)?,
+            price: r.get(2)?,
+            category: r.get(3)?,
+            tax_rate: r.get(4)?,
+            active: r.get(5)?,
+        })
+    })?
+    .collect()
 }

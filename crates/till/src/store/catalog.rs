@@ -54,11 +54,13 @@ pub fn apply_update(conn: &Connection, u: &CatalogUpdate) -> Result<()> {
     }
     for p in &u.products {
         conn.prepare_cached(
-            "INSERT INTO catalog_products (sku, name, price, category, tax_rate, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO catalog_products (sku, name, price, category, tax_rate, active, image_url)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price = excluded.price,
-                 category = excluded.category, tax_rate = excluded.tax_rate, active = excluded.active",
+                 category = excluded.category, tax_rate = excluded.tax_rate, active = excluded.active,
+                 image_url = excluded.image_url",
         )?
-        .execute(params![p.sku, p.name, p.price, p.category, p.tax_rate, p.active])?;
+        .execute(params![p.sku, p.name, p.price, p.category, p.tax_rate, p.active, p.image_url])?;
         conn.prepare_cached("DELETE FROM catalog_barcodes WHERE sku = ?1")?
             .execute([&p.sku])?;
     }
@@ -103,7 +105,7 @@ pub fn store(conn: &Connection) -> Result<Option<Store>> {
 }
 
 const SELECT: &str = "SELECT p.sku, p.name, p.price, p.category, p.tax_rate, p.active,
-        t.id, t.name, t.basis_points, t.inclusive
+        t.id, t.name, t.basis_points, t.inclusive, p.image_url
     FROM catalog_products p LEFT JOIN catalog_tax_rates t ON t.id = p.tax_rate";
 
 fn sellable(conn: &Connection, r: &Row) -> rusqlite::Result<Sellable> {
@@ -130,6 +132,7 @@ fn sellable(conn: &Connection, r: &Row) -> rusqlite::Result<Sellable> {
             category: r.get(3)?,
             tax_rate: r.get(4)?,
             active: r.get(5)?,
+            image_url: r.get(10)?,
         },
         tax_rate,
     })
