@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::db::cash::{self, Stored};
 use crate::error::ApiError;
 use crate::json::JsonBody;
-use crate::payments::check_order_id;
+use crate::payments::{check_id, check_order_id};
 use crate::state::AppState;
 
 pub async fn put(
@@ -20,7 +20,7 @@ pub async fn put(
     Path(tender_id): Path<String>,
     JsonBody(tender): JsonBody<CashTender>,
 ) -> Result<Json<CashRecord>, ApiError> {
-    check_tender_id(&tender_id)?;
+    check_id("tender_id", &tender_id)?;
     let tender = check(tender)?;
     let (terminal, now) = (caller.0.name.clone(), state.clock.now());
     let stored = state
@@ -46,21 +46,6 @@ pub async fn list(
         .read(move |c| cash::list(c, scope.as_deref(), LIST_LIMIT))
         .await?;
     Ok(Json(CashPage { tenders }))
-}
-
-pub(crate) fn check_tender_id(id: &str) -> Result<(), ApiError> {
-    let ok = (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            "tender_id",
-            "tender_id must be 1 to 64 letters, digits, '-' or '_'",
-        ))
-    }
 }
 
 /// The tender by the rules of money: amounts in the currency's minor units (cash has no card minimum), the

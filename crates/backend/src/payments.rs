@@ -47,16 +47,21 @@ pub struct IntentRequest {
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
 
 pub fn check_order_id(order_id: &str) -> Result<(), ApiError> {
-    let ok = (1..=64).contains(&order_id.len())
-        && order_id
+    check_id("order_id", order_id)
+}
+
+/// An id a client chose (an order's, a cash tender's, a report's): 1 to 64 letters, digits, '-' or '_'.
+pub fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
+    let ok = (1..=64).contains(&id.len())
+        && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if ok {
         Ok(())
     } else {
         Err(ApiError::invalid(
-            "order_id",
-            "order_id must be 1 to 64 letters, digits, '-' or '_'",
+            field,
+            format!("{field} must be 1 to 64 letters, digits, '-' or '_'"),
         ))
     }
 }

@@ -8,11 +8,11 @@ use axum::Json;
 use kassa_api::{ShiftReport, ShiftReportsPage, StoredShiftReport};
 
 use crate::auth::Caller;
-use crate::cash::check_tender_id;
 use crate::db::cash::Stored;
 use crate::db::shifts;
 use crate::error::ApiError;
 use crate::json::JsonBody;
+use crate::payments::check_id;
 use crate::state::AppState;
 
 const LIST_LIMIT: usize = 1000;
@@ -23,12 +23,7 @@ pub async fn put(
     Path(report_id): Path<String>,
     JsonBody(report): JsonBody<ShiftReport>,
 ) -> Result<Json<StoredShiftReport>, ApiError> {
-    check_tender_id(&report_id).map_err(|_| {
-        ApiError::invalid(
-            "report_id",
-            "report_id must be 1 to 64 letters, digits, '-' or '_'",
-        )
-    })?;
+    check_id("report_id", &report_id)?;
     check(&caller, &report)?;
     let now = state.clock.now();
     let stored = state

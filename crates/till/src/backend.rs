@@ -156,39 +156,7 @@ impl Backend {
             .send()
             .await
             .map_err(|e| TillError::Offline(e.without_url().to_string()))?;
-        let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| TillError::Offline(e.without_url().to_string()))?;
-        if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| TillError::Backend {
-                status: status.as_u16(),
-                code: "bad_answer".into(),
-                message: format!("the backend's answer could not be read: {e}"),
-                field: None,
-            });
-        }
-        let detail = serde_json::from_slice::<ErrorBody>(&bytes)
-            .map(|b| b.error)
-            .unwrap_or_else(|_| {
-                ErrorDetail::new("http_error", format!("the backend answered {status}"), None)
-            });
-        Err(match status {
-            StatusCode::NOT_FOUND => TillError::NotFound(detail.message),
-            StatusCode::CONFLICT => TillError::Conflict(detail.message),
-            StatusCode::UNAUTHORIZED => TillError::NotConfigured(
-                "the backend refused this till's token: check the terminal token in the settings"
-                    .into(),
-            ),
-            s if s.is_server_error() => TillError::Offline(detail.message),
-            s => TillError::Backend {
-                status: s.as_u16(),
-                code: detail.code,
-                message: detail.message,
-                field: detail.field,
-            },
-        })
+        read_answer(resp).await?.map_err(error_of)
     }
 
     pub async fn put_intent(
@@ -286,38 +254,11 @@ impl Backend {
             .send()
             .await
             .map_err(|e| TillError::Offline(e.without_url().to_string()))?;
-        let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| TillError::Offline(e.without_url().to_string()))?;
-        if status.is_success() {
-            return serde_json::from_slice(&bytes)
-                .map(Ok)
-                .map_err(|e| TillError::Backend {
-                    status: status.as_u16(),
-                    code: "bad_answer".into(),
-                    message: format!("the backend's answer could not be read: {e}"),
-                    field: None,
-                });
+        match read_answer(resp).await? {
+            Ok(report) => Ok(Ok(report)),
+            Err((_, detail)) if !detail.rows.is_empty() => Ok(Err(detail.rows)),
+            Err(refused) => Err(error_of(refused)),
         }
-        let detail = serde_json::from_slice::<ErrorBody>(&bytes)
-            .map(|b| b.error)
-            .unwrap_or_else(|_| {
-                ErrorDetail::new("http_error", format!("the backend answered {status}"), None)
-            });
-        if !detail.rows.is_empty() {
-            return Ok(Err(detail.rows));
-        }
-        Err(match status {
-            s if s.is_server_error() => TillError::Offline(detail.message),
-            s => TillError::Backend {
-                status: s.as_u16(),
-                code: detail.code,
-                message: detail.message,
-                field: detail.field,
-            },
-        })
     }
 
     /// Where the backend serves the payment page.
@@ -401,5 +342,51 @@ impl Backend {
 
     pub async fn reconcile(&self) -> Result<Sweep> {
         self.call(Method::POST, "/api/reconcile", None, None).await
+    }
+}
+
+/// A backend answer: the body of a success, read as `T`, or the status and error detail of a refusal.
+async fn read_answer<T: DeserializeOwned>(
+    resp: reqwest::Response,
+) -> Result<std::result::Result<T, (StatusCode, ErrorDetail)>> {
+    let status = resp.status();
+    let bytes = resp
+        .bytes()
+        .await
+        .map_err(|e| TillError::Offline(e.without_url().to_string()))?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes)
+            .map(Ok)
+            .map_err(|e| TillError::Backend {
+                status: status.as_u16(),
+                code: "bad_answer".into(),
+                message: format!("the backend's answer could not be read: {e}"),
+                field: None,
+            });
+    }
+    let detail = serde_json::from_slice::<ErrorBody>(&bytes)
+        .map(|b| b.error)
+        .unwrap_or_else(|_| {
+            ErrorDetail::new("http_error", format!("the backend answered {status}"), None)
+        });
+    Ok(Err((status, detail)))
+}
+
+/// A refusal as the till's error: an outage, a conflict, a token the backend does not know, or its own words.
+fn error_of((status, detail): (StatusCode, ErrorDetail)) -> TillError {
+    match status {
+        StatusCode::NOT_FOUND => TillError::NotFound(detail.message),
+        StatusCode::CONFLICT => TillError::Conflict(detail.message),
+        StatusCode::UNAUTHORIZED => TillError::NotConfigured(
+            "the backend refused this till's token: check the terminal token in the settings"
+                .into(),
+        ),
+        s if s.is_server_error() => TillError::Offline(detail.message),
+        s => TillError::Backend {
+            status: s.as_u16(),
+            code: detail.code,
+            message: detail.message,
+            field: detail.field,
+        },
     }
 }

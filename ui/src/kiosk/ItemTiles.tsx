@@ -18,14 +18,14 @@ export function quantityOf(order: Order, sku: string): number {
 export function ItemTiles({ catalog, order, disabled, onAdd, onRemoveOne }: Props) {
   const groups = byCategory(catalog.items);
   return (
-    <>
+    <div className="kgroups">
       {groups.map((group) => (
         <section key={group.category ?? ''} className="kgroup" aria-label={group.category ?? 'Items'}>
           {group.category && groups.length > 1 ? <h2 className="kcategory">{group.category}</h2> : null}
           <Tiles items={group.items} {...{ catalog, order, disabled, onAdd, onRemoveOne }} />
         </section>
       ))}
-    </>
+    </div>
   );
 }
 

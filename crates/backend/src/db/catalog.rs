@@ -66,19 +66,8 @@ pub fn products(conn: &Connection) -> rusqlite::Result<Vec<Product>> {
          FROM products p LEFT JOIN product_images i ON i.sku = p.sku ORDER BY p.sku",
     )?
     .query_map([], |r| {
-        let sku: String = r.get(0)?;
-        Ok(Product {
-            image_url: r
-                .get::<_, Option<String>>(6)?
-                .map(|hash| image_path(&sku, &hash)),
-            barcodes: barcodes.remove(&sku).unwrap_or_default(),
-            sku,
-            name: r.get(1)?,
-            price: r.get(2)?,
-            category: r.get(3)?,
-            tax_rate: r.get(4)?,
-            active: r.get(5)?,
-        })
+        let codes = barcodes.remove(&r.get::<_, String>(0)?).unwrap_or_default();
+        product_row(r, codes)
     })?
     .collect()
 }
@@ -226,20 +215,23 @@ fn products_where(conn: &Connection, sku: &str) -> rusqlite::Result<Vec<Product>
         "SELECT p.sku, p.name, p.price, p.category, p.tax_rate, p.active, i.sha256
          FROM products p LEFT JOIN product_images i ON i.sku = p.sku WHERE p.sku = ?1",
     )?
-    .query_map([sku], |r| {
-        let sku: String = r.get(0)?;
-        Ok(Product {
-            image_url: r
-                .get::<_, Option<String>>(6)?
-                .map(|hash| image_path(&sku, &hash)),
-            barcodes: barcodes.clone(),
-            sku,
-            name: r.get(1)?,
-            price: r.get(2)?,
-            category: r.get(3)?,
-            tax_rate: r.get(4)?,
-            active: r.get(5)?,
-        })
-    })?
+    .query_map([sku], |r| product_row(r, barcodes.clone()))?
     .collect()
+}
+
+/// A product from `SELECT p.sku, p.name, p.price, p.category, p.tax_rate, p.active, i.sha256`.
+fn product_row(r: &rusqlite::Row<'_>, barcodes: Vec<String>) -> rusqlite::Result<Product> {
+    let sku: String = r.get(0)?;
+    Ok(Product {
+        image_url: r
+            .get::<_, Option<String>>(6)?
+            .map(|hash| image_path(&sku, &hash)),
+        barcodes,
+        sku,
+        name: r.get(1)?,
+        price: r.get(2)?,
+        category: r.get(3)?,
+        tax_rate: r.get(4)?,
+        active: r.get(5)?,
+    })
 }
