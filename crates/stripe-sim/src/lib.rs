@@ -16,6 +16,7 @@ pub mod routes;
 pub mod sim;
 pub mod store;
 mod stripejs;
+pub mod terminal;
 pub mod webhooks;
 
 use std::net::SocketAddr;

@@ -44,6 +44,9 @@ pub struct Intent {
     /// The mode it was created in, as every Stripe object carries it (rows from before `--live` are test mode).
     #[serde(default)]
     pub livemode: bool,
+    /// A tip the customer added on a card reader; `amount` already includes it.
+    #[serde(default)]
+    pub amount_tip: Option<i64>,
 }
 
 fn always() -> String {
@@ -75,7 +78,11 @@ impl Intent {
             object: "payment_intent",
             amount: self.amount,
             amount_capturable: self.amount_capturable,
-            amount_details: AmountDetails { tip: Empty {} },
+            amount_details: AmountDetails {
+                tip: Tip {
+                    amount: self.amount_tip,
+                },
+            },
             amount_received: self.amount_received,
             application: (),
             application_fee_amount: (),
@@ -201,7 +208,13 @@ pub struct IntentView<'a> {
 
 #[derive(Serialize)]
 struct AmountDetails {
-    tip: Empty,
+    tip: Tip,
+}
+
+#[derive(Serialize)]
+struct Tip {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -245,6 +258,9 @@ pub struct PaymentMethod {
     pub cvc_given: bool,
     #[serde(default)]
     pub livemode: bool,
+    /// How a card reader read the card (`contactless_emv`, `contact_emv`, …): set only for a card_present method.
+    #[serde(default)]
+    pub read_method: Option<String>,
 }
 
 impl PaymentMethod {
@@ -279,21 +295,117 @@ impl PaymentMethod {
         }
     }
 
+    pub fn kind(&self) -> &'static str {
+        if self.read_method.is_some() {
+            "card_present"
+        } else {
+            "card"
+        }
+    }
+
+    /// A card read by a reader, as a PaymentMethod shows it; a charge's payment_method_details add what the
+    /// authorization returned.
+    pub fn card_present_view(&self, charge: Option<&Charge>) -> Option<CardPresentView<'_>> {
+        let read_method = self.read_method.as_deref()?;
+        let paid = charge.filter(|c| c.status == "succeeded");
+        Some(CardPresentView {
+            amount_authorized: charge.map(|c| paid.map_or(0, |_| c.amount)),
+            brand: &self.card.brand,
+            brand_product: (),
+            cardholder_name: (),
+            country: &self.card.country,
+            description: (),
+            exp_month: self.card.exp_month,
+            exp_year: self.card.exp_year,
+            fingerprint: format!(
+                "sim{}",
+                self.card
+                    .number
+                    .get(self.card.number.len().saturating_sub(8)..)
+                    .unwrap_or("")
+            ),
+            funding: &self.card.funding,
+            issuer: (),
+            last4: &self.card.last4,
+            network: charge.map(|_| self.card.brand.as_str()),
+            networks: Networks {
+                available: [&self.card.brand],
+                preferred: (),
+            },
+            offline: (),
+            preferred_locales: (),
+            read_method,
+            receipt: paid.map(|_| PresentReceipt {
+                account_type: "credit",
+                application_cryptogram: "sim0000000000000",
+                application_preferred_name: &self.card.brand,
+                authorization_code: "123456",
+                authorization_response_code: "3030",
+                cardholder_verification_method: "none",
+                dedicated_file_name: "A0000000031010",
+                terminal_verification_results: "0000000000",
+                transaction_status_information: "0000",
+            }),
+            wallet: (),
+        })
+    }
+
     pub fn view(&self) -> PaymentMethodView<'_> {
+        let present = self.card_present_view(None);
         PaymentMethodView {
             id: &self.id,
             object: "payment_method",
             allow_redisplay: "unspecified",
             billing_details: BillingDetails::with_postal_code(self.postal_code.as_deref()),
-            card: self.card_view(false),
+            card: present.is_none().then(|| self.card_view(false)),
+            card_present: present,
             created: self.created,
             customer: (),
             customer_account: (),
             livemode: self.livemode,
             metadata: Empty {},
-            kind: "card",
+            kind: self.kind(),
         }
     }
+}
+
+#[derive(Serialize)]
+pub struct CardPresentView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount_authorized: Option<i64>,
+    brand: &'a str,
+    brand_product: Null,
+    cardholder_name: Null,
+    country: &'a str,
+    description: Null,
+    exp_month: u32,
+    exp_year: u32,
+    fingerprint: String,
+    funding: &'a str,
+    issuer: Null,
+    last4: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    network: Option<&'a str>,
+    networks: Networks<'a>,
+    offline: Null,
+    preferred_locales: Null,
+    read_method: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    receipt: Option<PresentReceipt<'a>>,
+    wallet: Null,
+}
+
+#[derive(Serialize)]
+struct PresentReceipt<'a> {
+    account_type: &'static str,
+    application_cryptogram: &'static str,
+    application_preferred_name: &'a str,
+    authorization_code: &'static str,
+    authorization_response_code: &'static str,
+    cardholder_verification_method: &'static str,
+    dedicated_file_name: &'static str,
+    terminal_verification_results: &'static str,
+    transaction_status_information: &'static str,
 }
 
 #[derive(Serialize)]
@@ -302,7 +414,10 @@ pub struct PaymentMethodView<'a> {
     object: &'static str,
     allow_redisplay: &'static str,
     billing_details: BillingDetails<'a>,
-    card: CardView<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card: Option<CardView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card_present: Option<CardPresentView<'a>>,
     created: i64,
     customer: Null,
     customer_account: Null,
@@ -462,9 +577,17 @@ impl Charge {
             paid,
             payment_intent: &self.payment_intent,
             payment_method: &self.payment_method,
-            payment_method_details: PaymentMethodDetails {
-                kind: "card",
-                card: pm.map(|p| p.card_view(true)),
+            payment_method_details: match pm.and_then(|p| p.card_present_view(Some(self))) {
+                Some(present) => PaymentMethodDetails {
+                    kind: "card_present",
+                    card: None,
+                    card_present: Some(present),
+                },
+                None => PaymentMethodDetails {
+                    kind: "card",
+                    card: Some(pm.map(|p| p.card_view(true))),
+                    card_present: None,
+                },
             },
             receipt_email: (),
             receipt_number: (),
@@ -543,7 +666,11 @@ struct Outcome<'a> {
 struct PaymentMethodDetails<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
-    card: Option<CardView<'a>>,
+    /// `null` for a card charge whose method is not at hand; absent for a card_present charge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card: Option<Option<CardView<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card_present: Option<CardPresentView<'a>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

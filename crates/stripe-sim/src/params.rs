@@ -161,6 +161,42 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// An array of hashes (`cart[line_items][0][amount]=…`), each checked for unknown keys.
+    pub fn hashes(&self, key: &str, known: &[&str]) -> Outcome<Vec<Params<'a>>> {
+        let name = self.name(key);
+        match self.map.get(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let item_name = format!("{name}[{i}]");
+                    let Value::Object(inner) = item else {
+                        return Err(Failure::param(
+                            &item_name,
+                            None,
+                            format!("Invalid object: {item_name} must be a hash."),
+                        ));
+                    };
+                    if let Some(unknown) = inner.keys().find(|k| !known.contains(&k.as_str())) {
+                        return Err(Failure::unknown_param(&format!("{item_name}[{unknown}]")));
+                    }
+                    Ok(Params {
+                        map: inner,
+                        prefix: item_name,
+                    })
+                })
+                .collect(),
+            Some(_) => Err(Failure::param(
+                &name,
+                None,
+                format!(
+                    "Invalid array: {name} must be an array of hashes, as {name}[0][key]=value."
+                ),
+            )),
+        }
+    }
+
     /// Stripe's metadata rules, with `metadata[key]=` (empty) meaning "delete this key" on update.
     pub fn metadata(&self) -> Outcome<Option<IndexMap<String, Option<String>>>> {
         let name = self.name("metadata");

@@ -33,13 +33,15 @@ pub enum PersistError {
     },
 }
 
-const KINDS: [&str; 6] = [
+const KINDS: [&str; 8] = [
     "intent",
     "charge",
     "payment_method",
     "refund",
     "event",
     "idempotency",
+    "location",
+    "reader",
 ];
 
 impl Persist {
@@ -139,6 +141,8 @@ impl Persist {
         store.refunds = rows(&self.0, KINDS[3])?.into_iter().collect();
         store.events = rows(&self.0, KINDS[4])?.into_iter().collect();
         store.idempotency = rows(&self.0, KINDS[5])?.into_iter().collect();
+        store.locations = rows(&self.0, KINDS[6])?.into_iter().collect();
+        store.readers = rows(&self.0, KINDS[7])?.into_iter().collect();
         Ok(())
     }
 
@@ -190,6 +194,8 @@ impl Persister {
                     Dirty::Refund(id) => (KINDS[3], json(store.refunds.get(&id)), id),
                     Dirty::Event(id) => (KINDS[4], json(store.events.get(&id)), id),
                     Dirty::Idempotency(id) => (KINDS[5], json(store.idempotency.get(&id)), id),
+                    Dirty::Location(id) => (KINDS[6], json(store.locations.get(&id)), id),
+                    Dirty::Reader(id) => (KINDS[7], json(store.readers.get(&id)), id),
                 };
                 value.map(|json| (kind, id, json))
             })

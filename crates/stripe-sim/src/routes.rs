@@ -30,8 +30,26 @@ pub fn router(sim: Arc<Sim>) -> Router {
             "/v1/test_helpers/payment_intents/{id}/authenticate",
             post(authenticate),
         )
-        .route("/v1/refunds", post(create_refund))
+        .route("/v1/refunds", post(create_refund).get(list_refunds))
         .route("/v1/refunds/{id}", get(retrieve_refund))
+        .route("/v1/terminal/locations", post(create_location))
+        .route("/v1/terminal/locations/{id}", get(retrieve_location))
+        .route(
+            "/v1/terminal/readers",
+            post(register_reader).get(list_readers),
+        )
+        .route(
+            "/v1/terminal/readers/{id}",
+            get(retrieve_reader)
+                .post(update_reader)
+                .delete(delete_reader),
+        )
+        .route("/v1/terminal/readers/{id}/{action}", post(reader_action))
+        .route(
+            "/v1/test_helpers/terminal/readers/{id}/present_payment_method",
+            post(present_payment_method),
+        )
+        .route("/_sim/terminal/readers/{id}", post(set_reader_connection))
         .route("/v1/events", get(list_events))
         .route("/v1/events/{id}", get(retrieve_event))
         .route("/v3", get(|| async { crate::stripejs::serve("stripe.js") }))
@@ -55,6 +73,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/_sim/faults", get(faults))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(unrecognized)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             sim.clone(),
             crate::api_faults::inject,
@@ -259,6 +278,149 @@ async fn retrieve_refund(State(sim): S, Path(id): Path<String>, headers: HeaderM
     })
 }
 
+async fn list_refunds(State(sim): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let params = try_input!(query(q));
+    sim.read(&headers, Access::Secret, |store| {
+        engine::list_refunds(store, &params).map(Reply::Json)
+    })
+}
+
+async fn create_location(State(sim): S, headers: HeaderMap, body: String) -> Response {
+    let params = try_input!(form_body(&body));
+    let path = "POST /v1/terminal/locations";
+    sim.write(
+        &headers,
+        path,
+        params,
+        Access::Secret,
+        engine::create_location,
+    )
+    .await
+}
+
+async fn retrieve_location(State(sim): S, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    sim.read(&headers, Access::Secret, |store| {
+        engine::retrieve_location(store, &id).map(Reply::Json)
+    })
+}
+
+async fn register_reader(State(sim): S, headers: HeaderMap, body: String) -> Response {
+    let params = try_input!(form_body(&body));
+    let path = "POST /v1/terminal/readers";
+    sim.write(
+        &headers,
+        path,
+        params,
+        Access::Secret,
+        engine::register_reader,
+    )
+    .await
+}
+
+async fn list_readers(State(sim): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let params = try_input!(query(q));
+    sim.read(&headers, Access::Secret, |store| {
+        engine::list_readers(store, &params).map(Reply::Json)
+    })
+}
+
+async fn retrieve_reader(State(sim): S, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    sim.read(&headers, Access::Secret, |store| {
+        engine::retrieve_reader(store, &id).map(Reply::Json)
+    })
+}
+
+type ReaderOp =
+    fn(&mut crate::store::Store, &crate::store::Ctx, &str, &Value) -> crate::failure::Outcome;
+
+/// A write to one reader: the reader's id goes to `op` beside the form.
+async fn on_reader(
+    sim: Arc<Sim>,
+    headers: HeaderMap,
+    method_and_path: String,
+    id: String,
+    body: &str,
+    op: ReaderOp,
+) -> Response {
+    let params = try_input!(form_body(body));
+    sim.write(
+        &headers,
+        &method_and_path,
+        params,
+        Access::Secret,
+        |s, c, p| op(s, c, &id, p),
+    )
+    .await
+}
+
+async fn update_reader(
+    State(sim): S,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let path = format!("POST /v1/terminal/readers/{id}");
+    on_reader(sim, headers, path, id, &body, engine::update_reader).await
+}
+
+async fn delete_reader(
+    State(sim): S,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let path = format!("DELETE /v1/terminal/readers/{id}");
+    on_reader(sim, headers, path, id, &body, engine::delete_reader).await
+}
+
+async fn reader_action(
+    State(sim): S,
+    Path((id, action)): Path<(String, String)>,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+    body: String,
+) -> Response {
+    let op: ReaderOp = match action.as_str() {
+        "process_payment_intent" => engine::process_payment_intent,
+        "set_reader_display" => engine::set_reader_display,
+        "refund_payment" => engine::refund_payment,
+        "cancel_action" => engine::cancel_action,
+        _ => return unrecognized(method, uri).await,
+    };
+    let path = format!("POST /v1/terminal/readers/{id}/{action}");
+    on_reader(sim, headers, path, id, &body, op).await
+}
+
+async fn present_payment_method(
+    State(sim): S,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let path = format!("POST /v1/test_helpers/terminal/readers/{id}/present_payment_method");
+    on_reader(
+        sim,
+        headers,
+        path,
+        id,
+        &body,
+        engine::present_payment_method,
+    )
+    .await
+}
+
+/// The simulator's own control (not Stripe's API): `status=offline|online`, `unresponsive=true|false`.
+async fn set_reader_connection(
+    State(sim): S,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let path = format!("POST /_sim/terminal/readers/{id}");
+    on_reader(sim, headers, path, id, &body, engine::set_reader_connection).await
+}
+
 async fn list_events(State(sim): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let params = try_input!(query(q));
     sim.read(&headers, Access::Secret, |store| {
@@ -327,5 +489,16 @@ async fn unrecognized(method: Method, uri: Uri) -> Response {
         uri.path()
     ));
     f.status = 404;
+    bad(f)
+}
+
+/// A path that exists, asked with a method it does not take: 405, with Stripe's error object like every error.
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let mut f = Failure::auth(format!(
+        "Unrecognized request URL ({method}: {}): this path does not take {method}. Please see https://stripe.com/docs \
+         or we can help at https://support.stripe.com/.",
+        uri.path()
+    ));
+    f.status = 405;
     bad(f)
 }

@@ -18,6 +18,8 @@ pub enum Dirty {
     Charge(String),
     PaymentMethod(String),
     Refund(String),
+    Location(String),
+    Reader(String),
     Event(String),
     Idempotency(String),
 }
@@ -41,6 +43,8 @@ pub struct Store {
     pub charges: HashMap<String, Charge>,
     pub payment_methods: HashMap<String, PaymentMethod>,
     pub refunds: IndexMap<String, Refund>,
+    pub locations: IndexMap<String, crate::terminal::Location>,
+    pub readers: IndexMap<String, crate::terminal::Reader>,
     pub events: IndexMap<String, StoredEvent>,
     pub idempotency: HashMap<String, IdempotencyRecord>,
     /// Events emitted by the current operation, to hand to webhook delivery once the lock is released.
@@ -100,6 +104,27 @@ impl Store {
     pub fn insert_refund(&mut self, refund: Refund) {
         self.dirty.insert(Dirty::Refund(refund.id.clone()));
         self.refunds.insert(refund.id.clone(), refund);
+    }
+
+    pub fn insert_location(&mut self, location: crate::terminal::Location) {
+        self.dirty.insert(Dirty::Location(location.id.clone()));
+        self.locations.insert(location.id.clone(), location);
+    }
+
+    pub fn insert_reader(&mut self, reader: crate::terminal::Reader) {
+        self.dirty.insert(Dirty::Reader(reader.public.id.clone()));
+        self.readers.insert(reader.public.id.clone(), reader);
+    }
+
+    /// A registered reader (a deleted one is gone, as at Stripe).
+    pub fn reader(&self, id: &str) -> Option<&crate::terminal::Reader> {
+        self.readers.get(id).filter(|r| !r.sim.deleted)
+    }
+
+    pub fn reader_mut(&mut self, id: &str) -> Option<&mut crate::terminal::Reader> {
+        let reader = self.readers.get_mut(id).filter(|r| !r.sim.deleted)?;
+        self.dirty.insert(Dirty::Reader(id.to_owned()));
+        Some(reader)
     }
 
     pub fn remember(&mut self, key: String, record: IdempotencyRecord) {
@@ -162,6 +187,7 @@ impl Store {
                 head.render(charge.view(self.payment_methods.get(&charge.payment_method)))
             }
             Subject::Refund(id) => head.render(self.refunds[id].view()),
+            Subject::Reader(id) => head.render(&self.readers[id].public),
         };
         let stored = StoredEvent {
             id: id.clone(),
@@ -181,6 +207,7 @@ pub enum Subject<'a> {
     Intent(&'a str),
     Charge(&'a str),
     Refund(&'a str),
+    Reader(&'a str),
 }
 
 /// Everything an event carries besides its object.

@@ -223,3 +223,58 @@ async fn a_replay_is_not_answered_before_the_original_request_is_stored() {
     assert_eq!(replayed.header("idempotent-replayed"), Some("true"));
     assert_eq!(replayed.body, original.body);
 }
+
+#[tokio::test]
+async fn a_restarted_simulator_still_has_its_readers_and_their_actions() {
+    let db = TempDb::fresh();
+    let before = spawn_sim_with(on(&db)).await;
+    let location = before
+        .post(
+            "/v1/terminal/locations",
+            None,
+            json!({ "display_name": "Shop", "address": { "line1": "1 Main St", "country": "US" } }),
+        )
+        .await;
+    let reader = before
+        .post(
+            "/v1/terminal/readers",
+            None,
+            json!({ "registration_code": "simulated-wpe", "location": location.body["id"] }),
+        )
+        .await;
+    let id = reader.body["id"].as_str().unwrap().to_owned();
+    let intent = before
+        .post(
+            "/v1/payment_intents",
+            None,
+            json!({ "amount": "500", "currency": "usd", "payment_method_types": ["card_present"] }),
+        )
+        .await;
+    before
+        .post(
+            &format!("/v1/terminal/readers/{id}/process_payment_intent"),
+            None,
+            json!({ "payment_intent": intent.body["id"] }),
+        )
+        .await;
+    drop(before.client);
+    before.sim.shutdown().await;
+
+    let after = spawn_sim_with(on(&db)).await;
+
+    let got = after
+        .get(&format!("/v1/terminal/readers/{id}"), json!({}))
+        .await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(got.body["action"]["status"], "in_progress");
+    let located = after
+        .get(
+            &format!(
+                "/v1/terminal/locations/{}",
+                location.body["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(located.body["display_name"], "Shop");
+}

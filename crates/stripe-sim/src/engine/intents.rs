@@ -50,11 +50,16 @@ pub(super) fn payment_method_types(p: &Params) -> Outcome<Option<Vec<String>>> {
         return Ok(None);
     }
     let types = p.strings("payment_method_types")?;
-    if let Some(bad) = types.iter().find(|t| t.as_str() != "card") {
+    if let Some(bad) = types
+        .iter()
+        .find(|t| !matches!(t.as_str(), "card" | "card_present"))
+    {
         return Err(Failure::param(
             "payment_method_types",
             Some("payment_method_type_unsupported"),
-            format!("The payment method type \"{bad}\" is not supported by the simulator; only card is."),
+            format!(
+                "The payment method type \"{bad}\" is not supported by the simulator; only card and card_present are."
+            ),
         ));
     }
     Ok(Some(types))
@@ -141,6 +146,7 @@ pub fn create_intent(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
         three_ds_source: None,
         return_url: None,
         livemode: ctx.livemode,
+        amount_tip: None,
     };
     store.insert_intent(intent);
     store.emit(ctx, "payment_intent.created", Subject::Intent(&id), None);
@@ -179,7 +185,8 @@ pub fn update_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> 
         S::RequiresPaymentMethod | S::RequiresConfirmation | S::RequiresAction
     );
     let changes_money = p.has("amount") || p.has("currency");
-    if !editable && (changes_money || p.has("payment_method")) {
+    let types = payment_method_types(&p)?;
+    if !editable && (changes_money || p.has("payment_method") || types.is_some()) {
         return Err(Failure::unexpected_state(
             format!(
                 "This PaymentIntent's amount, currency and payment method could not be updated because it has a status of {}. \
@@ -225,6 +232,11 @@ pub fn update_intent(store: &mut Store, ctx: &Ctx, id: &str, params: &Value) -> 
     }
     if let Some(c) = capture_method {
         intent.capture_method = c.to_owned();
+    }
+    if let Some(types) = types.filter(|t| !t.is_empty()) {
+        // Listing the types replaces automatic payment methods, as at Stripe.
+        intent.payment_method_types = types;
+        intent.automatic_payment_methods = None;
     }
     if changes_money && intent.status == S::RequiresAction {
         // A new amount invalidates the authentication in progress.

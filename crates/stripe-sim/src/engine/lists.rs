@@ -52,10 +52,10 @@ pub(super) fn page<'a, T>(
 
 #[derive(serde::Serialize)]
 pub(super) struct List<'a, T> {
-    object: &'static str,
-    data: Vec<T>,
-    has_more: bool,
-    url: &'a str,
+    pub(super) object: &'static str,
+    pub(super) data: Vec<T>,
+    pub(super) has_more: bool,
+    pub(super) url: &'a str,
 }
 
 pub fn list_intents(store: &Store, params: &Value) -> Outcome {

@@ -13,7 +13,9 @@ mod confirm;
 mod intents;
 mod lists;
 mod payment_methods;
+mod reader_actions;
 mod refunds;
+mod terminal;
 
 use indexmap::IndexMap;
 use kassa_stripe::currency;
@@ -35,6 +37,14 @@ pub use confirm::{authenticate, confirm_intent, finish_processing, intent_by_sou
 use intents::*;
 pub use intents::{cancel_intent, create_intent, retrieve_intent, update_intent};
 pub use lists::{list_events, list_intents, retrieve_event, EventPage};
-pub use refunds::{create_refund, retrieve_refund};
+pub use reader_actions::{
+    cancel_action, present_payment_method, process_payment_intent, refund_payment,
+    set_reader_display,
+};
+pub use refunds::{create_refund, list_refunds, retrieve_refund};
+pub use terminal::{
+    create_location, delete_reader, list_readers, register_reader, retrieve_location,
+    retrieve_reader, set_reader_connection, update_reader,
+};
 
 const EXPANDABLE: &[&str] = &["latest_charge", "payment_method"];

@@ -68,6 +68,7 @@ pub(super) fn new_payment_method(
         postal_code,
         cvc_given,
         livemode: ctx.livemode,
+        read_method: None,
     });
     id
 }

@@ -131,3 +131,34 @@ pub fn retrieve_refund(store: &Store, id: &str) -> Outcome {
         .map(|r| to_json(&r.view()))
         .ok_or_else(|| Failure::no_such("refund", "id", id))
 }
+
+/// Refunds newest first, of one intent or one charge when asked.
+pub fn list_refunds(store: &Store, params: &Value) -> Outcome {
+    let p = Params::new(
+        params,
+        &[
+            "payment_intent",
+            "charge",
+            "limit",
+            "starting_after",
+            "ending_before",
+            "expand",
+        ],
+    )?;
+    let intent = p.str("payment_intent")?.filter(|s| !s.is_empty());
+    let charge = p.str("charge")?.filter(|s| !s.is_empty());
+    let matching = store
+        .refunds
+        .iter()
+        .filter(|(_, r)| intent.is_none_or(|pi| r.payment_intent == pi))
+        .filter(|(_, r)| charge.is_none_or(|ch| r.charge == ch))
+        .map(|(id, r)| (id, r.view()))
+        .collect::<Vec<_>>();
+    let (refunds, has_more) = lists::page(matching.into_iter(), &p)?;
+    Ok(to_json(&lists::List {
+        object: "list",
+        data: refunds,
+        has_more,
+        url: "/v1/refunds",
+    }))
+}
