@@ -77,6 +77,8 @@ impl Sidecar {
             "--simulate".to_owned(),
             // The demo café, from the backend's data, into a catalogue nobody has changed yet.
             "--demo-catalog".to_owned(),
+            // One simulated card reader for this till, so a card-present sale runs offline.
+            "--demo-reader".to_owned(),
             "--addr".to_owned(),
             format!("127.0.0.1:{backend_port}"),
             "--sim-addr".to_owned(),

@@ -10,6 +10,7 @@ pub mod error;
 pub mod feed;
 pub mod intent;
 pub mod payment;
+pub mod readers;
 pub mod reconcile;
 pub mod service;
 pub mod shift;
@@ -23,6 +24,10 @@ pub use error::{ErrorBody, ErrorDetail};
 pub use feed::{EventSource, FeedItem, FeedPage};
 pub use intent::{IntentInfo, PayConfig};
 pub use payment::{OrderView, OrderWithEvents, Payment, PaymentsPage, RefundAnswer, Total, Totals};
+pub use readers::{
+    CartLine, PutReader, ReaderActivity, ReaderInfo, ReaderPayment, ReadersPage, RegisterReader,
+    SimulateTap,
+};
 pub use reconcile::Sweep;
 pub use service::{Health, Me, WebhookAck};
 pub use shift::{ShiftReport, ShiftReportsPage, ShiftTax, StoredShiftReport, TenderTotal};

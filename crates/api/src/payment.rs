@@ -23,6 +23,9 @@ pub struct Payment {
     pub amount_refunded: i64,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
+    /// How a card reader read the card (`contactless_emv`, `contact_emv`, …); none for a typed card.
+    #[serde(default)]
+    pub card_read_method: Option<String>,
     pub last_error_code: Option<String>,
     pub last_error_message: Option<String>,
     /// Stripe contradicted an event the backend had applied: what each said.
@@ -56,6 +59,7 @@ impl Payment {
             amount_refunded: 0,
             card_brand: None,
             card_last4: None,
+            card_read_method: None,
             last_error_code: None,
             last_error_message: None,
             disagreement: None,

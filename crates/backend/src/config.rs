@@ -90,9 +90,18 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub reconcile_page: u32,
 
+    /// The country (ISO 3166-1 alpha-2) of the shop's Stripe Terminal location, made when the first card reader is
+    /// registered: Stripe sets readers up for it.
+    #[arg(long, env = "KASSA_READER_COUNTRY", default_value = "US", value_parser = parse_country)]
+    pub reader_country: String,
+
     /// With --simulate: how long the simulator keeps asynchronous payments in `processing`.
     #[arg(long, default_value_t = 2000)]
     pub sim_processing_delay_ms: u64,
+
+    /// With --simulate, for tests of what happens when webhooks are late: the simulator delivers none.
+    #[arg(long, hide = true)]
+    pub sim_drop_webhooks: bool,
 
     /// With --simulate: the simulator's address (default: a free loopback port).
     #[arg(long)]
@@ -107,6 +116,11 @@ pub struct ServeArgs {
     /// as data), as the app's demo mode does.
     #[arg(long)]
     pub demo_catalog: bool,
+
+    /// With --simulate: with no card reader registered yet, registers one simulated reader ("Reader 1") for the
+    /// app's own till (the sidecar's token), as the app's demo mode does.
+    #[arg(long)]
+    pub demo_reader: bool,
 
     /// An origin that may show the payment page (/pay) in a frame, besides the app's own (tauri://localhost,
     /// http(s)://tauri.localhost); e.g. http://localhost:1420 for the UI's dev server. Repeatable.
@@ -247,6 +261,10 @@ pub enum ConfigError {
     SimLiveWithoutSimulate,
     #[error("--demo-catalog needs --simulate: a real store imports its own catalogue (POST /api/catalog/import)")]
     DemoCatalogWithoutSimulate,
+    #[error(
+        "--demo-reader needs --simulate: a real shop registers its own readers (POST /api/readers)"
+    )]
+    DemoReaderWithoutSimulate,
     #[error("{given} is set but {missing} is not: give both, the certificate chain and its private key as PEM files, or neither")]
     HalfTls {
         given: &'static str,
@@ -344,6 +362,9 @@ impl ServeArgs {
         if self.demo_catalog && !self.simulate {
             return Err(ConfigError::DemoCatalogWithoutSimulate);
         }
+        if self.demo_reader && !self.simulate {
+            return Err(ConfigError::DemoReaderWithoutSimulate);
+        }
         Ok(())
     }
 
@@ -393,6 +414,16 @@ impl ServeArgs {
             webhook_secret: webhook,
             api_base: base,
         })
+    }
+}
+
+fn parse_country(s: &str) -> Result<String, String> {
+    if s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(s.to_ascii_uppercase())
+    } else {
+        Err(format!(
+            "{s:?} is not a two-letter country code (ISO 3166-1 alpha-2, e.g. US, DE, JP)"
+        ))
     }
 }
 
@@ -529,6 +560,17 @@ mod tests {
         serve_args(&["--simulate", "--sim-live"])
             .check_sim_flags()
             .unwrap();
+    }
+
+    #[test]
+    fn the_demo_reader_needs_simulate_and_the_reader_country_is_two_letters() {
+        let err = serve_args(&["--demo-reader"])
+            .check_sim_flags()
+            .unwrap_err();
+        assert!(err.to_string().contains("--demo-reader"), "{err}");
+        assert_eq!(serve_args(&["--reader-country", "de"]).reader_country, "DE");
+        assert_eq!(serve_args(&[]).reader_country, "US");
+        assert!(parse_country("Germany").unwrap_err().contains("two-letter"));
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub async fn start(
     };
     sim_config.forward_to = vec![format!("http://{hooks_addr}/webhook")];
     sim_config.processing_delay_ms = args.sim_processing_delay_ms;
+    if args.sim_drop_webhooks {
+        sim_config.fault_drop = 1.0;
+    }
     // Stripe keeps test and live data apart, and so does the simulator: one file per mode.
     sim_config.db = Some(args.data_dir.join(if args.sim_live {
         "stripe-sim-live.sqlite3"

@@ -33,6 +33,13 @@ pub enum ApiError {
         message: String,
         param: Option<String>,
     },
+    /// A card reader could not do what was asked (busy, offline, timed out): what to do about it.
+    #[error("{message}")]
+    Reader {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
     #[error("Stripe could not be reached: {0}")]
     StripeUnavailable(String),
     #[error("storage failed: {0}")]
@@ -73,6 +80,7 @@ impl ApiError {
             Self::Stripe { status, .. } => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST)
             }
+            Self::Reader { status, .. } => *status,
             Self::StripeUnavailable(_) => StatusCode::BAD_GATEWAY,
             Self::Storage(_) | Self::PageNotBuilt(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -90,6 +98,7 @@ impl ApiError {
             Self::NotFound(_) | Self::UnknownOrder(_) => "not_found",
             Self::Conflict { .. } => "conflict",
             Self::Stripe { code, .. } => code.as_deref().unwrap_or("stripe_error"),
+            Self::Reader { code, .. } => code,
             Self::StripeUnavailable(_) => "stripe_unavailable",
             Self::Storage(_) => "storage_unavailable",
             Self::PageNotBuilt(_) => "payment_page_not_built",

@@ -19,6 +19,7 @@ pub mod pay_page;
 pub mod payments;
 mod query;
 pub mod rate_limit;
+pub mod readers;
 pub mod readiness;
 pub mod reconcile;
 pub mod server;
@@ -78,6 +79,17 @@ pub fn router(state: Arc<AppState>, health: Arc<readiness::Health>) -> Router {
         .route("/api/orders/{order_id}/cancel", post(payments::cancel))
         .route("/api/orders/{order_id}/refunds", post(payments::refund))
         .route("/api/orders/{order_id}/capture", post(payments::capture))
+        .route("/api/orders/{order_id}/reader-payment", post(readers::pay))
+        .route("/api/readers", get(readers::list).post(readers::register))
+        .route(
+            "/api/readers/{reader_id}",
+            get(readers::get).put(readers::put),
+        )
+        .route("/api/readers/{reader_id}/cancel", post(readers::cancel))
+        .route(
+            "/api/readers/{reader_id}/simulate-tap",
+            post(readers::simulate_tap),
+        )
         .route("/api/payments", get(payments::list))
         .route("/api/payments/totals", get(payments::totals))
         .route("/api/events", get(feed::events))
@@ -155,6 +167,8 @@ pub enum StartError {
     NoSimulator,
     #[error(transparent)]
     DemoCatalog(#[from] catalog::demo::SeedError),
+    #[error("cannot register the demo's card reader: {0}")]
+    DemoReader(#[from] error::ApiError),
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
     #[error("cannot read the event log: {0}")]
@@ -329,6 +343,7 @@ pub async fn start_tuned(
             every_secs: args.reconcile_every_secs.max(1) as i64,
             page: args.reconcile_page as usize,
         },
+        reader_country: args.reader_country.clone(),
     });
     reconcile::spawn_refetcher(state.clone(), wiring.refetch);
     if args.demo_catalog {
@@ -336,6 +351,14 @@ pub async fn start_tuned(
             tracing::info!(
                 "the empty catalogue was given the demo café: {} products",
                 report.created
+            );
+        }
+    }
+    if args.demo_reader {
+        if let Some(reader) = readers::seed_demo_reader(&state).await? {
+            tracing::info!(
+                "a simulated card reader was registered for the demo till: {}",
+                reader.reader_id
             );
         }
     }

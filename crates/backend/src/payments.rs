@@ -106,7 +106,7 @@ fn intent_params(order: &Order) -> CreatePaymentIntent {
     }
 }
 
-async fn visible_order(
+pub(crate) async fn visible_order(
     state: &AppState,
     caller: &Caller,
     order_id: &str,
@@ -121,7 +121,7 @@ async fn visible_order(
 }
 
 /// Fetches the intent from Stripe and records what it says, through the writer so the feed learns of changes.
-async fn refresh(
+pub(crate) async fn refresh(
     state: &AppState,
     payment_intent_id: &str,
 ) -> Result<kassa_stripe::PaymentIntent, ApiError> {

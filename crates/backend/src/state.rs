@@ -23,6 +23,8 @@ pub struct AppState {
     pub pay_page: Arc<crate::pay_page::PayPage>,
     pub rate_limits: crate::rate_limit::RateLimits,
     pub reconcile: crate::reconcile::Policy,
+    /// Where the shop's card readers are (the Terminal location's country).
+    pub reader_country: String,
 }
 
 /// One async lock per order id, so concurrent requests for one order (double clicks, retries) run one at a time.

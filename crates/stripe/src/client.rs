@@ -16,7 +16,7 @@ use serde_json::Value;
 pub use params::*;
 
 use crate::form;
-use crate::types::{ApiError, ErrorType, Event, List, PaymentIntent, Refund};
+use crate::types::{ApiError, ErrorType, Event, List, Location, PaymentIntent, Reader, Refund};
 
 pub const DEFAULT_API_BASE: &str = "https://api.stripe.com";
 
@@ -249,6 +249,95 @@ impl Client {
             &format!("/v1/events/{}", path_segment(id)),
             None,
             RequestOptions::default(),
+        )
+        .await
+    }
+
+    pub async fn create_location(
+        &self,
+        params: &CreateLocation,
+        opts: RequestOptions,
+    ) -> Result<Location, Error> {
+        self.post("/v1/terminal/locations", params, opts).await
+    }
+
+    pub async fn register_reader(
+        &self,
+        params: &RegisterReader,
+        opts: RequestOptions,
+    ) -> Result<Reader, Error> {
+        self.post("/v1/terminal/readers", params, opts).await
+    }
+
+    pub async fn retrieve_reader(&self, id: &str) -> Result<Reader, Error> {
+        self.request(
+            Method::GET,
+            &format!("/v1/terminal/readers/{}", path_segment(id)),
+            None,
+            RequestOptions::default(),
+        )
+        .await
+    }
+
+    /// Asks the reader to collect payment for the intent; it answers at once, with the action in progress.
+    pub async fn process_payment_intent(
+        &self,
+        reader: &str,
+        params: &ProcessPaymentIntent,
+        opts: RequestOptions,
+    ) -> Result<Reader, Error> {
+        self.reader_action(reader, "process_payment_intent", params, opts)
+            .await
+    }
+
+    pub async fn set_reader_display(
+        &self,
+        reader: &str,
+        params: &SetReaderDisplay,
+        opts: RequestOptions,
+    ) -> Result<Reader, Error> {
+        self.reader_action(reader, "set_reader_display", params, opts)
+            .await
+    }
+
+    pub async fn cancel_reader_action(
+        &self,
+        reader: &str,
+        opts: RequestOptions,
+    ) -> Result<Reader, Error> {
+        self.reader_action(reader, "cancel_action", &serde_json::json!({}), opts)
+            .await
+    }
+
+    /// Test mode only: the customer taps a card on a simulated reader.
+    pub async fn present_payment_method(
+        &self,
+        reader: &str,
+        params: &PresentPaymentMethod,
+        opts: RequestOptions,
+    ) -> Result<Reader, Error> {
+        self.post(
+            &format!(
+                "/v1/test_helpers/terminal/readers/{}/present_payment_method",
+                path_segment(reader)
+            ),
+            params,
+            opts,
+        )
+        .await
+    }
+
+    async fn reader_action(
+        &self,
+        reader: &str,
+        action: &str,
+        params: &impl serde::Serialize,
+        opts: RequestOptions,
+    ) -> Result<Reader, Error> {
+        self.post(
+            &format!("/v1/terminal/readers/{}/{action}", path_segment(reader)),
+            params,
+            opts,
         )
         .await
     }

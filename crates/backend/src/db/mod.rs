@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod events;
 pub mod orders;
 pub mod private;
+pub mod readers;
 pub mod shifts;
 pub mod terminals;
 
@@ -27,6 +28,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema_v7.sql")),
         M::up(include_str!("schema_v8.sql")),
         M::up(include_str!("schema_v9.sql")),
+        M::up(include_str!("schema_v10.sql")),
     ])
 }
 

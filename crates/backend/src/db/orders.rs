@@ -62,7 +62,7 @@ impl From<Order> for Payment {
 
 const COLUMNS: &str = "order_id, terminal, payment_intent_id, amount, currency, description, capture_method, status, \
     amount_received, amount_capturable, amount_refunded, card_brand, card_last4, last_error_code, last_error_message, \
-    state_as_of, created, updated, disagreement, state_cursor, verified, next_check, checks";
+    state_as_of, created, updated, disagreement, state_cursor, verified, next_check, checks, card_read_method";
 
 fn from_row(r: &Row) -> rusqlite::Result<Order> {
     Ok(Order {
@@ -80,6 +80,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Order> {
             amount_refunded: r.get(10)?,
             card_brand: r.get(11)?,
             card_last4: r.get(12)?,
+            card_read_method: r.get(23)?,
             last_error_code: r.get(13)?,
             last_error_message: r.get(14)?,
             created: r.get(16)?,
@@ -129,7 +130,8 @@ pub fn save(conn: &Connection, o: &Order) -> rusqlite::Result<()> {
         "UPDATE orders SET payment_intent_id = ?2, amount = ?3, currency = ?4, description = ?5, capture_method = ?6,
              status = ?7, amount_received = ?8, amount_capturable = ?9, amount_refunded = ?10, card_brand = ?11,
              card_last4 = ?12, last_error_code = ?13, last_error_message = ?14, state_as_of = ?15, updated = ?16,
-             disagreement = ?17, state_cursor = ?18, verified = ?19, next_check = ?20, checks = ?21
+             disagreement = ?17, state_cursor = ?18, verified = ?19, next_check = ?20, checks = ?21,
+             card_read_method = ?22
          WHERE order_id = ?1")?.execute(
         params![
             o.order_id,
@@ -152,7 +154,8 @@ pub fn save(conn: &Connection, o: &Order) -> rusqlite::Result<()> {
             o.state_cursor,
             o.verified,
             o.next_check,
-            o.checks
+            o.checks,
+            o.card_read_method
         ],
     )?;
     Ok(())
@@ -348,13 +351,21 @@ pub fn apply_intent(
 
 /// A charge tells the card (for the receipt and the admin table) and how much was refunded.
 pub fn apply_charge(order: &mut Order, charge: &Value) {
-    if let Some(card) = charge.pointer("/payment_method_details/card") {
+    let details = charge.get("payment_method_details");
+    let card = details.and_then(|d| d.get("card").filter(|c| c.is_object()));
+    let present = details.and_then(|d| d.get("card_present").filter(|c| c.is_object()));
+    if let Some(card) = card.or(present) {
         if let Some(brand) = card.get("brand").and_then(Value::as_str) {
             order.card_brand = Some(brand.to_owned());
         }
         if let Some(last4) = card.get("last4").and_then(Value::as_str) {
             order.card_last4 = Some(last4.to_owned());
         }
+        // A typed card has no read method: a card typed after a reader attempt clears it.
+        order.card_read_method = card
+            .get("read_method")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
     }
     if let Some(refunded) = charge.get("amount_refunded").and_then(Value::as_i64) {
         if charge

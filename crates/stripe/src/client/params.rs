@@ -35,6 +35,9 @@ pub struct UpdatePaymentIntent {
     pub description: Option<String>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub metadata: IndexMap<String, String>,
+    /// Listing the types replaces automatic payment methods (a reader needs `card_present` listed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub payment_method_types: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -103,4 +106,72 @@ pub struct ListEvents {
     pub limit: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub starting_after: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CreateLocation {
+    pub display_name: String,
+    pub address: LocationAddress,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LocationAddress {
+    pub line1: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    pub country: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RegisterReader {
+    pub registration_code: String,
+    pub label: String,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProcessPaymentIntent {
+    pub payment_intent: String,
+}
+
+/// The cart a reader shows while the customer pays: lines, tax and total in minor units.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SetReaderDisplay {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub cart: ReaderCart,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReaderCart {
+    pub currency: String,
+    pub line_items: Vec<ReaderLineItem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax: Option<i64>,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReaderLineItem {
+    pub amount: i64,
+    pub description: String,
+    pub quantity: i64,
+}
+
+/// The test helper's tap: a test card's number (Stripe's default card when absent).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PresentPaymentMethod {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_present: Option<PresentedCard>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount_tip: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PresentedCard {
+    pub number: String,
 }

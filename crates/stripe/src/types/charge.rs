@@ -17,6 +17,20 @@ pub struct PaymentMethodDetails {
     pub kind: String,
     #[serde(default)]
     pub card: Option<Card>,
+    /// A card read by a reader: brand, last 4 and how it was read.
+    #[serde(default)]
+    pub card_present: Option<CardPresent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardPresent {
+    #[serde(default)]
+    pub brand: Option<String>,
+    #[serde(default)]
+    pub last4: Option<String>,
+    /// `contactless_emv`, `contact_emv`, `magnetic_stripe_track2`, …
+    #[serde(default)]
+    pub read_method: Option<String>,
 }
 
 /// One attempt to move money; Kassa reads it for the receipt (brand, last 4) and refunds.

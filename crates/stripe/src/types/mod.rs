@@ -12,8 +12,9 @@ mod list;
 mod payment_intent;
 mod payment_method;
 mod refund;
+mod terminal;
 
-pub use charge::{Charge, ChargeStatus, PaymentMethodDetails};
+pub use charge::{CardPresent, Charge, ChargeStatus, PaymentMethodDetails};
 pub use error::{ApiError, ApiErrorBody, ErrorType};
 pub use event::{Event, EventData, EventRequest, EventType};
 pub use list::List;
@@ -23,3 +24,7 @@ pub use payment_intent::{
 };
 pub use payment_method::{Card, PaymentMethod};
 pub use refund::{Refund, RefundStatus};
+pub use terminal::{
+    Location, ProcessPaymentIntentAction, Reader, ReaderAction, ReaderActionStatus,
+    SIMULATED_READER_CODE,
+};

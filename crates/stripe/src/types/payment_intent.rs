@@ -100,6 +100,8 @@ pub struct PaymentIntent {
     #[serde(default)]
     pub automatic_payment_methods: Option<AutomaticPaymentMethods>,
     #[serde(default)]
+    pub payment_method_types: Vec<String>,
+    #[serde(default)]
     pub canceled_at: Option<i64>,
     #[serde(default)]
     pub cancellation_reason: Option<String>,
