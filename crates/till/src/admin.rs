@@ -20,6 +20,8 @@ pub struct AdminRow {
     pub payment_intent_id: Option<String>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
+    /// How a card reader read the card (`contactless_emv`, …); none for a typed card.
+    pub card_read_method: Option<String>,
     pub amount_refunded: i64,
     pub created: i64,
     pub updated: i64,
@@ -59,7 +61,8 @@ pub struct AdminPage {
 const ROW_SQL: &str = "SELECT o.id, o.currency, o.display_status, o.payment_intent_id, o.card_brand, o.card_last4,
         o.amount_refunded, o.created, o.updated,
         (SELECT COALESCE(SUM(l.unit_amount * l.quantity), 0) FROM order_lines l WHERE l.order_id = o.id),
-        EXISTS (SELECT 1 FROM fulfilments f WHERE f.order_id = o.id)
+        EXISTS (SELECT 1 FROM fulfilments f WHERE f.order_id = o.id),
+        o.card_read_method
     FROM orders o";
 
 fn row(terminal: &str) -> impl Fn(&Row) -> rusqlite::Result<AdminRow> + '_ {
@@ -71,6 +74,7 @@ fn row(terminal: &str) -> impl Fn(&Row) -> rusqlite::Result<AdminRow> + '_ {
             payment_intent_id: r.get(3)?,
             card_brand: r.get(4)?,
             card_last4: r.get(5)?,
+            card_read_method: r.get(11)?,
             amount_refunded: r.get(6)?,
             created: r.get(7)?,
             updated: r.get(8)?,

@@ -340,6 +340,68 @@ impl Backend {
         })
     }
 
+    /// The card readers assigned to this till, with what Stripe says of each now.
+    pub async fn readers(&self) -> Result<Vec<kassa_api::ReaderInfo>> {
+        Ok(self
+            .call::<kassa_api::ReadersPage>(Method::GET, "/api/readers", None, None)
+            .await?
+            .readers)
+    }
+
+    /// One reader, fetched from Stripe by the backend (which also catches the order up once its action ended).
+    pub async fn reader(&self, reader_id: &str) -> Result<kassa_api::ReaderInfo> {
+        self.call(
+            Method::GET,
+            &format!("/api/readers/{reader_id}"),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// Asks the reader to collect the order's payment; `idempotency_key` is one per attempt.
+    pub async fn reader_payment(
+        &self,
+        order_id: &str,
+        payment: &kassa_api::ReaderPayment,
+        idempotency_key: &str,
+    ) -> Result<kassa_api::ReaderInfo> {
+        let body = serde_json::to_value(payment).map_err(|e| TillError::Storage(e.to_string()))?;
+        self.call(
+            Method::POST,
+            &format!("/api/orders/{order_id}/reader-payment"),
+            Some(body),
+            Some(idempotency_key),
+        )
+        .await
+    }
+
+    pub async fn cancel_reader(&self, reader_id: &str) -> Result<kassa_api::ReaderInfo> {
+        self.call(
+            Method::POST,
+            &format!("/api/readers/{reader_id}/cancel"),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// Test mode only: a customer taps `card_number` (a test card) on a simulated reader.
+    pub async fn simulate_tap(
+        &self,
+        reader_id: &str,
+        card_number: Option<&str>,
+    ) -> Result<kassa_api::ReaderInfo> {
+        let body = json!({ "card_number": card_number });
+        self.call(
+            Method::POST,
+            &format!("/api/readers/{reader_id}/simulate-tap"),
+            Some(body),
+            None,
+        )
+        .await
+    }
+
     pub async fn reconcile(&self) -> Result<Sweep> {
         self.call(Method::POST, "/api/reconcile", None, None).await
     }

@@ -14,6 +14,7 @@ pub mod catalog_admin;
 pub mod error;
 pub mod pin;
 pub mod print;
+pub mod reader;
 pub mod shift;
 pub mod status;
 pub mod store;
@@ -521,10 +522,10 @@ impl Till {
             // The charge event may not have arrived yet; the backend knows the card from Stripe.
             if let Ok(p) = self.backend.order(order_id).await {
                 if let (Some(brand), Some(last4)) = (p.card_brand, p.card_last4) {
-                    let id = order_id.to_owned();
+                    let (id, read) = (order_id.to_owned(), p.card_read_method);
                     order = self
                         .with_db(move |c| {
-                            orders::set_card(c, &id, &brand, &last4)?;
+                            orders::set_card(c, &id, &brand, &last4, read.as_deref())?;
                             orders::get(c, &id)
                         })
                         .await?;

@@ -30,6 +30,8 @@ pub enum Outcome {
     Unreadable,
     /// A change to the catalogue, now in the till's copy.
     CatalogUpdated,
+    /// A card reader's news of one of our sales (the tap's outcome): recorded; only the intent's events pay.
+    ReaderAction,
 }
 
 impl Outcome {
@@ -43,6 +45,7 @@ impl Outcome {
             Self::NotOurs => "not_ours",
             Self::Unreadable => "unreadable",
             Self::CatalogUpdated => "catalog_updated",
+            Self::ReaderAction => "reader_action",
         }
     }
 }
@@ -94,6 +97,10 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
         .unwrap_or(Value::Null);
     let pi_id = match object.get("object").and_then(Value::as_str) {
         Some("payment_intent") => object.get("id").and_then(Value::as_str),
+        // A reader's action names the intent it collects for.
+        Some("terminal.reader") => object
+            .pointer("/action/process_payment_intent/payment_intent")
+            .and_then(Value::as_str),
         _ => object.get("payment_intent").and_then(Value::as_str),
     };
     let seen: Option<i64> = conn
@@ -126,6 +133,7 @@ fn apply_in(conn: &Connection, item: &FeedItem, now: i64) -> Result<(Outcome, Op
             }
         }
         None => Outcome::NotOurs,
+        Some(_) if kind.starts_with("terminal.reader.") => Outcome::ReaderAction,
         Some(order) if kind == "payment_intent.succeeded" => {
             fulfil(conn, order, &object, event_id, now)?
         }
@@ -224,7 +232,12 @@ fn fulfil(
 fn apply_charge(conn: &Connection, order: &Order, charge: &Value, now: i64) -> Result<Outcome> {
     let mut changed = false;
     let failed = charge.get("status").and_then(Value::as_str) == Some("failed");
-    if let Some(card) = charge.pointer("/payment_method_details/card") {
+    // A typed card's details are under `card`, a reader's under `card_present`.
+    let details = charge.get("payment_method_details");
+    let card = details
+        .and_then(|d| d.get("card").filter(|c| c.is_object()))
+        .or_else(|| details.and_then(|d| d.get("card_present").filter(|c| c.is_object())));
+    if let Some(card) = card {
         if !failed || order.card_brand.is_none() {
             let text = |k: &str| {
                 card.get(k)
@@ -232,7 +245,8 @@ fn apply_charge(conn: &Connection, order: &Order, charge: &Value, now: i64) -> R
                     .unwrap_or_default()
                     .to_owned()
             };
-            orders::set_card(conn, &order.id, &text("brand"), &text("last4"))?;
+            let read_method = card.get("read_method").and_then(Value::as_str);
+            orders::set_card(conn, &order.id, &text("brand"), &text("last4"), read_method)?;
             changed = true;
         }
     }
@@ -432,6 +446,45 @@ mod tests {
             outcome.0,
             Outcome::Unreadable,
             "skipped and shown, not retried for ever"
+        );
+    }
+
+    #[test]
+    fn a_readers_news_is_recorded_for_its_sale_and_never_pays_it_but_its_card_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::super::Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let mut conn = store.conn();
+        orders::create(&conn, "o1", "usd", 1).unwrap();
+        orders::add_line(&conn, "o1", None, "Tea", 220, 1).unwrap();
+        orders::set_intent(&conn, "o1", "pi_1", &Status::RequiresPaymentMethod, 1).unwrap();
+        let reader = json!({ "object": "terminal.reader", "id": "tmr_1",
+            "action": { "type": "process_payment_intent", "status": "succeeded",
+                        "process_payment_intent": { "payment_intent": "pi_1" } } });
+
+        let outcome = apply(
+            &mut conn,
+            &item(1, "evt_r", "terminal.reader.action_succeeded", reader),
+            2,
+        )
+        .unwrap();
+
+        assert_eq!(outcome.0, Outcome::ReaderAction);
+        let order = orders::get(&conn, "o1").unwrap();
+        assert_ne!(order.status, OrderStatus::Paid);
+        let charge = json!({ "object": "charge", "payment_intent": "pi_1", "status": "succeeded",
+            "payment_method_details": { "type": "card_present",
+                "card_present": { "brand": "visa", "last4": "0077", "read_method": "contact_emv" } } });
+        apply(&mut conn, &item(2, "evt_c", "charge.succeeded", charge), 3).unwrap();
+        let (last4, read): (Option<String>, Option<String>) = conn
+            .query_row(
+                "SELECT card_last4, card_read_method FROM orders WHERE id = 'o1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (last4.as_deref(), read.as_deref()),
+            (Some("0077"), Some("contact_emv"))
         );
     }
 

@@ -414,9 +414,18 @@ pub fn set_canceled(conn: &Connection, order_id: &str, now: i64) -> Result<()> {
     Ok(())
 }
 
-pub fn set_card(conn: &Connection, order_id: &str, brand: &str, last4: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE orders SET card_brand = ?2, card_last4 = ?3 WHERE id = ?1")?
-        .execute(params![order_id, brand, last4])?;
+/// The card that paid (or tried to): `read_method` is how a reader read it, none for a typed card.
+pub fn set_card(
+    conn: &Connection,
+    order_id: &str,
+    brand: &str,
+    last4: &str,
+    read_method: Option<&str>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE orders SET card_brand = ?2, card_last4 = ?3, card_read_method = ?4 WHERE id = ?1",
+    )?
+    .execute(params![order_id, brand, last4, read_method])?;
     Ok(())
 }
 
