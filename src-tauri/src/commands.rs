@@ -140,6 +140,49 @@ pub async fn set_tip(state: State<'_, AppState>, order_id: String, basis_points:
     state.till.set_tip(&order_id, basis_points).await
 }
 
+/// The card readers assigned to this till, with their status now.
+#[tauri::command]
+pub async fn readers(state: State<'_, AppState>) -> R<Vec<kassa_api::ReaderInfo>> {
+    state.till.readers().await
+}
+
+/// Collects the sale's card part on a reader; answers at once, the reader waiting for the card.
+#[tauri::command]
+pub async fn pay_on_reader(
+    state: State<'_, AppState>,
+    order_id: String,
+    reader_id: String,
+) -> R<kassa_api::ReaderInfo> {
+    state.till.pay_on_reader(&order_id, &reader_id).await
+}
+
+/// The reader now (the screen polls it while the customer pays).
+#[tauri::command]
+pub async fn reader(state: State<'_, AppState>, reader_id: String) -> R<kassa_api::ReaderInfo> {
+    state.till.reader(&reader_id).await
+}
+
+#[tauri::command]
+pub async fn cancel_reader(
+    state: State<'_, AppState>,
+    reader_id: String,
+) -> R<kassa_api::ReaderInfo> {
+    state.till.cancel_reader(&reader_id).await
+}
+
+/// Test mode only (the backend refuses otherwise): the customer's tap on a simulated reader.
+#[tauri::command]
+pub async fn simulate_tap(
+    state: State<'_, AppState>,
+    reader_id: String,
+    card_number: Option<String>,
+) -> R<kassa_api::ReaderInfo> {
+    state
+        .till
+        .simulate_tap(&reader_id, card_number.as_deref())
+        .await
+}
+
 /// Prints the paid sale's receipt on the receipt printer; `reprint` (the admin screen's) never opens the drawer.
 #[tauri::command]
 pub async fn print_receipt(

@@ -49,6 +49,8 @@ fn generated() -> String {
         export::<kassa_api::ShiftTax>(),
         export::<kassa_api::ShiftReport>(),
         export::<kassa_api::StoredShiftReport>(),
+        export::<kassa_api::ReaderActivity>(),
+        export::<kassa_api::ReaderInfo>(),
         export::<Line>(),
         export::<LastError>(),
         export::<Order>(),

@@ -450,3 +450,46 @@ describe('reprint', () => {
     expect(fake.callsOf('print_receipt').map((c) => c.args)).toEqual([{ orderId: id, reprint: true }]);
   });
 });
+
+describe('card readers', () => {
+  it('shows how a card-present payment’s card was read, and a typed card as not present', async () => {
+    let tapped = '';
+    let typed = '';
+    const { user } = await setup((f) => {
+      tapped = f.addPayment({ status: 'succeeded', card_brand: 'mastercard', card_last4: '4444', card_read_method: 'contactless_emv' });
+      typed = f.addPayment({ status: 'succeeded' });
+    });
+
+    await user.click(row(tapped));
+    const drawer = await screen.findByTestId('payment-detail');
+    expect(drawer).toHaveTextContent('Mastercard •••• 4444');
+    expect(drawer).toHaveTextContent('Contactless (card reader)');
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByTestId('payment-detail')).toBeNull());
+    await user.click(row(typed));
+    expect(await screen.findByTestId('payment-detail')).toHaveTextContent('Typed in (card not present)');
+  });
+
+  it('lists the till’s readers with their status and what each is doing', async () => {
+    const fake = installFakeTill({
+      info: { view: 'admin' },
+      readers: [
+        { reader_id: 'tmr_a', label: 'Front', terminal: 'till-1', device_type: 'simulated_wisepos_e', status: 'online', action: null, simulated: true },
+        {
+          reader_id: 'tmr_b', label: 'Back', terminal: 'till-1', device_type: 'bbpos_wisepos_e', status: 'offline', simulated: false,
+          action: { kind: 'process_payment_intent', status: 'failed', payment_intent_id: 'pi_1', failure_code: 'card_declined', failure_message: 'Your card was declined.' },
+        },
+      ],
+    });
+    render(<AdminScreen info={fake.info} />);
+
+    const panel = await screen.findByTestId('readers-panel');
+    await within(panel).findByText('Front');
+    const items = within(panel).getAllByRole('listitem');
+    expect(items[0]).toHaveTextContent('Online');
+    expect(items[0]).toHaveTextContent('Simulated reader');
+    expect(items[0]).toHaveTextContent('Idle');
+    expect(items[1]).toHaveTextContent('Offline');
+    expect(items[1]).toHaveTextContent('Payment failed: Your card was declined.');
+  });
+});

@@ -10,6 +10,7 @@ import { CatalogEditor } from './CatalogEditor';
 import { EndOfDay } from './EndOfDay';
 import { ShiftPanel } from './ShiftPanel';
 import { NeedsAttention } from './NeedsAttention';
+import { ReadersPanel } from './ReadersPanel';
 import { PaymentsTable } from './PaymentsTable';
 import { ALL_STATUSES, STATUS_META } from './status';
 import '../styles/admin.css';
@@ -324,6 +325,7 @@ export function AdminScreen({ info, onBack }: Props) {
             <NeedsAttention refreshTick={tick} onOpen={openDetail} />
             <EndOfDay refreshTick={tick} />
             <ShiftPanel refreshTick={tick} />
+            <ReadersPanel refreshTick={tick} />
           </div>
         </div>
       </div>

@@ -4,7 +4,7 @@ import type { PaymentDetail, TillError } from '../api/types';
 import { admin, till } from '../api/till';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Progress } from '../components/Progress';
-import { cardLabel } from '../components/ReceiptPaper';
+import { cardLabel, readMethodLabel } from '../components/ReceiptPaper';
 import { toTillError } from '../errors';
 import { formatMoney } from '../money';
 import { formatDateTime, formatShortDateTimeSeconds } from '../time';
@@ -149,6 +149,10 @@ export function DetailDrawer({ orderId, refreshTick, onClose, onChanged, printer
               <div>
                 <dt>Card</dt>
                 <dd>{cardLabel(row.card_brand, row.card_last4) ?? '—'}</dd>
+              </div>
+              <div>
+                <dt>Card read</dt>
+                <dd>{readMethodLabel(row.card_read_method) ?? (row.card_last4 ? 'Typed in (card not present)' : '—')}</dd>
               </div>
               <div>
                 <dt>Fulfilment</dt>

@@ -226,6 +226,30 @@ counted_cash: number | null,
  */
 difference: number | null, };
 
+export type ReaderActivity = { 
+/**
+ * `process_payment_intent`, `set_reader_display`, `refund_payment`, …
+ */
+kind: string, 
+/**
+ * `in_progress`, `succeeded` or `failed`.
+ */
+status: string, payment_intent_id: string | null, failure_code: string | null, failure_message: string | null, };
+
+export type ReaderInfo = { reader_id: string, label: string, 
+/**
+ * The till it is assigned to; none means no till may use it yet.
+ */
+terminal: string | null, device_type: string, 
+/**
+ * `online` or `offline` as Stripe last said; `unknown` when Stripe could not be asked.
+ */
+status: string, action: ReaderActivity | null, 
+/**
+ * A simulated reader (test mode): the till may offer "Simulate tap".
+ */
+simulated: boolean, };
+
 export type OrderLine = { id: number, sku: string | null, name: string, unit_amount: number, quantity: number, amount: number, };
 
 export type LastError = { code: string | null, message: string, };
@@ -294,7 +318,11 @@ tip: number, cash: CashPart | null, card_brand: string | null, card_last4: strin
 
 export type SyncStatus = { online: boolean, message: string | null, retry_in_ms: number | null, cursor: number, };
 
-export type AdminRow = { order_id: string, terminal: string, amount: number, currency: string, status: DisplayStatus, fulfilment: FulfilmentState, payment_intent_id: string | null, card_brand: string | null, card_last4: string | null, amount_refunded: number, created: number, updated: number, };
+export type AdminRow = { order_id: string, terminal: string, amount: number, currency: string, status: DisplayStatus, fulfilment: FulfilmentState, payment_intent_id: string | null, card_brand: string | null, card_last4: string | null, 
+/**
+ * How a card reader read the card (`contactless_emv`, …); none for a typed card.
+ */
+card_read_method: string | null, amount_refunded: number, created: number, updated: number, };
 
 export type AdminQuery = { status?: string | null, terminal?: string | null, from?: number | null, to?: number | null, search?: string | null, limit?: number | null, after?: string | null, };
 

@@ -17,6 +17,7 @@ import type {
   PaymentDetail,
   Printed,
   Product,
+  ReaderInfo,
   PutProduct,
   PutStore,
   PutTaxRate,
@@ -49,6 +50,15 @@ export const till = {
   printReceipt: (orderId: string, reprint: boolean) => invoke<Printed>('print_receipt', { orderId, reprint }),
   /** Creates the order's PaymentIntent, or returns the one it already has (a retry reuses it). */
   charge: (orderId: string) => invoke<ChargeInfo>('charge', { orderId }),
+  /** The card readers assigned to this till, with their status now. */
+  readers: () => invoke<ReaderInfo[]>('readers'),
+  /** The sale's card part on a reader; answers at once, the reader waiting for the card. */
+  payOnReader: (orderId: string, readerId: string) => invoke<ReaderInfo>('pay_on_reader', { orderId, readerId }),
+  reader: (readerId: string) => invoke<ReaderInfo>('reader', { readerId }),
+  cancelReader: (readerId: string) => invoke<ReaderInfo>('cancel_reader', { readerId }),
+  /** Test mode: the customer's tap on a simulated reader (a test card's number, or Stripe's default Visa). */
+  simulateTap: (readerId: string, cardNumber?: string) =>
+    invoke<ReaderInfo>('simulate_tap', { readerId, cardNumber: cardNumber ?? null }),
   /** Asks the backend for the intent's state now (used while waiting in processing). */
   refreshOrder: (orderId: string) => invoke<Order>('refresh_order', { orderId }),
   cancelSale: (orderId: string) => invoke<Order>('cancel_sale', { orderId }),

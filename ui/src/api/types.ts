@@ -43,6 +43,8 @@ export type {
   TaxScope,
   TaxTotal,
   TimelineEntry,
+  ReaderActivity,
+  ReaderInfo,
 } from './generated';
 import type { IntentInfo } from './generated';
 

@@ -609,3 +609,83 @@ describe('a shop’s till before its catalogue', () => {
     await waitFor(() => expect(screen.queryByText(/has not yet received/)).toBeNull());
   });
 });
+
+describe('card reader', () => {
+  const READER = {
+    reader_id: 'tmr_fake1',
+    label: 'Reader 1',
+    terminal: 'till-1',
+    device_type: 'simulated_wisepos_e',
+    status: 'online',
+    action: null,
+    simulated: true,
+  };
+
+  async function chargeOnReader(opts: FakeTillOptions = {}) {
+    const { fake, user } = await setup({ readers: [READER], ...opts });
+    await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+    await screen.findByText('Espresso', { selector: '.line-name' });
+    await user.click(screen.getByRole('button', { name: /^Charge/ }));
+    await screen.findByText('Present card on Reader 1');
+    return { fake, user };
+  }
+
+  it('starts the card step on the till’s reader, and a simulated tap pays the sale', async () => {
+    const { fake, user } = await chargeOnReader();
+    expect(screen.getByRole('tab', { name: 'Card reader' })).toHaveAttribute('aria-selected', 'true');
+    expect(screen.queryByTestId('payment-element')).toBeNull();
+    expect(fake.callsOf('pay_on_reader')).toHaveLength(1);
+
+    await user.click(screen.getByRole('button', { name: 'Simulate tap' }));
+
+    expect(await screen.findByRole('heading', { name: 'Paid' })).toBeInTheDocument();
+  });
+
+  it('shows a decline with its reason, and Try again asks the reader again', async () => {
+    const { fake, user } = await chargeOnReader();
+
+    await user.click(screen.getByRole('button', { name: 'Simulate declined card' }));
+
+    expect(await screen.findByText('Payment declined')).toBeInTheDocument();
+    expect(screen.getByText('Your card was declined.')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+    await screen.findByText('Present card on Reader 1');
+    expect(fake.callsOf('pay_on_reader')).toHaveLength(2);
+    await user.click(screen.getByRole('button', { name: 'Simulate tap' }));
+    expect(await screen.findByRole('heading', { name: 'Paid' })).toBeInTheDocument();
+  });
+
+  it('Cancel frees the reader and leaves the sale to pay again or by typing the card', async () => {
+    const { fake, user } = await chargeOnReader();
+
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+
+    expect(await screen.findByText('The payment on Reader 1 was cancelled.')).toBeInTheDocument();
+    expect(fake.callsOf('cancel_reader')).toHaveLength(1);
+    await user.click(screen.getByRole('tab', { name: 'Type card' }));
+    expect(await screen.findByTestId('payment-element')).toBeInTheDocument();
+  });
+
+  it('a tap reported elsewhere (the reader itself, another screen) moves the step on', async () => {
+    const { fake } = await chargeOnReader();
+    const order = current(fake);
+
+    await act(async () => {
+      await fake.handle('simulate_tap', { readerId: READER.reader_id });
+    });
+
+    expect(await screen.findByRole('heading', { name: 'Paid' })).toBeInTheDocument();
+    expect(order.id).toBe(current(fake).id);
+  });
+
+  it('a busy reader says so, with a way to try again', async () => {
+    const busy = { ...READER, action: { kind: 'process_payment_intent', status: 'in_progress', payment_intent_id: 'pi_other', failure_code: null, failure_message: null } };
+    const { user } = await setup({ readers: [busy] });
+    await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+    await screen.findByText('Espresso', { selector: '.line-name' });
+    await user.click(screen.getByRole('button', { name: /^Charge/ }));
+
+    expect(await screen.findByText(/Reader 1 is busy with another payment/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+  });
+});

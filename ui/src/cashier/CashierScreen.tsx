@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { AppInfo, Catalog, Order, OrderLine, TillError } from '../api/types';
+import type { AppInfo, Catalog, Order, OrderLine, ReaderInfo, TillError } from '../api/types';
 import { markInteractive, onCatalog, onOrder, till, type CashierStart } from '../api/till';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Progress, START_SPINNER_DELAY_MS } from '../components/Progress';
@@ -10,6 +10,7 @@ import { CashPanel } from './CashPanel';
 import { TipPanel } from './TipPanel';
 import { Keypad } from './Keypad';
 import { PAY_FORM_ID, PaymentPanel } from '../payment/PaymentPanel';
+import { ReaderPanel } from '../payment/ReaderPanel';
 import { useSale } from '../sale/useSale';
 import { stageForCharge, stageOnOrder, stageOnOutcome, useRefreshWhileWaiting, type PayingStage, type PayOutcome } from '../payment/flow';
 import { ProductSearch } from './ProductSearch';
@@ -50,6 +51,9 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
   const [newSaleBusy, setNewSaleBusy] = useState(false);
   const [cashBusy, setCashBusy] = useState(false);
   const [tipBusy, setTipBusy] = useState(false);
+  // The till's card readers (none: the card is typed). With one, the card step starts on it.
+  const [readers, setReaders] = useState<ReaderInfo[]>([]);
+  const [cardMethod, setCardMethod] = useState<'reader' | 'typed'>('reader');
 
   const stageRef = useRef<Stage>(stage);
   stageRef.current = stage;
@@ -78,6 +82,7 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
     },
   });
   const { order, orderRef, pending, applyOrder, settled } = sale;
+  const reader = readers.find((r) => r.status !== 'offline') ?? readers[0] ?? null;
   const currency = order?.currency ?? catalog?.currency ?? info.currency;
   const queueCommand = sale.mutate;
 
@@ -172,6 +177,7 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
     booted.current = true;
     if (!start?.catalog) loadCatalog();
     if (!startCart) void boot(start?.order);
+    till.readers().then((r) => setReaders(Array.isArray(r) ? r : []), () => setReaders([]));
   }, [boot, loadCatalog, start, startCart]);
 
   // An order canceled elsewhere: tell the cashier and start over.
@@ -268,6 +274,13 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
     if (!orderRef.current || !canCharge) return;
     await settled();
     setError('cart', null);
+    setError('cash', null);
+    setStage({ kind: 'cash' });
+  };
+
+  /** From the card step: the customer pays cash instead (or part in cash); the card's intent waits unpaid. */
+  const switchToCash = () => {
+    if (stageRef.current.kind !== 'pay' || payBusy) return;
     setError('cash', null);
     setStage({ kind: 'cash' });
   };
@@ -555,7 +568,48 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
             <h2 className="panel-title" ref={paymentHeading} tabIndex={-1}>
               Card payment
             </h2>
-            {stage.kind === 'pay' ? (
+            {stage.kind === 'pay' && (reader || !order.cash) ? (
+              <div className="pay-methods" role="tablist" aria-label="How the customer pays">
+                {reader ? (
+                  <button
+                    type="button"
+                    role="tab"
+                    aria-selected={cardMethod === 'reader'}
+                    className={`pay-method${cardMethod === 'reader' ? ' is-active' : ''}`}
+                    disabled={payBusy}
+                    onClick={() => setCardMethod('reader')}
+                  >
+                    Card reader
+                  </button>
+                ) : null}
+                <button
+                  type="button"
+                  role="tab"
+                  aria-selected={!reader || cardMethod === 'typed'}
+                  className={`pay-method${!reader || cardMethod === 'typed' ? ' is-active' : ''}`}
+                  disabled={payBusy}
+                  onClick={() => setCardMethod('typed')}
+                >
+                  Type card
+                </button>
+                {!order.cash ? (
+                  <button type="button" role="tab" aria-selected={false} className="pay-method" disabled={payBusy} onClick={switchToCash}>
+                    Cash
+                  </button>
+                ) : null}
+              </div>
+            ) : null}
+            {stage.kind === 'pay' && reader && cardMethod === 'reader' ? (
+              <ReaderPanel
+                key={`${stage.charge.payment_intent_id}:${stage.attempt}`}
+                orderId={order.id}
+                amount={stage.charge.amount}
+                currency={stage.charge.currency}
+                reader={reader}
+                paymentIntentId={stage.charge.payment_intent_id}
+                onBusyChange={setPayBusy}
+              />
+            ) : stage.kind === 'pay' ? (
               <PaymentPanel
                 charge={stage.charge}
                 attempt={stage.attempt}

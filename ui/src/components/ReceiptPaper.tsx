@@ -17,6 +17,26 @@ export function cardLabel(brand: string | null, last4: string | null): string | 
 const SHORT_BRANDS: Record<string, string> = { amex: 'Amex', diners: 'Diners', cartes_bancaires: 'CB', unionpay: 'UnionPay' };
 
 /** The admin table's short form: "Visa ••4242". */
+/** How a card reader read the card, in words (Stripe's read_method); null for a typed card. */
+export function readMethodLabel(readMethod: string | null | undefined): string | null {
+  switch (readMethod) {
+    case null:
+    case undefined:
+    case '':
+      return null;
+    case 'contactless_emv':
+    case 'contactless_magstripe_mode':
+      return 'Contactless (card reader)';
+    case 'contact_emv':
+      return 'Chip inserted (card reader)';
+    case 'magnetic_stripe_track2':
+    case 'magnetic_stripe_fallback':
+      return 'Swiped (card reader)';
+    default:
+      return `Card reader (${readMethod.replace(/_/g, ' ')})`;
+  }
+}
+
 export function cardShort(brand: string | null, last4: string | null): string | null {
   if (!brand && !last4) return null;
   const name = (brand && SHORT_BRANDS[brand.toLowerCase()]) ?? cardLabel(brand, null) ?? 'Card';

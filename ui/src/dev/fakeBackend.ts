@@ -5,7 +5,7 @@
 import type {
   AdminPage, AdminQuery, AdminRow, AppInfo, AttentionItem, Catalog, ChargeInfo, CsvExport, DayTotal, DisplayStatus,
   Fulfilment, MerchantCatalog, Order, OrderLine, PaymentDetail, PaymentStatus, Product, PutProduct, PutStore, PutTaxRate,
-  Receipt, RowProblem, ShiftReport, StoredShiftReport, SyncStatus, TillError,
+  ReaderInfo, Receipt, RowProblem, ShiftReport, StoredShiftReport, SyncStatus, TillError,
   TimelineEntry,
 } from '../api/types';
 import { CATALOG_EVENT, ORDER_EVENT, SYNC_EVENT } from '../api/types';
@@ -27,6 +27,8 @@ export interface FakeTillOptions {
   adminSession?: boolean;
   /** Barcodes the scanner may read, to the SKU each names. */
   barcodes?: Record<string, string>;
+  /** The till's card readers (default none: the card is typed). A simulated one pays on simulate_tap. */
+  readers?: ReaderInfo[];
 }
 
 /** A payment made up for the admin screen (tests, and the dev mock's demo data). */
@@ -46,6 +48,8 @@ export interface FakePayment {
   disagreement?: string;
   card_brand?: string | null;
   card_last4?: string | null;
+  /** A card-present payment's read method (contactless_emv, …); absent: the card was typed. */
+  card_read_method?: string | null;
   decline_code?: string;
 }
 
@@ -83,6 +87,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     timeline: TimelineEntry[];
     fulfilment: Fulfilment | null;
     disagreement?: string;
+    card_read_method?: string | null;
   }
   const meta = new Map<string, PayMeta>();
   const refundsByKey = new Map<string, PaymentDetail>();
@@ -234,7 +239,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     return {
       order_id: o.id, terminal: m.terminal, amount: o.total, currency: o.currency, status: displayStatus(o),
       fulfilment: o.fulfilled_at ? 'fulfilled' : 'not_fulfilled', payment_intent_id: o.payment_intent_id,
-      card_brand: o.card_brand, card_last4: o.card_last4, amount_refunded: m.amount_refunded, created: o.created, updated: o.updated,
+      card_brand: o.card_brand, card_last4: o.card_last4, card_read_method: m.card_read_method ?? null, amount_refunded: m.amount_refunded, created: o.created, updated: o.updated,
     };
   }
 
@@ -302,7 +307,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
       card_brand: p.card_brand !== undefined ? p.card_brand : carded ? 'visa' : null,
       card_last4: p.card_last4 !== undefined ? p.card_last4 : carded ? '4242' : null, created, updated,
     };
-    const m: PayMeta = { terminal: p.terminal ?? info.terminal, amount_refunded: p.amount_refunded ?? 0, timeline: [], fulfilment: null, disagreement: p.disagreement };
+    const m: PayMeta = { terminal: p.terminal ?? info.terminal, amount_refunded: p.amount_refunded ?? 0, timeline: [], fulfilment: null, disagreement: p.disagreement, card_read_method: p.card_read_method ?? null };
     orders.set(id, o);
     meta.set(id, m);
     record(o, 'payment_intent.created', 'state_changed', 'requires_payment_method', created);
@@ -359,6 +364,13 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     emit(SYNC_EVENT, s);
   }
 
+  const readers: ReaderInfo[] = structuredClone(opts.readers ?? []);
+  function readerOf(readerId: unknown): ReaderInfo {
+    const r = readers.find((x) => x.reader_id === readerId);
+    if (!r) throw tillError('not_found', `reader ${String(readerId)} not found`);
+    return r;
+  }
+
   async function handle(cmd: string, args?: Record<string, unknown>): Promise<unknown> {
     calls.push({ cmd, args });
     if (cmd.startsWith('admin_') && !adminUnlocked) {
@@ -411,6 +423,39 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         const q = String(args?.query ?? '').trim().toLowerCase();
         if (!q) return [];
         return catalog.items.filter((i) => i.name.toLowerCase().includes(q) || i.sku.startsWith(q)).map((i) => ({ ...i }));
+      }
+      case 'readers':
+        return readers.map((r) => structuredClone(r));
+      case 'pay_on_reader': {
+        const r = readerOf(args?.readerId);
+        const o = get(args?.orderId);
+        if (r.status === 'offline') throw tillError('backend', `${r.label} is offline: check that it is switched on and connected to the network`);
+        if (r.action?.status === 'in_progress') throw tillError('backend', `${r.label} is busy with another payment: finish or cancel it on the reader, then try again`);
+        await handle('charge', { orderId: o.id });
+        r.action = { kind: 'process_payment_intent', status: 'in_progress', payment_intent_id: o.payment_intent_id, failure_code: null, failure_message: null };
+        return structuredClone(r);
+      }
+      case 'reader':
+        return structuredClone(readerOf(args?.readerId));
+      case 'cancel_reader': {
+        const r = readerOf(args?.readerId);
+        r.action = null;
+        return structuredClone(r);
+      }
+      case 'simulate_tap': {
+        const r = readerOf(args?.readerId);
+        if (!r.simulated) throw tillError('backend', 'a simulated tap exists only in test mode');
+        const a = r.action;
+        if (!a || a.status !== 'in_progress') throw tillError('backend', `Reader ${r.reader_id} has no action in progress to present a payment method to.`);
+        const o = [...orders.values()].find((x) => x.payment_intent_id === a.payment_intent_id);
+        if (args?.cardNumber === '4000000000000002') {
+          r.action = { ...a, status: 'failed', failure_code: 'card_declined', failure_message: 'Your card was declined.' };
+          if (o) update(o.id, { payment_status: 'requires_payment_method', last_error: { code: 'card_declined', message: 'Your card was declined.' } });
+        } else {
+          r.action = { ...a, status: 'succeeded' };
+          if (o) markPaid(o.id);
+        }
+        return structuredClone(r);
       }
       case 'set_tip': {
         const o = get(args?.orderId);

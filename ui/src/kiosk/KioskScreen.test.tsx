@@ -378,3 +378,46 @@ describe('kiosk catalogue', () => {
     expect(document.querySelector('[data-sku="bagel"] img')).toBeNull();
   });
 });
+
+describe('card reader', () => {
+  const READER = {
+    reader_id: 'tmr_kiosk',
+    label: 'Reader 1',
+    terminal: 'kiosk-1',
+    device_type: 'simulated_wisepos_e',
+    status: 'online',
+    action: null,
+    simulated: true,
+  };
+
+  async function toReader(opts: FakeTillOptions & { fakeTimers?: boolean } = {}) {
+    const { fake, user } = await setup({ readers: [READER], ...opts });
+    await startAndAddEspresso(user);
+    await user.click(screen.getByRole('button', { name: 'Pay $2.50' }));
+    await screen.findByText('Tap, insert or swipe your card on the reader');
+    return { fake, user };
+  }
+
+  it('pays on the assigned reader instead of the card form, and thanks the customer once paid', async () => {
+    const { fake, user } = await toReader();
+    expect(screen.queryByTestId('payment-element')).toBeNull();
+    expect(fake.callsOf('pay_on_reader')).toHaveLength(1);
+
+    await user.click(screen.getByRole('button', { name: 'Simulate tap' }));
+
+    expect(await screen.findByTestId('kiosk-thanks')).toBeInTheDocument();
+  });
+
+  it('the idle reset cancels the reader’s action before abandoning the sale', async () => {
+    const { fake } = await toReader({ fakeTimers: true });
+    const order = current(fake);
+
+    await advance(60_000 + 15_000);
+
+    await waitFor(() => expect(fake.callsOf('cancel_sale').map((c) => c.args)).toEqual([{ orderId: order.id }]));
+    const cmds = fake.calls.map((c) => c.cmd);
+    expect(cmds.indexOf('cancel_reader')).toBeGreaterThan(-1);
+    expect(cmds.indexOf('cancel_reader')).toBeLessThan(cmds.indexOf('cancel_sale'));
+    expect(await screen.findByTestId('kiosk-welcome')).toBeInTheDocument();
+  });
+});

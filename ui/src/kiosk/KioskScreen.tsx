@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { AppInfo, Catalog, Order, TillError } from '../api/types';
+import type { AppInfo, Catalog, Order, ReaderInfo, TillError } from '../api/types';
 import { admin, markInteractive, onCatalog, onOrder, till } from '../api/till';
 import { PinPad, usePinLock } from '../components/PinPad';
 import { SyncBanner } from '../components/SyncBanner';
@@ -8,6 +8,7 @@ import { formatMoney } from '../money';
 import { customerDeclineMessage } from '../payment/declines';
 import { isWaiting, stageForCharge, stageOnOrder, stageOnOutcome, useRefreshWhileWaiting, type PayingStage, type PayOutcome } from '../payment/flow';
 import { PaymentPanel } from '../payment/PaymentPanel';
+import { ReaderPanel } from '../payment/ReaderPanel';
 import { useSale } from '../sale/useSale';
 import { KIOSK_REFRESH_MS, kioskTimings, type KioskTimings } from './config';
 import { IdleOverlay } from './IdleOverlay';
@@ -53,6 +54,10 @@ export function KioskScreen({ info, timings }: Props) {
   const [abandoning, setAbandoning] = useState(false);
   const [pinOpen, setPinOpen] = useState(false);
   const [exiting, setExiting] = useState(false);
+  // With a card reader assigned, the customer pays on it; without, the card is typed on the screen.
+  const [reader, setReader] = useState<ReaderInfo | null>(null);
+  const readerRef = useRef<ReaderInfo | null>(null);
+  readerRef.current = reader;
   const pinLock = usePinLock();
 
   const stageRef = useRef<Stage>(stage);
@@ -112,6 +117,13 @@ export function KioskScreen({ info, timings }: Props) {
   const loadCatalog = useCallback(() => {
     setCatalogError(null);
     till.catalog().then(setCatalog, (e: unknown) => setCatalogError(toTillError(e)));
+  }, []);
+
+  useEffect(() => {
+    till.readers().then(
+      (rs) => setReader((Array.isArray(rs) ? rs : []).find((r) => r.status !== 'offline') ?? null),
+      () => setReader(null),
+    );
   }, []);
 
   // Boot: pick up a sale in progress (the app restarted mid-payment); otherwise Welcome.
@@ -230,6 +242,9 @@ export function KioskScreen({ info, timings }: Props) {
     setConfirmStartOver(false);
     try {
       await settled();
+      // The reader stops waiting for a card first, so nobody pays for a sale that is being abandoned.
+      const r = readerRef.current;
+      if (r && stageRef.current.kind === 'pay') await till.cancelReader(r.reader_id).catch(() => undefined);
       if (o && (o.status === 'open' || o.status === 'awaiting_payment')) await admin.abandonSale(o.id);
       goWelcome();
     } catch {
@@ -434,6 +449,18 @@ export function KioskScreen({ info, timings }: Props) {
                 <span className="spinner kspinner" aria-hidden="true" />
                 <p className="kbig">Getting the card reader ready…</p>
               </div>
+            ) : stage.kind === 'pay' && reader && order ? (
+              <ReaderPanel
+                key={`${stage.charge.payment_intent_id}:${stage.attempt}`}
+                orderId={order.id}
+                amount={stage.charge.amount}
+                currency={stage.charge.currency}
+                reader={reader}
+                paymentIntentId={stage.charge.payment_intent_id}
+                variant="kiosk"
+                busyWhileWaiting={false}
+                onBusyChange={setPayBusy}
+              />
             ) : stage.kind === 'pay' ? (
               <PaymentPanel
                 charge={stage.charge}
