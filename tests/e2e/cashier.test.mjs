@@ -4,7 +4,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { session, norm } from './lib/steps.mjs';
-import { PAY_FRAME, WAIT, item, button, text, waitShown, click, cart, typeCard, dbUntil, waitPaid } from './lib/ui.mjs';
+import { PAY_FRAME, WAIT, item, button, text, waitShown, click, cart, typeCard, dbUntil, waitPaid, chooseTypedCard } from './lib/ui.mjs';
 
 /** The URLs a browsing context knows: its location, its iframes' src, and every resource it fetched. */
 function urlsHere() {
@@ -79,6 +79,7 @@ describe('cashier sale through the real window', () => {
   s.step('2. Charge; card 4242 4242 4242 4242 in the Payment Element; Pay', WAIT * 2, async (h) => {
     const b = h.browser;
     await click(b, '.charge-button', 'Charge');
+    await chooseTypedCard(b);
     await waitShown(b, PAY_FRAME, 'the payment page frame');
     await h.shot('payment element');
     await typeCard(h, '4242 4242 4242 4242');

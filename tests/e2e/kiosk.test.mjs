@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { Key } from 'webdriverio';
 import { sleep, until } from './lib/harness.mjs';
 import { session, norm } from './lib/steps.mjs';
-import { PAY_FRAME, WAIT, waitShown, click, typeCard, dbUntil, receiptMeta, simApi } from './lib/ui.mjs';
+import { PAY_FRAME, WAIT, waitShown, click, typeCard, dbUntil, receiptMeta, simApi, chooseTypedCard } from './lib/ui.mjs';
 
 const SCREEN = { width: 1280, height: 800 }; // the harness's Xvfb screen
 const TITLE = 'Kassa self-checkout';
@@ -121,6 +121,7 @@ describe('the self-checkout kiosk through the real window', () => {
     const b = h.browser;
     await click(b, '.kbtn-pay', 'Pay $ 7.90');
     await waitShown(b, '[data-testid="kiosk-pay"]', 'the pay screen');
+    await chooseTypedCard(b);
     await waitShown(b, PAY_FRAME, 'the payment page frame');
     await b.$('#pay-form button[type="submit"]').waitForEnabled({ timeout: WAIT, timeoutMsg: 'the card form never became ready' });
     await h.shot('pay screen');
@@ -257,6 +258,7 @@ describe('the self-checkout kiosk through the real window', () => {
     }
     await b.$('.kbtn-pay').waitForEnabled({ timeout: WAIT, timeoutMsg: 'Pay stayed disabled' });
     await click(b, '.kbtn-pay', 'Pay');
+    await chooseTypedCard(b);
     await waitShown(b, PAY_FRAME, 'the payment page frame');
     await b.$('#pay-form button[type="submit"]').waitForEnabled({ timeout: WAIT, timeoutMsg: 'the card form never became ready' });
     const [order] = h.sql("SELECT * FROM orders WHERE status = 'awaiting_payment' ORDER BY created DESC LIMIT 1");

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { session, norm } from './lib/steps.mjs';
-import { WAIT, PAY_FRAME, button, waitShown, click, cart, typeCard, waitPaid, dbUntil, receiptMeta } from './lib/ui.mjs';
+import { WAIT, PAY_FRAME, button, waitShown, click, cart, typeCard, waitPaid, dbUntil, receiptMeta, chooseTypedCard } from './lib/ui.mjs';
 import { until } from './lib/harness.mjs';
 
 const ESC_INIT = Buffer.from([0x1b, 0x40]);
@@ -120,6 +120,7 @@ describe('a shop day through the real window', () => {
     assert.equal(norm(await b.$('[data-testid="cash-card-rest"]').getText()), '$ 3.49');
     await h.shot('split tender: cash part');
     await click(b, button('Take cash, card for the rest'), 'Take cash, card for the rest');
+    await chooseTypedCard(b);
     await waitShown(b, PAY_FRAME, 'the payment page frame');
     assert.equal(norm(await b.$('[data-testid="cart-due"]').getText()), '$ 3.49');
     await typeCard(h, '4242 4242 4242 4242');

@@ -74,9 +74,30 @@ export async function enterFormFrame(b) {
   });
 }
 
+/** The card step of a till with a card reader (the demo has a simulated one) starts on the reader. */
+export const READER_STEP = '.reader-pay';
+
+/**
+ * Waits for the card step, and when it started on the card reader, switches to typing the card: the cashier's
+ * "Type card" tab, or the kiosk's "Enter card details on the screen instead".
+ */
+export async function chooseTypedCard(b) {
+  await b.waitUntil(async () => (await b.$(PAY_FRAME).isDisplayed().catch(() => false)) || (await b.$(READER_STEP).isDisplayed().catch(() => false)), {
+    timeout: WAIT,
+    timeoutMsg: 'neither the card form nor the card reader step appeared',
+  });
+  if (await b.$(PAY_FRAME).isDisplayed().catch(() => false)) return;
+  const tab = '//button[@role="tab"][normalize-space()="Type card"]';
+  const kiosk = button('Enter card details on the screen instead');
+  if (await b.$(tab).isExisting()) await click(b, tab, 'Type card');
+  else await click(b, kiosk, 'Enter card details on the screen instead');
+  await waitShown(b, PAY_FRAME, 'the payment page frame');
+}
+
 /** Types a card into the Payment Element's iframe, checks what the form made of it, and comes back out. */
 export async function typeCard(h, number, { expiry = '1234', cvc = '123', postal = '12345' } = {}) {
   const b = h.browser;
+  await chooseTypedCard(b);
   await waitShown(b, PAY_FRAME, 'the payment page frame');
   // The card form is ready when the Pay button is enabled (the payment page said "ready").
   await b.$('#pay-form button[type="submit"]').waitForEnabled({ timeout: WAIT, timeoutMsg: 'the Pay button never became enabled (card form not ready)' });
@@ -164,7 +185,7 @@ export async function cashierSale(h, items, card = null, shotPrefix = '') {
   }
   await b.waitUntil(async () => b.$('.charge-button').isEnabled(), { timeout: WAIT, timeoutMsg: 'Charge stayed disabled' });
   await click(b, '.charge-button', 'Charge');
-  await waitShown(b, PAY_FRAME, 'the payment page frame');
+  await chooseTypedCard(b);
   if (!card) {
     await b.$('#pay-form button[type="submit"]').waitForEnabled({ timeout: WAIT, timeoutMsg: 'the card form never became ready' });
     return {};

@@ -113,6 +113,7 @@ export function CashierScreen({ info, start }: { info: AppInfo; start?: CashierS
       setStage({ kind: 'cart' });
       setDigits('');
       setErrors({});
+      setCardMethod('reader');
     } catch (e) {
       setError('newSale', e);
     } finally {

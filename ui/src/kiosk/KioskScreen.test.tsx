@@ -421,3 +421,18 @@ describe('card reader', () => {
     expect(await screen.findByTestId('kiosk-welcome')).toBeInTheDocument();
   });
 });
+
+describe('card reader, typed instead', () => {
+  it('lets the customer type the card on the screen instead, which frees the reader', async () => {
+    const reader = { reader_id: 'tmr_k2', label: 'Reader 1', terminal: 'kiosk-1', device_type: 'simulated_wisepos_e', status: 'online', action: null, simulated: true };
+    const { fake, user } = await setup({ readers: [reader] });
+    await startAndAddEspresso(user);
+    await user.click(screen.getByRole('button', { name: 'Pay $2.50' }));
+    await screen.findByText('Tap, insert or swipe your card on the reader');
+
+    await user.click(screen.getByRole('button', { name: 'Enter card details on the screen instead' }));
+
+    expect(await screen.findByTestId('payment-element')).toBeInTheDocument();
+    await waitFor(() => expect(fake.callsOf('cancel_reader')).toHaveLength(1));
+  });
+});

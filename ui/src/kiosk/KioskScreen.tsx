@@ -58,6 +58,8 @@ export function KioskScreen({ info, timings }: Props) {
   const [reader, setReader] = useState<ReaderInfo | null>(null);
   const readerRef = useRef<ReaderInfo | null>(null);
   readerRef.current = reader;
+  // The customer chose to type the card on the screen instead (a card that will not tap, say).
+  const [typeCard, setTypeCard] = useState(false);
   const pinLock = usePinLock();
 
   const stageRef = useRef<Stage>(stage);
@@ -99,6 +101,7 @@ export function KioskScreen({ info, timings }: Props) {
     setStage({ kind: 'welcome' });
     setError(null);
     setPayBusy(false);
+    setTypeCard(false);
     setConfirmStartOver(false);
     setNotice(message);
   }, [clear]);
@@ -449,18 +452,22 @@ export function KioskScreen({ info, timings }: Props) {
                 <span className="spinner kspinner" aria-hidden="true" />
                 <p className="kbig">Getting the card reader ready…</p>
               </div>
-            ) : stage.kind === 'pay' && reader && order ? (
-              <ReaderPanel
-                key={`${stage.charge.payment_intent_id}:${stage.attempt}`}
-                orderId={order.id}
-                amount={stage.charge.amount}
-                currency={stage.charge.currency}
-                reader={reader}
-                paymentIntentId={stage.charge.payment_intent_id}
-                variant="kiosk"
-                busyWhileWaiting={false}
-                onBusyChange={setPayBusy}
-              />
+            ) : stage.kind === 'pay' && reader && order && !typeCard ? (
+              <>
+                <ReaderPanel
+                  key={`${stage.charge.payment_intent_id}:${stage.attempt}`}
+                  orderId={order.id}
+                  amount={stage.charge.amount}
+                  currency={stage.charge.currency}
+                  reader={reader}
+                  paymentIntentId={stage.charge.payment_intent_id}
+                  variant="kiosk"
+                  onBusyChange={setPayBusy}
+                />
+                <button type="button" className="kbtn kbtn-link" disabled={payBusy} onClick={() => setTypeCard(true)}>
+                  Enter card details on the screen instead
+                </button>
+              </>
             ) : stage.kind === 'pay' ? (
               <PaymentPanel
                 charge={stage.charge}

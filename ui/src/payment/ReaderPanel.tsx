@@ -66,13 +66,12 @@ interface Props {
   /** The sale's PaymentIntent once known, so a reader busy with another sale is not mistaken for this one. */
   paymentIntentId: string | null;
   variant?: PayVariant;
-  /** A payment is under way on the reader (the cashier screen holds the sale while it is). */
-  onBusyChange?: (busy: boolean) => void;
   /**
-   * Whether waiting for the card counts as busy. The kiosk says no: a customer who walks away is reset by the
-   * idle timeout, which cancels the reader.
+   * The reader is being asked, or has approved the card and the sale is completing: the screen holds the sale.
+   * Waiting for the card is not busy: the cashier may switch to a typed card or cash (which frees the reader), and
+   * the kiosk's idle reset may abandon the sale.
    */
-  busyWhileWaiting?: boolean;
+  onBusyChange?: (busy: boolean) => void;
 }
 
 /**
@@ -88,7 +87,6 @@ export function ReaderPanel({
   paymentIntentId,
   variant = 'cashier',
   onBusyChange,
-  busyWhileWaiting = true,
 }: Props) {
   const texts = TEXTS[variant];
   const [stage, setStage] = useState<ReaderStage>({ kind: 'starting' });
@@ -99,6 +97,8 @@ export function ReaderPanel({
   stageRef.current = stage;
   const alive = useRef(true);
   const readerId = reader.reader_id;
+  const paymentIntentRef = useRef(paymentIntentId);
+  paymentIntentRef.current = paymentIntentId;
 
   const start = useCallback(async () => {
     setStage({ kind: 'starting' });
@@ -116,16 +116,27 @@ export function ReaderPanel({
     void start();
     return () => {
       alive.current = false;
-      // Leaving the step (a new sale, the kiosk's idle reset) frees the reader.
+      // Leaving the step while the reader still waits for this sale's card (the cashier switched to cash or a
+      // typed card) frees it. Left because the sale was paid, the reader's action is over: nothing to cancel.
       const s = stageRef.current.kind;
-      if (s === 'waiting' || s === 'starting') void till.cancelReader(readerId).catch(() => undefined);
+      if (s === 'waiting' || s === 'starting') {
+        void till
+          .reader(readerId)
+          .then((r) => {
+            const a = r.action;
+            const ours = !paymentIntentRef.current || a?.payment_intent_id === paymentIntentRef.current;
+            if (a?.status === 'in_progress' && ours) return till.cancelReader(readerId);
+            return undefined;
+          })
+          .catch(() => undefined);
+      }
     };
   }, [start, readerId]);
 
   const waiting = stage.kind === 'waiting';
   useEffect(() => {
-    onBusyChange?.((busyWhileWaiting && waiting) || stage.kind === 'starting' || stage.kind === 'approved');
-  }, [waiting, stage.kind, onBusyChange, busyWhileWaiting]);
+    onBusyChange?.(stage.kind === 'starting' || stage.kind === 'approved');
+  }, [stage.kind, onBusyChange]);
 
   // While the customer pays, the reader is asked every second; its news moves the step.
   useEffect(() => {
