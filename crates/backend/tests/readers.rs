@@ -397,6 +397,18 @@ async fn a_busy_reader_and_an_offline_one_get_answers_a_cashier_can_act_on_and_c
     assert_eq!(listed["readers"][0]["status"], "offline");
     let offline = shop.pay_on("o-1", &reader, "k-4").await;
     assert_error(&offline, 503, "reader_offline");
+
+    shop.at_stripe(
+        &format!("/_sim/terminal/readers/{reader}"),
+        &[("status", "online"), ("unresponsive", "true")],
+    )
+    .await;
+    let timeout = shop.pay_on("o-1", &reader, "k-5").await;
+    assert_error(&timeout, 504, "reader_timeout");
+    assert!(timeout.1["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("look at the reader"));
 }
 
 #[tokio::test]
