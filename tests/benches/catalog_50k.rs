@@ -133,12 +133,7 @@ async fn main() {
         .unwrap_or(50_000);
     let dir = tempfile::tempdir().unwrap();
     let stack = Stack::start(&dir.path().join("backend"));
-    let till = TestTill::running(
-        &dir.path().join("till").join("till.sqlite3"),
-        &stack.backend.url,
-        &stack.till,
-    );
-    till.wait_sync("online", |s| s.online).await;
+    let till = TestTill::online(dir.path(), &stack).await;
     for (path, body) in [
         (
             "/api/catalog/store",

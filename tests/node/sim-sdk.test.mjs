@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
+import { sleep, until, failure } from './lib/wait.mjs';
 import { startSim, TEST_CARDS, SECRET_KEY, PUBLISHABLE_KEY } from './lib/sim.mjs';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -26,29 +27,8 @@ const THREE_DS_TOKENS = CARDS.filter((c) => c.result === 'requires_action' && c.
 const THREE_DS_THEN_DECLINE = CARDS.filter((c) => c.result === 'requires_action' && c.error_code);
 const LUHN_INVALID = CARDS.filter((c) => c.result === 'invalid');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls fn until it returns a truthy value or the time is up; returns the last value. */
-async function until(fn, { timeout = 5000, interval = 50 } = {}) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last || Date.now() > end) return last;
-    await sleep(interval);
-  }
-}
 
-/** Awaits a promise that must reject; returns the error. */
-async function failure(promise, what = 'the request') {
-  let value;
-  try {
-    value = await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail(`expected ${what} to fail, but it answered ${JSON.stringify(value)?.slice(0, 300)}`);
-}
 
 function sdk(port, key = SECRET_KEY) {
   return new Stripe(key, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });

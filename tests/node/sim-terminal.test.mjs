@@ -5,29 +5,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import Stripe from 'stripe';
+import { until, failure } from './lib/wait.mjs';
 import { startSim, SECRET_KEY } from './lib/sim.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function until(fn, { timeout = 5000, interval = 50 } = {}) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last || Date.now() > end) return last;
-    await sleep(interval);
-  }
-}
 
-async function failure(promise, what = 'the request') {
-  let value;
-  try {
-    value = await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail(`expected ${what} to fail, but it answered ${JSON.stringify(value)?.slice(0, 300)}`);
-}
 
 describe('stripe-node SDK against stripe-sim: Terminal readers, server-driven', () => {
   let sim;

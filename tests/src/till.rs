@@ -152,6 +152,17 @@ impl TestTill {
         }
     }
 
+    /// A shop's till for `stack`, in `dir/till`, synced and online: where most till tests start.
+    pub async fn online(dir: &Path, stack: &crate::Stack) -> TestTill {
+        let till = Self::running(
+            &dir.join("till").join("till.sqlite3"),
+            &stack.backend.url,
+            &stack.till,
+        );
+        till.wait_sync("online", |s| s.online).await;
+        till
+    }
+
     /// Opens the till and starts its sync task, as the app does at start-up.
     pub fn running(db: &Path, backend_url: &str, token: &str) -> TestTill {
         let mut t = Self::open(db, backend_url, token);

@@ -12,12 +12,7 @@ use serde_json::json;
 async fn shop() -> (tempfile::TempDir, Stack, TestTill, String) {
     let dir = tempfile::tempdir().unwrap();
     let stack = Stack::start(&dir.path().join("backend"));
-    let till = TestTill::running(
-        &dir.path().join("till").join("till.sqlite3"),
-        &stack.backend.url,
-        &stack.till,
-    );
-    till.wait_sync("online", |s| s.online).await;
+    let till = TestTill::online(dir.path(), &stack).await;
     let (status, body) = stack
         .put(
             &stack.admin,

@@ -21,12 +21,7 @@ fn tender(r: &kassa_api::ShiftReport, kind: &str) -> (i64, i64) {
 async fn the_x_and_z_reports_match_the_sales_and_the_z_reaches_the_backend_once() {
     let dir = tempfile::tempdir().unwrap();
     let stack = Stack::start(&dir.path().join("backend"));
-    let till = TestTill::running(
-        &dir.path().join("till").join("till.sqlite3"),
-        &stack.backend.url,
-        &stack.till,
-    );
-    till.wait_sync("online", |s| s.online).await;
+    let till = TestTill::online(dir.path(), &stack).await;
     till.till.set_admin_pin("2468").unwrap();
     // The café: VAT 7% (included) on drinks, 19% on food.
     for (path, body) in [

@@ -13,12 +13,7 @@ use serde_json::json;
 async fn a_tip_rides_on_the_card_payment_and_is_counted_apart_from_the_sale() {
     let dir = tempfile::tempdir().unwrap();
     let stack = Stack::start(&dir.path().join("backend"));
-    let till = TestTill::running(
-        &dir.path().join("till").join("till.sqlite3"),
-        &stack.backend.url,
-        &stack.till,
-    );
-    till.wait_sync("online", |s| s.online).await;
+    let till = TestTill::online(dir.path(), &stack).await;
     let (status, body) = stack
         .put(
             &stack.admin,

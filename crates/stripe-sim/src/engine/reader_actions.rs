@@ -211,18 +211,7 @@ pub fn refund_payment(store: &mut Store, _ctx: &Ctx, id: &str, params: &Value) -
             ))
         }
     };
-    let charge = store
-        .charges
-        .get(&charge_id)
-        .ok_or_else(|| Failure::no_such("charge", "charge", &charge_id))?;
-    if !(charge.status == "succeeded" && charge.captured) {
-        return Err(Failure::state(
-            "charge_not_refundable",
-            format!("Charge {charge_id} has not been captured, so there is nothing to refund."),
-            Some("charge"),
-        ));
-    }
-    let refundable = charge.amount - charge.amount_refunded;
+    let refundable = super::refunds::refundable(store, &charge_id)?;
     let amount = amount.unwrap_or(refundable);
     if amount < 1 || amount > refundable {
         return Err(Failure::param(
@@ -231,7 +220,7 @@ pub fn refund_payment(store: &mut Store, _ctx: &Ctx, id: &str, params: &Value) -
             format!("The refund amount must be between 1 and the {refundable} not yet refunded."),
         ));
     }
-    let payment_intent = charge.payment_intent.clone();
+    let payment_intent = store.charges[&charge_id].payment_intent.clone();
     ready(store, id)?;
     let mut action = ReaderAction::in_progress("refund_payment");
     action.refund_payment = Some(RefundPaymentAction {

@@ -57,17 +57,8 @@ pub fn create_refund(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
             ch.to_owned()
         }
     };
+    let refundable = refundable(store, &charge_id)?;
     let charge = &store.charges[&charge_id];
-    if !(charge.status == "succeeded" && charge.captured) {
-        return Err(Failure::state(
-            "charge_not_refundable",
-            format!("Charge {charge_id} has not been captured, so there is nothing to refund."),
-            Some("charge"),
-        ));
-    }
-    // amount_refunded already counts the remainder a partial capture released, so what is left to refund is
-    // the charge's amount less amount_refunded (for a full capture, amount_captured less the refunds).
-    let refundable = charge.amount - charge.amount_refunded;
     if refundable <= 0 {
         return Err(Failure::state(
             "charge_already_refunded",
@@ -122,6 +113,24 @@ pub fn create_refund(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
         Some(previous),
     );
     Ok(to_json(&store.refunds[&refund_id].view()))
+}
+
+/// What is left to refund on a captured charge. amount_refunded already counts the remainder a partial capture
+/// released, so it is the charge's amount less amount_refunded (for a full capture, amount_captured less the
+/// refunds).
+pub(super) fn refundable(store: &Store, charge_id: &str) -> Outcome<i64> {
+    let charge = store
+        .charges
+        .get(charge_id)
+        .ok_or_else(|| Failure::no_such("charge", "charge", charge_id))?;
+    if !(charge.status == "succeeded" && charge.captured) {
+        return Err(Failure::state(
+            "charge_not_refundable",
+            format!("Charge {charge_id} has not been captured, so there is nothing to refund."),
+            Some("charge"),
+        ));
+    }
+    Ok(charge.amount - charge.amount_refunded)
 }
 
 pub fn retrieve_refund(store: &Store, id: &str) -> Outcome {
