@@ -678,6 +678,23 @@ describe('card reader', () => {
     expect(order.id).toBe(current(fake).id);
   });
 
+  it('a reader already collecting this very sale (a restart mid-payment) is simply waited on', async () => {
+    const { fake, user } = await setup({ readers: [READER] });
+    await user.click(screen.getByRole('button', { name: /^Espresso/ }));
+    await screen.findByText('Espresso', { selector: '.line-name' });
+    const order = current(fake);
+    const info = (await fake.handle('charge', { orderId: order.id })) as { payment_intent_id: string };
+    await fake.handle('pay_on_reader', { orderId: order.id, readerId: READER.reader_id });
+
+    await user.click(screen.getByRole('button', { name: /^Charge/ }));
+
+    expect(await screen.findByText('Present card on Reader 1')).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(info.payment_intent_id).toMatch(/^pi_fake/);
+    await user.click(screen.getByRole('button', { name: 'Simulate tap' }));
+    expect(await screen.findByRole('heading', { name: 'Paid' })).toBeInTheDocument();
+  });
+
   it('a busy reader says so, with a way to try again', async () => {
     const busy = { ...READER, action: { kind: 'process_payment_intent', status: 'in_progress', payment_intent_id: 'pi_other', failure_code: null, failure_message: null } };
     const { user } = await setup({ readers: [busy] });

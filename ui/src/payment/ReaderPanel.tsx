@@ -107,7 +107,11 @@ export function ReaderPanel({
       const r = await till.payOnReader(orderId, readerId);
       if (alive.current) setStage(stageOfReader(r, null) ?? { kind: 'waiting' });
     } catch (e) {
-      if (alive.current) setStage({ kind: 'error', error: toTillError(e) });
+      // Already collecting this sale (the app restarted mid-payment, or an answer was lost): carry on waiting.
+      const now = await till.reader(readerId).catch(() => null);
+      const pi = paymentIntentRef.current;
+      const ours = now?.action?.status === 'in_progress' && !!pi && now.action.payment_intent_id === pi;
+      if (alive.current) setStage(ours ? { kind: 'waiting' } : { kind: 'error', error: toTillError(e) });
     }
   }, [orderId, readerId]);
 
