@@ -49,7 +49,7 @@ describe('card-present sales on the simulated reader through the real window', (
     await click(b, button('Simulate tap'), 'Simulate tap');
     const r = await waitPaid(h);
     Object.assign(paid, r);
-    assert.equal(r.paidBy, 'Visa •••• 4242');
+    assert.equal(r.paidBy, 'Visa •••• 4242 · Contactless', 'the receipt says how the reader read the card');
     assert.equal(r.total, '$ 2.50');
     await h.shot('paid on the reader');
     const rows = await dbUntil(h, 'the fulfilment', 'SELECT COUNT(*) AS n FROM fulfilments WHERE order_id = ?', [r.orderId], (rs) => rs[0]?.n === 1);

@@ -80,6 +80,8 @@ pub struct Receipt {
     pub cash: Option<store::tenders::CashPart>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
+    /// How a card reader read the card (`contactless_emv`, …); none for a typed card.
+    pub card_read_method: Option<String>,
     pub payment_intent_id: Option<String>,
     pub paid_at: i64,
     pub terminal: String,
@@ -556,6 +558,7 @@ impl Till {
             cash: order.cash,
             card_brand: order.card_brand,
             card_last4: order.card_last4,
+            card_read_method: order.card_read_method,
             payment_intent_id: order.payment_intent_id,
             paid_at,
             terminal: self.terminal.clone(),

@@ -278,7 +278,11 @@ due: number,
 /**
  * The tip the customer adds to the card payment (not part of the sale's total): the card pays due + tip.
  */
-tip: number, payment_intent_id: string | null, payment_status: PaymentStatus | null, last_error: LastError | null, fulfilled_at: number | null, card_brand: string | null, card_last4: string | null, created: number, updated: number, };
+tip: number, payment_intent_id: string | null, payment_status: PaymentStatus | null, last_error: LastError | null, fulfilled_at: number | null, card_brand: string | null, card_last4: string | null, 
+/**
+ * How a card reader read the card (`contactless_emv`, …); none for a typed card.
+ */
+card_read_method: string | null, created: number, updated: number, };
 
 export type IntentInfo = { order_id: string, payment_intent_id: string, client_secret: string, publishable_key: string, stripe_js_url: string, 
 /**
@@ -314,7 +318,11 @@ card_amount: number,
 /**
  * The tip on the card, on top of `total`.
  */
-tip: number, cash: CashPart | null, card_brand: string | null, card_last4: string | null, payment_intent_id: string | null, paid_at: number, terminal: string, };
+tip: number, cash: CashPart | null, card_brand: string | null, card_last4: string | null, 
+/**
+ * How a card reader read the card (`contactless_emv`, …); none for a typed card.
+ */
+card_read_method: string | null, payment_intent_id: string | null, paid_at: number, terminal: string, };
 
 export type SyncStatus = { online: boolean, message: string | null, retry_in_ms: number | null, cursor: number, };
 

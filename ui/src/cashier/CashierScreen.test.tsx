@@ -639,6 +639,8 @@ describe('card reader', () => {
     await user.click(screen.getByRole('button', { name: 'Simulate tap' }));
 
     expect(await screen.findByRole('heading', { name: 'Paid' })).toBeInTheDocument();
+    const receipt = await screen.findByRole('article', { name: 'Receipt' });
+    expect(receipt).toHaveTextContent('Visa •••• 4242 · Contactless');
   });
 
   it('shows a decline with its reason, and Try again asks the reader again', async () => {

@@ -7,7 +7,7 @@ const receipt = (patch: Partial<Receipt> = {}): Receipt => ({
   order_id: 'ord_1', lines: [{ id: 1, sku: 'coffee', name: 'Coffee', unit_amount: 250, quantity: 2, amount: 500 }],
   total: 541, tax: 41, taxes: [{ id: 'sales', name: 'Sales tax 8.25%', basis_points: 825, inclusive: false, net: 500, tax: 41 }],
   currency: 'usd', store_name: 'Corner Deli', store_address: '5 Main St\nSpringfield', card_amount: 541, tip: 0, cash: null, card_brand: 'visa',
-  card_last4: '4242', payment_intent_id: 'pi_1', paid_at: 1_700_000_000, terminal: 'till-1', ...patch,
+  card_last4: '4242', card_read_method: null, payment_intent_id: 'pi_1', paid_at: 1_700_000_000, terminal: 'till-1', ...patch,
 });
 
 describe('ReceiptPaper', () => {
@@ -35,5 +35,17 @@ describe('ReceiptPaper', () => {
     render(<ReceiptPaper receipt={receipt({ tip: 81, card_amount: 622 })} />);
     expect(screen.getByTestId('receipt-tip')).toHaveTextContent('$0.81');
     expect(screen.getByRole('rowheader', { name: 'Paid' }).closest('tr')).toHaveTextContent('$6.22');
+  });
+});
+
+describe('ReceiptPaper, card present', () => {
+  it('says how a reader read the card, and nothing more for a typed one', () => {
+    const { unmount } = render(<ReceiptPaper receipt={receipt({ card_read_method: 'contact_emv' })} />);
+    expect(screen.getByRole('article', { name: 'Receipt' })).toHaveTextContent('Visa •••• 4242 · Chip');
+    unmount();
+    render(<ReceiptPaper receipt={receipt()} />);
+    const typed = screen.getByRole('article', { name: 'Receipt' });
+    expect(typed).toHaveTextContent('Visa •••• 4242');
+    expect(typed).not.toHaveTextContent('·');
   });
 });

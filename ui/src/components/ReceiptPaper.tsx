@@ -37,6 +37,15 @@ export function readMethodLabel(readMethod: string | null | undefined): string |
   }
 }
 
+/** The receipt's word for how a reader read the card; null for a typed card. */
+export function readMethodShort(readMethod: string | null | undefined): string | null {
+  if (!readMethod) return null;
+  if (readMethod.startsWith('contactless')) return 'Contactless';
+  if (readMethod === 'contact_emv') return 'Chip';
+  if (readMethod.startsWith('magnetic_stripe')) return 'Swiped';
+  return 'Card present';
+}
+
 export function cardShort(brand: string | null, last4: string | null): string | null {
   if (!brand && !last4) return null;
   const name = (brand && SHORT_BRANDS[brand.toLowerCase()]) ?? cardLabel(brand, null) ?? 'Card';
@@ -137,6 +146,7 @@ export function ReceiptPaper({ receipt, className }: { receipt: Receipt; classNa
               <dt>{receipt.cash ? 'Card' : 'Paid by'}</dt>
               <dd>
                 {card ?? 'Card'}
+                {readMethodShort(receipt.card_read_method) ? ` · ${readMethodShort(receipt.card_read_method)}` : ''}
                 {receipt.cash ? ` ${money(receipt.card_amount)}` : ''}
               </dd>
             </div>

@@ -120,7 +120,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
     const o: Order = {
       id: `ord_${String(++seq).padStart(4, '0')}`, status: 'open', currency: catalog.currency, lines: [], total: 0, tax: 0, taxes: [], cash: null, due: 0, tip: 0,
       payment_intent_id: null, payment_status: null, last_error: null, fulfilled_at: null, card_brand: null,
-      card_last4: null, created: t, updated: t,
+      card_last4: null, card_read_method: null, created: t, updated: t,
     };
     orders.set(o.id, o);
     currentId = o.id;
@@ -305,7 +305,8 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
       total: amount, tax: 0, taxes: [], cash: null, due: amount, tip: 0, payment_intent_id: pi, payment_status: p.status === 'failed' ? 'requires_payment_method' : p.status,
       last_error: null, fulfilled_at: null,
       card_brand: p.card_brand !== undefined ? p.card_brand : carded ? 'visa' : null,
-      card_last4: p.card_last4 !== undefined ? p.card_last4 : carded ? '4242' : null, created, updated,
+      card_last4: p.card_last4 !== undefined ? p.card_last4 : carded ? '4242' : null,
+      card_read_method: p.card_read_method ?? null, created, updated,
     };
     const m: PayMeta = { terminal: p.terminal ?? info.terminal, amount_refunded: p.amount_refunded ?? 0, timeline: [], fulfilment: null, disagreement: p.disagreement, card_read_method: p.card_read_method ?? null };
     orders.set(id, o);
@@ -351,11 +352,11 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
 
   const PENDING: DisplayStatus[] = ['requires_payment_method', 'requires_action', 'requires_capture', 'failed'];
 
-  function markPaid(orderId: string, card: { brand?: string; last4?: string } = {}): Order {
+  function markPaid(orderId: string, card: { brand?: string; last4?: string; readMethod?: string } = {}): Order {
     const now = tick();
     return update(orderId, {
       status: 'paid', payment_status: 'succeeded', last_error: null, fulfilled_at: now,
-      card_brand: card.brand ?? 'visa', card_last4: card.last4 ?? '4242',
+      card_brand: card.brand ?? 'visa', card_last4: card.last4 ?? '4242', card_read_method: card.readMethod ?? null,
     });
   }
 
@@ -453,7 +454,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
           if (o) update(o.id, { payment_status: 'requires_payment_method', last_error: { code: 'card_declined', message: 'Your card was declined.' } });
         } else {
           r.action = { ...a, status: 'succeeded' };
-          if (o) markPaid(o.id);
+          if (o) markPaid(o.id, { readMethod: 'contactless_emv' });
         }
         return structuredClone(r);
       }
@@ -560,7 +561,7 @@ export function createFakeTill(opts: FakeTillOptions = {}) {
         const r: Receipt = {
           order_id: o.id, lines: o.lines.map((l) => ({ ...l })), total: o.total, tax: o.tax, taxes: o.taxes, currency: o.currency,
           store_name: 'Kassa demo store', store_address: '',
-          card_amount: o.payment_intent_id ? o.due + o.tip : 0, tip: o.tip, cash: o.cash ? { ...o.cash } : null, card_brand: o.card_brand, card_last4: o.card_last4, payment_intent_id: o.payment_intent_id,
+          card_amount: o.payment_intent_id ? o.due + o.tip : 0, tip: o.tip, cash: o.cash ? { ...o.cash } : null, card_brand: o.card_brand, card_last4: o.card_last4, card_read_method: o.card_read_method, payment_intent_id: o.payment_intent_id,
           paid_at: o.fulfilled_at ?? o.updated, terminal: info.terminal,
         };
         return r;

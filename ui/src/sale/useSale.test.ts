@@ -5,7 +5,7 @@ import { useSale } from './useSale';
 
 const order = (patch: Partial<Order> = {}): Order => ({
   id: 'ord_1', status: 'open', currency: 'usd', lines: [], total: 0, tax: 0, taxes: [], cash: null, due: 0, tip: 0, payment_intent_id: null, payment_status: null,
-  last_error: null, fulfilled_at: null, card_brand: null, card_last4: null, created: 1, updated: 1, ...patch,
+  last_error: null, fulfilled_at: null, card_brand: null, card_last4: null, card_read_method: null, created: 1, updated: 1, ...patch,
 });
 
 describe('useSale', () => {

@@ -117,6 +117,9 @@ pub fn render(receipt: &Receipt, layout: &Layout, kick: bool) -> Vec<u8> {
             _ => "Card".to_owned(),
         };
         out.line(&columns(&card, &money(receipt.card_amount), w));
+        if let Some(how) = read_method_words(receipt.card_read_method.as_deref()) {
+            out.line(how);
+        }
     }
     out.line("");
     out.raw(&ALIGN_CENTER);
@@ -227,6 +230,16 @@ pub fn format_money(amount: i64, currency: &str) -> String {
     }
 }
 
+/// How a reader read the card, as a receipt says it (a card-present sale); none for a typed card.
+pub fn read_method_words(read_method: Option<&str>) -> Option<&'static str> {
+    match read_method? {
+        "contactless_emv" | "contactless_magstripe_mode" => Some("Contactless"),
+        "contact_emv" => Some("Chip"),
+        "magnetic_stripe_track2" | "magnetic_stripe_fallback" => Some("Swiped"),
+        _ => Some("Card present"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +291,7 @@ mod tests {
             }),
             card_brand: None,
             card_last4: None,
+            card_read_method: None,
             payment_intent_id: None,
             paid_at: 0,
             terminal: "till-1".into(),
@@ -343,6 +357,23 @@ mod tests {
         assert!(bytes.ends_with(&CUT));
         assert!(!bytes.windows(DRAWER_KICK.len()).any(|w| w == DRAWER_KICK));
         assert!(text(&bytes).contains("Visa **** 4242             €8.40"));
+        assert!(!text(&bytes).contains("Contactless"), "a typed card");
+    }
+
+    #[test]
+    fn a_card_read_by_a_reader_says_how() {
+        let mut r = receipt();
+        r.cash = None;
+        r.card_amount = 840;
+        (r.card_brand, r.card_last4) = (Some("visa".into()), Some("4242".into()));
+        r.card_read_method = Some("contactless_emv".into());
+        let printed = text(&render(&r, &layout(), false));
+        assert!(
+            printed.contains("Visa **** 4242             €8.40\nContactless"),
+            "{printed}"
+        );
+        r.card_read_method = Some("contact_emv".into());
+        assert!(text(&render(&r, &layout(), false)).contains("Chip"));
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub struct Order {
     pub fulfilled_at: Option<i64>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
+    /// How a card reader read the card (`contactless_emv`, …); none for a typed card.
+    pub card_read_method: Option<String>,
     pub created: i64,
     pub updated: i64,
 }
@@ -128,7 +130,8 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
         .prepare_cached(
             "SELECT o.id, o.status, o.currency, o.payment_intent_id, o.payment_status, o.payment_state_as_of,
                     o.last_error_code, o.last_error_message, o.card_brand, o.card_last4, o.created, o.updated,
-                    COALESCE(f.fulfilled_at, o.cash_paid_at), o.tax_rounding, o.tax_scope, o.tip
+                    COALESCE(f.fulfilled_at, o.cash_paid_at), o.tax_rounding, o.tax_scope, o.tip,
+                    o.card_read_method
              FROM orders o LEFT JOIN fulfilments f ON f.order_id = o.id WHERE o.id = ?1")?.query_row(
             [id],
             |r| {
@@ -152,6 +155,7 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Order>> {
                     last_error: r.get::<_, Option<String>>(7)?.map(|message| LastError { code: r.get(6).ok().flatten(), message }),
                     card_brand: r.get(8)?,
                     card_last4: r.get(9)?,
+                    card_read_method: r.get(16)?,
                     created: r.get(10)?,
                     updated: r.get(11)?,
                     fulfilled_at: r.get(12)?,
