@@ -248,6 +248,16 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// The metadata of an object being created: as [`Params::metadata`], where a key given empty is simply not set.
+    pub fn new_metadata(&self) -> Outcome<IndexMap<String, String>> {
+        Ok(self
+            .metadata()?
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v?)))
+            .collect())
+    }
+
     /// `expand[]`, limited to what `expandable` lists.
     pub fn expand(&self, expandable: &[&str]) -> Outcome<Vec<String>> {
         let expand = self.strings("expand")?;

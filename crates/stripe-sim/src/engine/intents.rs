@@ -99,12 +99,7 @@ pub fn create_intent(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
             "You may only specify one of these parameters: automatic_payment_methods, payment_method_types.",
         ));
     }
-    let metadata = p
-        .metadata()?
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v?)))
-        .collect();
+    let metadata = p.new_metadata()?;
     let description = p.nullable_str("description")?.flatten();
     let receipt_email = p.nullable_str("receipt_email")?.flatten();
     let expand = p.expand(EXPANDABLE)?;

@@ -59,9 +59,10 @@ fn intent_invalid_state(message: String) -> Failure {
     Failure::state("intent_invalid_state", message, Some("payment_intent"))
 }
 
-fn start(store: &mut Store, id: &str, action: ReaderAction) -> Json {
+/// Sets (or with None, clears) the reader's action, and answers with the reader.
+fn set_action(store: &mut Store, id: &str, action: Option<ReaderAction>) -> Json {
     let reader = store.reader_mut(id).expect("checked by the caller");
-    reader.public.action = Some(action);
+    reader.public.action = action;
     to_json(&reader.public)
 }
 
@@ -121,7 +122,7 @@ pub fn process_payment_intent(store: &mut Store, _ctx: &Ctx, id: &str, params: &
         payment_intent: intent_id.to_owned(),
         process_config: config,
     });
-    Ok(start(store, id, action))
+    Ok(set_action(store, id, Some(action)))
 }
 
 pub fn set_reader_display(store: &mut Store, _ctx: &Ctx, id: &str, params: &Value) -> Outcome {
@@ -166,7 +167,7 @@ pub fn set_reader_display(store: &mut Store, _ctx: &Ctx, id: &str, params: &Valu
     });
     // A display needs no customer: the reader shows it at once. Stripe sends no webhook for it.
     action.status = ActionStatus::Succeeded;
-    Ok(start(store, id, action))
+    Ok(set_action(store, id, Some(action)))
 }
 
 pub fn refund_payment(store: &mut Store, _ctx: &Ctx, id: &str, params: &Value) -> Outcome {
@@ -184,12 +185,7 @@ pub fn refund_payment(store: &mut Store, _ctx: &Ctx, id: &str, params: &Value) -
         ],
     )?;
     let amount = p.int("amount")?;
-    let metadata: IndexMap<String, String> = p
-        .metadata()?
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v?)))
-        .collect();
+    let metadata: IndexMap<String, String> = p.new_metadata()?;
     let charge_id = match (
         p.str("payment_intent")?.filter(|s| !s.is_empty()),
         p.str("charge")?.filter(|s| !s.is_empty()),
@@ -231,7 +227,7 @@ pub fn refund_payment(store: &mut Store, _ctx: &Ctx, id: &str, params: &Value) -
         reason: None,
         refund: None,
     });
-    Ok(start(store, id, action))
+    Ok(set_action(store, id, Some(action)))
 }
 
 /// Cancels the reader's action. A reader that dropped mid-action keeps it in progress until this is called, so
@@ -242,13 +238,7 @@ pub fn cancel_action(store: &mut Store, _ctx: &Ctx, id: &str, params: &Value) ->
     if reader.sim.unresponsive {
         reachable(store, id)?;
     }
-    Ok(start_none(store, id))
-}
-
-fn start_none(store: &mut Store, id: &str) -> Json {
-    let reader = store.reader_mut(id).expect("checked by the caller");
-    reader.public.action = None;
-    to_json(&reader.public)
+    Ok(set_action(store, id, None))
 }
 
 /// The test helper: a customer presents a card to the reader, completing its action in progress.

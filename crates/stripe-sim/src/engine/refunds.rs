@@ -20,12 +20,7 @@ pub fn create_refund(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
         "reason",
         &["duplicate", "fraudulent", "requested_by_customer"],
     )?;
-    let metadata: IndexMap<String, String> = p
-        .metadata()?
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v?)))
-        .collect();
+    let metadata: IndexMap<String, String> = p.new_metadata()?;
     let charge_id = match (p.str("payment_intent")?.filter(|s| !s.is_empty()), p.str("charge")?.filter(|s| !s.is_empty())) {
         (Some(_), Some(_)) => {
             return Err(Failure::param("charge", None, "You can only specify one of these parameters: charge, payment_intent."))

@@ -39,7 +39,7 @@ pub fn create_location(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome 
         display_name,
         id: ctx.ids.id("tml"),
         livemode: ctx.livemode,
-        metadata: set_metadata(&p)?,
+        metadata: p.new_metadata()?,
         object: "terminal.location".to_owned(),
     };
     let id = location.id.clone();
@@ -53,14 +53,6 @@ pub fn retrieve_location(store: &Store, id: &str) -> Outcome {
         .get(id)
         .map(to_json)
         .ok_or_else(|| Failure::no_such("terminal.location", "location", id))
-}
-
-fn set_metadata(p: &Params) -> Outcome<IndexMap<String, String>> {
-    Ok(p.metadata()?
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v?)))
-        .collect())
 }
 
 pub fn register_reader(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome {
@@ -104,7 +96,7 @@ pub fn register_reader(store: &mut Store, ctx: &Ctx, params: &Value) -> Outcome 
             label,
             livemode: ctx.livemode,
             location: location.map(str::to_owned),
-            metadata: set_metadata(&p)?,
+            metadata: p.new_metadata()?,
             object: "terminal.reader".to_owned(),
             serial_number: format!(
                 "{}-{}-{}-{}-{}",
