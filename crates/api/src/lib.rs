@@ -31,3 +31,24 @@ pub use readers::{
 pub use reconcile::Sweep;
 pub use service::{Health, Me, WebhookAck};
 pub use shift::{ShiftReport, ShiftReportsPage, ShiftTax, StoredShiftReport, TenderTotal};
+
+/// An id in a path of the API (an order's, a cash tender's, a report's, a reader's): 1 to 64 letters, digits, '-'
+/// or '_'. The backend refuses any other; the till checks before it builds a URL with one.
+pub fn is_valid_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_id_is_1_to_64_letters_digits_dashes_or_underscores() {
+        assert!(super::is_valid_id("ord_1-a"));
+        assert!(super::is_valid_id(&"a".repeat(64)));
+        for bad in ["", "a/b", "a b", "é", "../x", &"a".repeat(65)] {
+            assert!(!super::is_valid_id(bad), "{bad:?}");
+        }
+    }
+}

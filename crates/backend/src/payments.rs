@@ -52,11 +52,7 @@ pub fn check_order_id(order_id: &str) -> Result<(), ApiError> {
 
 /// An id a client chose (an order's, a cash tender's, a report's): 1 to 64 letters, digits, '-' or '_'.
 pub fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
-    let ok = (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if ok {
+    if kassa_api::is_valid_id(id) {
         Ok(())
     } else {
         Err(ApiError::invalid(

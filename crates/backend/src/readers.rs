@@ -63,17 +63,29 @@ pub async fn register(
     }
     check_label(&req.label)?;
     let terminal = check_terminal(req.terminal.as_deref())?;
-    let location = location(&state).await?;
-    let params = kassa_stripe::client::RegisterReader {
-        registration_code: req.registration_code.trim().to_owned(),
-        label: req.label.trim().to_owned(),
-        location,
-    };
+    let code = req.registration_code.trim();
     // A registration code is used once: the same code sent again is the same registration.
-    let key = format!("kassa-reader-register-{}", params.registration_code);
+    let key = format!("kassa-reader-register-{code}");
+    let info = register_and_keep(&state, code, req.label.trim(), terminal, key).await?;
+    Ok(Json(info))
+}
+
+/// Registers a reader at Stripe, at the shop's location, and keeps who may use it.
+async fn register_and_keep(
+    state: &AppState,
+    registration_code: &str,
+    label: &str,
+    terminal: Option<String>,
+    idempotency_key: String,
+) -> Result<ReaderInfo, ApiError> {
+    let params = kassa_stripe::client::RegisterReader {
+        registration_code: registration_code.to_owned(),
+        label: label.to_owned(),
+        location: location(state).await?,
+    };
     let reader = state
         .stripe
-        .register_reader(&params, RequestOptions::idempotent(key))
+        .register_reader(&params, RequestOptions::idempotent(idempotency_key))
         .await?;
     let row = Reader {
         reader_id: reader.id.clone(),
@@ -84,7 +96,7 @@ pub async fn register(
     };
     let stored = row.clone();
     state.db.write(move |c| readers::upsert(c, &stored)).await?;
-    Ok(Json(info(&state, &row, Some(&reader))))
+    Ok(info(state, &row, Some(&reader)))
 }
 
 /// PUT /api/readers/{reader_id} (admin): renames a reader and assigns it to a till (or to none).
@@ -264,26 +276,16 @@ pub async fn seed_demo_reader(state: &AppState) -> Result<Option<ReaderInfo>, Ap
     if !state.db.read(|c| readers::list(c, None)).await?.is_empty() {
         return Ok(None);
     }
-    let location = location(state).await?;
-    let params = kassa_stripe::client::RegisterReader {
-        registration_code: kassa_stripe::SIMULATED_READER_CODE.into(),
-        label: "Reader 1".into(),
-        location,
-    };
-    let reader = state
-        .stripe
-        .register_reader(&params, RequestOptions::idempotent("kassa-demo-reader"))
-        .await?;
-    let row = Reader {
-        reader_id: reader.id.clone(),
-        label: reader.label.clone(),
-        terminal: Some(crate::db::terminals::SIDECAR.to_owned()),
-        device_type: reader.device_type.clone(),
-        registered: state.clock.now(),
-    };
-    let stored = row.clone();
-    state.db.write(move |c| readers::upsert(c, &stored)).await?;
-    Ok(Some(info(state, &row, Some(&reader))))
+    let terminal = Some(crate::db::terminals::SIDECAR.to_owned());
+    let info = register_and_keep(
+        state,
+        kassa_stripe::SIMULATED_READER_CODE,
+        "Reader 1",
+        terminal,
+        "kassa-demo-reader".to_owned(),
+    )
+    .await?;
+    Ok(Some(info))
 }
 
 /// After a reader's action for `payment_intent_id` ended (by webhook or poll): the order learns the intent's state,

@@ -20,16 +20,10 @@ struct Shop {
 impl Shop {
     async fn start(dir: &Path) -> Shop {
         let data = dir.join("data");
-        let db = kassa_backend::db::Db::open_dir(&data).unwrap();
-        let (till, admin) = {
-            let conn = db.writer();
-            let conn = conn.lock().unwrap();
-            (
-                terminals::create(&conn, "till-1", false, 1).unwrap(),
-                terminals::create(&conn, "boss", true, 1).unwrap(),
-            )
-        };
-        drop(db);
+        let [till, admin]: [String; 2] =
+            common::tokens(&data, &[("till-1", false), ("boss", true)])
+                .try_into()
+                .unwrap();
         let (running, http) = start(&data, &["--simulate"]).await;
         Shop {
             running,
@@ -44,13 +38,7 @@ impl Shop {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        common::send(req).await
     }
 
     async fn put(&self, token: &str, path: &str, body: Value) -> (u16, Value) {

@@ -6,7 +6,6 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use kassa_backend::db::terminals;
 use serde_json::{json, Value};
 
 use common::start;
@@ -24,17 +23,12 @@ struct Shop {
 impl Shop {
     async fn start(dir: &Path, flags: &[&str]) -> Shop {
         let data = dir.join("data");
-        let db = kassa_backend::db::Db::open_dir(&data).unwrap();
-        let (till, other_till, admin) = {
-            let conn = db.writer();
-            let conn = conn.lock().unwrap();
-            (
-                terminals::create(&conn, "till-1", false, 1).unwrap(),
-                terminals::create(&conn, "till-2", false, 1).unwrap(),
-                terminals::create(&conn, "boss", true, 1).unwrap(),
-            )
-        };
-        drop(db);
+        let [till, other_till, admin]: [String; 3] = common::tokens(
+            &data,
+            &[("till-1", false), ("till-2", false), ("boss", true)],
+        )
+        .try_into()
+        .unwrap();
         let mut all = vec!["--simulate"];
         all.extend_from_slice(flags);
         let (running, http) = start(&data, &all).await;
@@ -48,13 +42,7 @@ impl Shop {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        common::send(req).await
     }
 
     async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {

@@ -60,11 +60,7 @@ impl Till {
 }
 
 fn check_reader_id(reader_id: &str) -> Result<()> {
-    let ok = (1..=64).contains(&reader_id.len())
-        && reader_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if ok {
+    if kassa_api::is_valid_id(reader_id) {
         Ok(())
     } else {
         Err(TillError::Invalid {

@@ -88,3 +88,25 @@ pub async fn start(data_dir: &Path, flags: &[&str]) -> (kassa_backend::Running, 
         .unwrap();
     (running, http)
 }
+
+/// Terminal tokens made as `token create` makes them, before the backend starts on `data_dir`: one per
+/// (name, admin), in order.
+pub fn tokens(data_dir: &Path, who: &[(&str, bool)]) -> Vec<String> {
+    let db = kassa_backend::db::Db::open_dir(data_dir).unwrap();
+    let conn = db.writer();
+    let conn = conn.lock().unwrap();
+    who.iter()
+        .map(|(name, admin)| kassa_backend::db::terminals::create(&conn, name, *admin, 1).unwrap())
+        .collect()
+}
+
+/// A request's status and body (JSON, or the text when it is not).
+pub async fn send(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
