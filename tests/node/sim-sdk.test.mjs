@@ -2,10 +2,10 @@
 // in test mode. Each describe block starts its own simulator (lib/sim.mjs).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
 import { sleep, until, failure } from './lib/wait.mjs';
+import { startReceiver } from './lib/receiver.mjs';
 import { startSim, TEST_CARDS, SECRET_KEY, PUBLISHABLE_KEY } from './lib/sim.mjs';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -614,27 +614,19 @@ describe('stripe-node SDK against stripe-sim: PaymentIntents, declines, 3-D Secu
 describe('webhooks delivered with --forward-to, verified by stripe.webhooks.constructEvent', () => {
   let sim;
   let stripe;
-  let server;
+  let receiver;
   let listedAtEnd;
-  const deliveries = [];
+  let deliveries = [];
 
   before(async () => {
-    server = http.createServer((req, res) => {
-      const chunks = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        deliveries.push({ method: req.method, url: req.url, headers: req.headers, raw: Buffer.concat(chunks) });
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"received":true}');
-      });
-    });
-    await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    sim = await startSim(['--forward-to', `http://127.0.0.1:${server.address().port}/webhook`, '--processing-delay-ms', '200']);
+    receiver = await startReceiver();
+    deliveries = receiver.deliveries;
+    sim = await startSim(['--forward-to', receiver.url, '--processing-delay-ms', '200']);
     stripe = sdk(sim.port);
   });
   after(async () => {
     await sim?.stop();
-    await new Promise((r) => server?.close(r));
+    await receiver?.close();
   });
 
   it('every delivery verifies with the printed whsec_ secret and the delivered event ids equal what /v1/events lists', async (t) => {

@@ -3,33 +3,22 @@
 // stripe.webhooks.constructEvent.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import Stripe from 'stripe';
 import { until, failure } from './lib/wait.mjs';
+import { startReceiver } from './lib/receiver.mjs';
 import { startSim, SECRET_KEY } from './lib/sim.mjs';
-
-
-
 
 describe('stripe-node SDK against stripe-sim: Terminal readers, server-driven', () => {
   let sim;
   let stripe;
-  let server;
+  let receiver;
   let location;
-  const deliveries = [];
+  let deliveries = [];
 
   before(async () => {
-    server = http.createServer((req, res) => {
-      const chunks = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        deliveries.push({ headers: req.headers, raw: Buffer.concat(chunks) });
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"received":true}');
-      });
-    });
-    await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    sim = await startSim(['--forward-to', `http://127.0.0.1:${server.address().port}/webhook`]);
+    receiver = await startReceiver();
+    deliveries = receiver.deliveries;
+    sim = await startSim(['--forward-to', receiver.url]);
     stripe = new Stripe(SECRET_KEY, { host: '127.0.0.1', port: sim.port, protocol: 'http', maxNetworkRetries: 0 });
     location = await stripe.terminal.locations.create({
       display_name: 'Main Street',
@@ -38,7 +27,7 @@ describe('stripe-node SDK against stripe-sim: Terminal readers, server-driven', 
   });
   after(async () => {
     await sim?.stop();
-    await new Promise((r) => server?.close(r));
+    await receiver?.close();
   });
 
   const newReader = (label = 'Reader 1') =>
