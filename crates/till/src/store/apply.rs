@@ -389,6 +389,19 @@ mod tests {
         }
     }
 
+    /// A till's store with order o1 (a Tea) awaiting its payment on pi_1.
+    fn tea_awaiting_pi_1() -> (tempfile::TempDir, super::super::Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::super::Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        {
+            let conn = store.conn();
+            orders::create(&conn, "o1", "usd", 1).unwrap();
+            orders::add_line(&conn, "o1", None, "Tea", 220, 1).unwrap();
+            orders::set_intent(&conn, "o1", "pi_1", &Status::RequiresPaymentMethod, 1).unwrap();
+        }
+        (dir, store)
+    }
+
     fn catalog_item(cursor: i64, source: EventSource, update: Value) -> FeedItem {
         FeedItem {
             source,
@@ -451,12 +464,8 @@ mod tests {
 
     #[test]
     fn a_readers_news_is_recorded_for_its_sale_and_never_pays_it_but_its_card_is_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = super::super::Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let (_dir, store) = tea_awaiting_pi_1();
         let mut conn = store.conn();
-        orders::create(&conn, "o1", "usd", 1).unwrap();
-        orders::add_line(&conn, "o1", None, "Tea", 220, 1).unwrap();
-        orders::set_intent(&conn, "o1", "pi_1", &Status::RequiresPaymentMethod, 1).unwrap();
         let reader = json!({ "object": "terminal.reader", "id": "tmr_1",
             "action": { "type": "process_payment_intent", "status": "succeeded",
                         "process_payment_intent": { "payment_intent": "pi_1" } } });
@@ -475,27 +484,20 @@ mod tests {
             "payment_method_details": { "type": "card_present",
                 "card_present": { "brand": "visa", "last4": "0077", "read_method": "contact_emv" } } });
         apply(&mut conn, &item(2, "evt_c", "charge.succeeded", charge), 3).unwrap();
-        let (last4, read): (Option<String>, Option<String>) = conn
-            .query_row(
-                "SELECT card_last4, card_read_method FROM orders WHERE id = 'o1'",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap();
+        let order = orders::get(&conn, "o1").unwrap();
         assert_eq!(
-            (last4.as_deref(), read.as_deref()),
+            (
+                order.card_last4.as_deref(),
+                order.card_read_method.as_deref()
+            ),
             (Some("0077"), Some("contact_emv"))
         );
     }
 
     #[test]
     fn the_timeline_records_a_status_only_for_an_intents_own_events() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = super::super::Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let (_dir, store) = tea_awaiting_pi_1();
         let mut conn = store.conn();
-        orders::create(&conn, "o1", "usd", 1).unwrap();
-        orders::add_line(&conn, "o1", None, "Tea", 220, 1).unwrap();
-        orders::set_intent(&conn, "o1", "pi_1", &Status::RequiresPaymentMethod, 1).unwrap();
         let charge = json!({ "object": "charge", "payment_intent": "pi_1", "status": "succeeded",
             "payment_method_details": { "card": { "brand": "visa", "last4": "4242" } } });
         apply(&mut conn, &item(1, "evt_c", "charge.succeeded", charge), 2).unwrap();
