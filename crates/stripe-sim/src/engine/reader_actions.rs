@@ -36,13 +36,7 @@ fn ready(store: &Store, id: &str) -> Outcome<()> {
 fn reachable<'a>(store: &'a Store, id: &str) -> Outcome<&'a crate::terminal::Reader> {
     let reader = find_reader(store, id)?;
     if reader.sim.unresponsive {
-        return Err(Failure::state(
-            "terminal_reader_timeout",
-            "There was a timeout when sending this command to the reader. Please reference the integration guide at \
-             https://stripe.com/docs/terminal/payments/collect-payment?terminal-sdk-platform=server-driven#handle-errors \
-             for details on how to handle this error.",
-            None,
-        ));
+        return Err(timed_out());
     }
     if reader.public.status == "offline" {
         return Err(Failure::state(
@@ -53,6 +47,16 @@ fn reachable<'a>(store: &'a Store, id: &str) -> Outcome<&'a crate::terminal::Rea
         ));
     }
     Ok(reader)
+}
+
+fn timed_out() -> Failure {
+    Failure::state(
+        "terminal_reader_timeout",
+        "There was a timeout when sending this command to the reader. Please reference the integration guide at \
+         https://stripe.com/docs/terminal/payments/collect-payment?terminal-sdk-platform=server-driven#handle-errors \
+         for details on how to handle this error.",
+        None,
+    )
 }
 
 fn intent_invalid_state(message: String) -> Failure {
@@ -234,9 +238,8 @@ pub fn refund_payment(store: &mut Store, _ctx: &Ctx, id: &str, params: &Value) -
 /// it works on an offline reader too; only an unresponsive one times out.
 pub fn cancel_action(store: &mut Store, _ctx: &Ctx, id: &str, params: &Value) -> Outcome {
     Params::new(params, &["expand"])?;
-    let reader = find_reader(store, id)?;
-    if reader.sim.unresponsive {
-        reachable(store, id)?;
+    if find_reader(store, id)?.sim.unresponsive {
+        return Err(timed_out());
     }
     Ok(set_action(store, id, None))
 }
