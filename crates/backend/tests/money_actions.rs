@@ -67,14 +67,9 @@ impl Shop {
 
     /// A sale of `amount` cents by the till, paid with a test Visa; returns the PaymentIntent's id.
     async fn paid_sale(&self, order: &str, amount: i64, capture_method: &str) -> String {
-        let (status, intent) = self
-            .send(
-                self.http
-                    .put(format!("{}/api/orders/{order}/intent", self.running.url()))
-                    .bearer_auth(&self.till)
-                    .json(&json!({ "amount": amount, "currency": "usd", "capture_method": capture_method })),
-            )
-            .await;
+        let url = self.running.url();
+        let (status, intent) =
+            common::put_intent(&self.http, &url, &self.till, order, amount, capture_method).await;
         assert_eq!(status, 200, "{intent}");
         let id = intent["payment_intent_id"].as_str().unwrap().to_owned();
         let (status, confirmed) = self

@@ -79,14 +79,9 @@ impl Shop {
 
     /// An order of till-1 with its intent.
     async fn order(&self, order: &str, amount: i64, capture_method: &str) -> String {
-        let (status, body) = self
-            .send(
-                self.http
-                    .put(format!("{}/api/orders/{order}/intent", self.running.url()))
-                    .bearer_auth(&self.till)
-                    .json(&json!({ "amount": amount, "currency": "usd", "capture_method": capture_method })),
-            )
-            .await;
+        let url = self.running.url();
+        let (status, body) =
+            common::put_intent(&self.http, &url, &self.till, order, amount, capture_method).await;
         assert_eq!(status, 200, "{body}");
         body["payment_intent_id"].as_str().unwrap().to_owned()
     }

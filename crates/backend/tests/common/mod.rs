@@ -110,3 +110,20 @@ pub async fn send(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
         serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
     )
 }
+
+/// `PUT /api/orders/{order}/intent` for `amount` US cents with `capture_method`, as `token`'s till asks for it.
+pub async fn put_intent(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    order: &str,
+    amount: i64,
+    capture_method: &str,
+) -> (u16, serde_json::Value) {
+    send(
+        http.put(format!("{base}/api/orders/{order}/intent"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "amount": amount, "currency": "usd", "capture_method": capture_method })),
+    )
+    .await
+}
