@@ -213,7 +213,7 @@ export function ReaderPanel({
               <ErrorNotice error={tapError} onDismiss={() => setTapError(null)} />
             </div>
           ) : null}
-          <button type="button" className={`btn btn-ghost btn-block${big}`} disabled={canceling} onClick={() => void cancel()}>
+          <button type="button" className="btn btn-ghost btn-block reader-cancel" disabled={canceling} onClick={() => void cancel()}>
             {canceling ? 'Cancelling…' : 'Cancel'}
           </button>
         </>
