@@ -43,8 +43,7 @@ fn main() {
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_dir(dir.path()).unwrap();
-    let writer = db.writer();
-    let mut conn = writer.lock().unwrap();
+    let mut conn = kassa_backend::db::open(&db.sqlite().unwrap().path).unwrap();
     let t = Instant::now();
     {
         let tx = conn.transaction().unwrap();
@@ -80,7 +79,7 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
     let list = |f: &orders::Filter, after: Option<(i64, String)>| {
-        orders::list(&conn, f, after, 51).unwrap()
+        orders::list(&kassa_backend::db::Connection::sqlite(&conn), f, after, 51).unwrap()
     };
     let all = orders::Filter::default();
     let mid = (1_700_000_000i64 + n as i64, format!("ord_{:012}", n / 2));
@@ -114,7 +113,7 @@ fn main() {
         list(&day, None);
     });
     let totals = measure("one day's totals by currency and status", 20, || {
-        orders::totals(&conn, &day).unwrap();
+        orders::totals(&kassa_backend::db::Connection::sqlite(&conn), &day).unwrap();
     });
     let offset = measure("anchor: the halfway page by OFFSET", 5, || {
         let sql = format!(

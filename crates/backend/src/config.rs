@@ -58,6 +58,17 @@ pub struct ServeArgs {
     )]
     pub data_dir: PathBuf,
 
+    /// A PostgreSQL database (postgres://user:password@host/db) in place of the SQLite file in --data-dir: for
+    /// several instances behind a load balancer. Global, like --data-dir, so `token create` writes there too.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        global = true,
+        hide_env_values = true,
+        value_parser = parse_database_url
+    )]
+    pub database_url: Option<String>,
+
     /// Run the Stripe simulator in-process and use it: no keys needed, nothing leaves the machine.
     #[arg(long)]
     pub simulate: bool,
@@ -327,6 +338,11 @@ pub fn parse_origin(raw: &str) -> Option<String> {
 }
 
 impl ServeArgs {
+    /// Where the data lives: --database-url when given, else the SQLite file in --data-dir.
+    pub fn location(&self) -> crate::db::Location {
+        crate::db::Location::of(&self.data_dir, self.database_url.as_deref())
+    }
+
     /// The TLS files, if https was asked for; both or neither.
     pub fn tls(&self) -> Result<Option<TlsFiles>, ConfigError> {
         match (&self.tls_cert, &self.tls_key) {
@@ -415,6 +431,10 @@ impl ServeArgs {
             api_base: base,
         })
     }
+}
+
+fn parse_database_url(s: &str) -> Result<String, String> {
+    crate::db::pg::config(s).map(|_| s.to_owned())
 }
 
 fn parse_country(s: &str) -> Result<String, String> {

@@ -305,18 +305,22 @@ pub async fn start_tuned(
         &till_origins,
         stripe_js_at,
     )?);
-    let db = db::Db::open_dir(&args.data_dir)?;
-    let log: Box<dyn intake::log::Log> = Box::new(
-        intake::log::OpenLog::of_database(&db.path).map_err(|source| StartError::EventLog {
-            path: db.path.clone(),
-            source,
-        })?,
-    );
+    let db = db::Db::open(&args.location())?;
+    // SQLite's write-ahead log is fsynced after each group commits; a commit on PostgreSQL is durable already.
+    let log: Box<dyn intake::log::Log> = match db.sqlite() {
+        Some(sqlite) => Box::new(intake::log::OpenLog::of_database(&sqlite.path).map_err(
+            |source| StartError::EventLog {
+                path: sqlite.path.clone(),
+                source,
+            },
+        )?),
+        None => Box::new(intake::log::Committed),
+    };
     let log = match wrap_event_log {
         Some(wrap) => wrap(log),
         None => log,
     };
-    let wiring = intake::writer::Writer::start(db.writer(), log, clock.clone())?;
+    let wiring = intake::writer::Writer::start(db.writer()?, log, clock.clone())?;
     let stripe = kassa_stripe::Client::new(
         kassa_stripe::ClientConfig::new(&stripe_config.secret_key)
             .api_base(&stripe_config.api_base),

@@ -26,35 +26,30 @@ async fn main() -> ExitCode {
         // --data-dir is global: it lands in `serve` wherever it stood on the command line.
         Some(Command::Token {
             action: TokenAction::Create { name, admin },
-        }) => create_token(&name, admin, &cli.serve.data_dir),
+        }) => create_token(&name, admin, &cli.serve.location()),
         None => serve(cli.serve).await,
     }
 }
 
-fn create_token(name: &str, admin: bool, data_dir: &std::path::Path) -> ExitCode {
+fn create_token(name: &str, admin: bool, location: &kassa_backend::db::Location) -> ExitCode {
     if let Err(e) = kassa_backend::db::terminals::check_name(name) {
         eprintln!("kassa-backend: {e}");
         return ExitCode::from(2);
     }
-    let result = kassa_backend::db::Db::open_dir(data_dir)
+    let result = kassa_backend::db::Db::open(location)
         .map_err(|e| e.to_string())
         .and_then(|db| {
             let now = kassa_stripe::clock::SystemClock.now();
-            kassa_backend::db::terminals::create(
-                &db.writer().lock().unwrap_or_else(|e| e.into_inner()),
-                name,
-                admin,
-                now,
-            )
-            .map_err(|e| e.to_string())
+            db.writer()
+                .and_then(|w| w.with(|c| kassa_backend::db::terminals::create(c, name, admin, now)))
+                .map_err(|e| e.to_string())
         });
     match result {
         Ok(token) => {
-            // The directory is named so a token made for another data directory than the server's stands out.
+            // The store is named so a token made for another database than the server's stands out.
             eprintln!(
-                "Created a {} token for {name:?} in {}. It is shown once; store it in the till's settings.",
+                "Created a {} token for {name:?} in {location}. It is shown once; store it in the till's settings.",
                 if admin { "admin" } else { "terminal" },
-                data_dir.display()
             );
             println!("{token}");
             ExitCode::SUCCESS

@@ -141,7 +141,7 @@ pub async fn readyz(State(ready): State<Ready>) -> Response {
 async fn database(app: &AppState) -> Result<(), String> {
     let read = app
         .db
-        .read(|c| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)));
+        .read(|c| c.query_row("SELECT 1", (), |r| r.get::<_, i64>(0)));
     match tokio::time::timeout(DATABASE_TIMEOUT, read).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(format!("cannot read: {e}")),

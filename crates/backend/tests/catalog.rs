@@ -5,7 +5,6 @@ mod common;
 
 use std::path::Path;
 
-use kassa_backend::db::terminals;
 use serde_json::{json, Value};
 
 use common::start;
@@ -481,12 +480,7 @@ async fn the_demo_cafe_is_data_loaded_into_an_empty_catalogue_and_only_an_empty_
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (running, http) = start(&data, &["--simulate", "--demo-catalog"]).await;
-    let token = {
-        let db = kassa_backend::db::Db::open_dir(&data).unwrap();
-        let conn = db.writer();
-        let conn = conn.lock().unwrap();
-        terminals::create(&conn, "till-1", false, 1).unwrap()
-    };
+    let token = common::tokens(&data, &[("till-1", false)]).remove(0);
     let catalog: Value = http
         .get(format!("{}/api/catalog", running.url()))
         .bearer_auth(&token)

@@ -17,6 +17,7 @@ use kassa_api::{ImportReport, PutProduct, RowProblem};
 use super::rules;
 use crate::auth::Caller;
 use crate::db::catalog as db;
+use crate::db::Connection;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -183,7 +184,7 @@ pub fn read(body: &[u8], max_price: i64) -> (Vec<Row>, Vec<RowProblem>) {
 /// Checks a whole file against the catalogue and stores it, or nothing: the report and the feed cursor to
 /// announce once it is on disk, or every bad row.
 pub(crate) fn apply_file(
-    c: &mut rusqlite::Connection,
+    c: &Connection,
     body: &[u8],
     now: i64,
 ) -> rusqlite::Result<Result<(ImportReport, i64), Vec<RowProblem>>> {

@@ -8,12 +8,12 @@ pub mod rules;
 
 use std::sync::Arc;
 
+use crate::db::Connection;
 use axum::extract::{Path, State};
 use axum::Json;
 use kassa_api::{
     Catalog, CatalogEvent, CatalogUpdate, Product, PutProduct, PutStore, PutTaxRate, Store, TaxRate,
 };
-use rusqlite::Connection;
 
 use crate::auth::Caller;
 use crate::db::catalog as db;

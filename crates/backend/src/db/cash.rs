@@ -1,7 +1,9 @@
 //! Cash tenders, stored once each by the id the till gave them.
 
 use kassa_api::{CashRecord, CashTender};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
+
+use super::{Connection, Row};
 
 /// What storing a record the till named did.
 #[derive(Debug, PartialEq, Eq)]
@@ -31,14 +33,14 @@ pub fn list(
     limit: usize,
 ) -> rusqlite::Result<Vec<CashRecord>> {
     conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM cash_tenders WHERE ?1 IS NULL OR terminal = ?1
+        "SELECT {COLUMNS} FROM cash_tenders WHERE CAST(?1 AS TEXT) IS NULL OR terminal = ?1
          ORDER BY taken_at DESC, tender_id DESC LIMIT ?2"
     ))?
     .query_map(params![terminal, limit as i64], record)?
     .collect()
 }
 
-fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CashRecord> {
+fn record(r: &Row<'_>) -> rusqlite::Result<CashRecord> {
     Ok(CashRecord {
         tender_id: r.get(0)?,
         terminal: r.get(1)?,
@@ -57,7 +59,7 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CashRecord> {
 
 /// Stores the tender unless it is there already, in one transaction.
 pub fn put(
-    conn: &mut Connection,
+    conn: &Connection,
     tender_id: &str,
     terminal: &str,
     tender: &CashTender,

@@ -4,7 +4,9 @@
 use kassa_api::{
     Catalog, Product, PutProduct, PutStore, PutTaxRate, Rounding, Store, TaxRate, TaxScope,
 };
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
+
+use super::{Connection, Row};
 
 fn word<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
@@ -21,7 +23,7 @@ pub fn store(conn: &Connection) -> rusqlite::Result<Option<Store>> {
     conn.prepare_cached(
         "SELECT name, address, currency, rounding, tax_scope, tip_percents FROM store WHERE id = 1",
     )?
-    .query_row([], |r| {
+    .query_row((), |r| {
         Ok(Store {
             name: r.get(0)?,
             address: r.get(1)?,
@@ -36,7 +38,7 @@ pub fn store(conn: &Connection) -> rusqlite::Result<Option<Store>> {
 
 pub fn tax_rates(conn: &Connection) -> rusqlite::Result<Vec<TaxRate>> {
     conn.prepare_cached("SELECT id, name, basis_points, inclusive FROM tax_rates ORDER BY id")?
-        .query_map([], |r| {
+        .query_map((), |r| {
             Ok(TaxRate {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -56,7 +58,7 @@ pub fn products(conn: &Connection) -> rusqlite::Result<Vec<Product>> {
     let mut barcodes: std::collections::HashMap<String, Vec<String>> = Default::default();
     let mut stmt =
         conn.prepare_cached("SELECT sku, barcode FROM product_barcodes ORDER BY sku, barcode")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map((), |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
     for row in rows {
         let (sku, barcode) = row?;
         barcodes.entry(sku).or_default().push(barcode);
@@ -65,7 +67,7 @@ pub fn products(conn: &Connection) -> rusqlite::Result<Vec<Product>> {
         "SELECT p.sku, p.name, p.price, p.category, p.tax_rate, p.active, i.sha256
          FROM products p LEFT JOIN product_images i ON i.sku = p.sku ORDER BY p.sku",
     )?
-    .query_map([], |r| {
+    .query_map((), |r| {
         let codes = barcodes.remove(&r.get::<_, String>(0)?).unwrap_or_default();
         product_row(r, codes)
     })?
@@ -74,7 +76,7 @@ pub fn products(conn: &Connection) -> rusqlite::Result<Vec<Product>> {
 
 pub fn has_products(conn: &Connection) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM products)")?
-        .query_row([], |r| r.get(0))
+        .query_row((), |r| r.get(0))
 }
 
 /// The product a barcode names now, if any.
@@ -86,7 +88,7 @@ pub fn barcode_owner(conn: &Connection, barcode: &str) -> rusqlite::Result<Optio
 
 pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.prepare_cached("SELECT version FROM catalog_version WHERE id = 1")?
-        .query_row([], |r| r.get(0))
+        .query_row((), |r| r.get(0))
 }
 
 /// Marks a change; call once per committed change, inside its transaction.
@@ -94,7 +96,7 @@ pub fn bump_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "UPDATE catalog_version SET version = version + 1 WHERE id = 1 RETURNING version",
     )?
-    .query_row([], |r| r.get(0))
+    .query_row((), |r| r.get(0))
 }
 
 pub fn catalog(conn: &Connection) -> rusqlite::Result<Catalog> {
@@ -220,7 +222,7 @@ fn products_where(conn: &Connection, sku: &str) -> rusqlite::Result<Vec<Product>
 }
 
 /// A product from `SELECT p.sku, p.name, p.price, p.category, p.tax_rate, p.active, i.sha256`.
-fn product_row(r: &rusqlite::Row<'_>, barcodes: Vec<String>) -> rusqlite::Result<Product> {
+fn product_row(r: &Row<'_>, barcodes: Vec<String>) -> rusqlite::Result<Product> {
     let sku: String = r.get(0)?;
     Ok(Product {
         image_url: r

@@ -1,7 +1,10 @@
-//! The event log behind the feed. `cursor` is SQLite's AUTOINCREMENT rowid: strictly increasing, never reused,
-//! so a till that stores the last cursor it applied resumes exactly where it left off.
+//! The event log behind the feed. `cursor` is SQLite's AUTOINCREMENT rowid or PostgreSQL's sequence: strictly
+//! increasing, never reused, and handed out in commit order (see [`Connection::lock_feed`]), so a till that stores
+//! the last cursor it applied resumes exactly where it left off.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, OptionalExtension};
+
+use super::{Connection, Row};
 use serde_json::value::RawValue;
 
 pub struct NewEvent<'a> {
@@ -18,13 +21,13 @@ pub struct NewEvent<'a> {
 
 /// Stores an event; returns its cursor, or None when an event with that id is already stored.
 pub fn insert(conn: &Connection, e: &NewEvent) -> rusqlite::Result<Option<i64>> {
-    let changed = conn
-        .prepare_cached(
-            "INSERT INTO events (event_id, type, payment_intent_id, order_id, terminal, is_foreign, source, stripe_created, received, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (event_id) DO NOTHING",
-        )?
-        .execute(params![
+    conn.lock_feed()?;
+    conn.prepare_cached(
+        "INSERT INTO events (event_id, type, payment_intent_id, order_id, terminal, is_foreign, source, stripe_created, received, payload)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (event_id) DO NOTHING RETURNING cursor",
+    )?
+    .query_row(params![
             e.event_id,
             e.kind,
             e.payment_intent_id,
@@ -35,20 +38,22 @@ pub fn insert(conn: &Connection, e: &NewEvent) -> rusqlite::Result<Option<i64>> 
             e.stripe_created,
             e.received,
             e.payload
-        ])?;
-    Ok((changed == 1).then(|| conn.last_insert_rowid()))
+        ], |r| r.get(0))
+    .optional()
 }
 
 /// Stores a change to the catalogue as a feed item for every till; returns its cursor.
 pub fn insert_catalog(conn: &Connection, event: &kassa_api::CatalogEvent) -> rusqlite::Result<i64> {
     let payload = serde_json::to_string(event)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    conn.lock_feed()?;
     conn.prepare_cached(
         "INSERT INTO events (event_id, type, is_foreign, source, stripe_created, received, payload)
-         VALUES (?1, ?2, 0, 'catalog', ?3, ?3, ?4)",
+         VALUES (?1, ?2, 0, 'catalog', ?3, ?3, ?4) RETURNING cursor",
     )?
-    .execute(params![event.id, event.kind, event.created, payload])?;
-    Ok(conn.last_insert_rowid())
+    .query_row(params![event.id, event.kind, event.created, payload], |r| {
+        r.get(0)
+    })
 }
 
 /// A feed item as the backend serves it: the Stripe event exactly as verified.
@@ -57,7 +62,7 @@ pub type FeedItem = kassa_api::FeedItem<Box<RawValue>>;
 const SELECT: &str =
     "SELECT cursor, order_id, terminal, is_foreign, source, received, payload FROM events";
 
-fn item(r: &rusqlite::Row) -> rusqlite::Result<FeedItem> {
+fn item(r: &Row) -> rusqlite::Result<FeedItem> {
     let payload: String = r.get(6)?;
     Ok(FeedItem {
         cursor: r.get(0)?,
@@ -94,7 +99,7 @@ pub fn feed(
              ORDER BY cursor LIMIT ?4"
         ))?,
         None => conn.prepare_cached(&format!(
-            "{SELECT} WHERE ?1 IS NULL AND cursor > ?2 AND cursor <= ?3 ORDER BY cursor LIMIT ?4"
+            "{SELECT} WHERE CAST(?1 AS TEXT) IS NULL AND cursor > ?2 AND cursor <= ?3 ORDER BY cursor LIMIT ?4"
         ))?,
     };
     let mut rows = stmt.query_map(params![terminal, after, durable, limit as i64], item)?;
@@ -114,7 +119,7 @@ pub fn feed(
 
 pub fn latest_cursor(conn: &Connection) -> rusqlite::Result<i64> {
     conn.prepare_cached("SELECT COALESCE(MAX(cursor), 0) FROM events")?
-        .query_row([], |r| r.get(0))
+        .query_row((), |r| r.get(0))
 }
 
 /// An order's events, for the admin's timeline.

@@ -1,20 +1,23 @@
-//! SQLite storage: WAL, foreign keys on, versioned migrations. One writer connection (owned by the intake's
-//! group-commit thread and the API's writes, behind a mutex) and a small pool of readers. Commits are made
-//! durable by an explicit fsync of the log ([`Wal`]) before anything that depends on them is answered.
+//! Storage: SQLite (the default) or PostgreSQL (several instances), behind one [`Db`] whose callers see one
+//! [`Connection`] either way. SQLite: WAL, foreign keys on, versioned migrations, one writer connection and a
+//! small pool of readers; commits are made durable by an explicit fsync of the log ([`Wal`]) before anything that
+//! depends on them is answered. PostgreSQL: see [`pg`].
 
 pub mod cash;
 pub mod catalog;
+pub mod conn;
 pub mod events;
 pub mod orders;
+pub mod pg;
 pub mod private;
 pub mod readers;
 pub mod shifts;
 pub mod terminals;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::Connection;
+pub use conn::{Connection, Row};
 use rusqlite_migration::{Migrations, M};
 
 fn migrations() -> Migrations<'static> {
@@ -59,10 +62,22 @@ pub enum DbError {
         path: PathBuf,
         source: rusqlite_migration::Error,
     },
+    #[error("{0}")]
+    Url(String),
+    #[error("cannot connect to the database {url}: {source}")]
+    Connect {
+        url: String,
+        source: rusqlite::Error,
+    },
+    #[error("cannot migrate the database {url}: {source}")]
+    PgMigrate {
+        url: String,
+        source: rusqlite::Error,
+    },
 }
 
-pub fn open(path: &Path) -> Result<Connection, rusqlite::Error> {
-    let conn = Connection::open(path)?;
+pub fn open(path: &Path) -> Result<rusqlite::Connection, rusqlite::Error> {
+    let conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // Statements are prepared once and cached (the default holds 16), so a hot path never parses SQL.
     conn.set_prepared_statement_cache_capacity(64);
@@ -129,15 +144,105 @@ pub enum WriteError {
     Sync(std::io::Error),
 }
 
+/// Where the backend keeps its data: a SQLite file in a directory (the default, and the demo's), or a
+/// PostgreSQL database shared by several instances.
+#[derive(Debug, Clone)]
+pub enum Location {
+    Dir(PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// `--database-url` when given, else `--data-dir`.
+    pub fn of(data_dir: &Path, database_url: Option<&str>) -> Self {
+        match database_url {
+            Some(url) => Self::Postgres(url.to_owned()),
+            None => Self::Dir(data_dir.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Dir(dir) => write!(f, "{}", dir.display()),
+            Self::Postgres(url) => write!(f, "{}", redact(url)),
+        }
+    }
+}
+
+/// The store, whichever it is; handlers reach it only through [`Db::read`] and [`Db::write`].
 #[derive(Clone)]
 pub struct Db {
+    store: Store,
+}
+
+#[derive(Clone)]
+enum Store {
+    Sqlite(SqliteDb),
+    Postgres(Arc<PgDb>),
+}
+
+/// SQLite: one writer connection (owned by the intake's group-commit thread and the API's writes, behind a
+/// mutex) and a small pool of readers.
+#[derive(Clone)]
+pub struct SqliteDb {
     pub path: PathBuf,
     pub wal: Wal,
-    writer: Arc<Mutex<Connection>>,
-    readers: Arc<Mutex<Vec<Connection>>>,
+    writer: Arc<Mutex<rusqlite::Connection>>,
+    readers: Arc<Mutex<Vec<rusqlite::Connection>>>,
+}
+
+#[derive(Clone)]
+struct PgDb {
+    config: postgres::Config,
+    pool: pg::Pool,
+}
+
+/// The connection the intake's writer keeps (and `token create` writes through).
+#[derive(Clone)]
+pub enum WriterConn {
+    Sqlite(Arc<Mutex<rusqlite::Connection>>),
+    Postgres(Arc<Mutex<pg::PgClient>>),
+}
+
+/// [`WriterConn`], locked.
+pub enum WriterGuard<'a> {
+    Sqlite(MutexGuard<'a, rusqlite::Connection>),
+    Postgres(MutexGuard<'a, pg::PgClient>),
+}
+
+impl WriterConn {
+    pub fn lock(&self) -> WriterGuard<'_> {
+        match self {
+            Self::Sqlite(c) => WriterGuard::Sqlite(c.lock().unwrap_or_else(|e| e.into_inner())),
+            Self::Postgres(c) => WriterGuard::Postgres(c.lock().unwrap_or_else(|e| e.into_inner())),
+        }
+    }
+
+    /// Runs `f` on the connection (no fsync: for start-up and for tests).
+    pub fn with<T: Send>(&self, f: impl FnOnce(&Connection) -> T + Send) -> T {
+        pg::off_runtime(|| f(&self.lock().conn()))
+    }
+}
+
+impl WriterGuard<'_> {
+    pub fn conn(&mut self) -> Connection<'_> {
+        match self {
+            Self::Sqlite(c) => Connection::sqlite(c),
+            Self::Postgres(c) => Connection::pg(c),
+        }
+    }
 }
 
 impl Db {
+    pub fn open(location: &Location) -> Result<Self, DbError> {
+        match location {
+            Location::Dir(dir) => Self::open_dir(dir),
+            Location::Postgres(url) => Self::open_postgres(url),
+        }
+    }
+
     /// Opens (creating it if need be) the database in `dir`; the directory is made 0700 and the files 0600, see
     /// [`private`].
     pub fn open_dir(dir: &Path) -> Result<Self, DbError> {
@@ -175,53 +280,145 @@ impl Db {
             source,
         })?;
         Ok(Self {
-            path,
-            wal,
-            writer: Arc::new(Mutex::new(conn)),
-            readers: Arc::new(Mutex::new(Vec::new())),
+            store: Store::Sqlite(SqliteDb {
+                path,
+                wal,
+                writer: Arc::new(Mutex::new(conn)),
+                readers: Arc::new(Mutex::new(Vec::new())),
+            }),
         })
     }
 
-    /// Runs `f` on the writer connection, off the async runtime, and returns once what it wrote is on disk.
+    /// Connects to the PostgreSQL database at `url` and migrates it (once, whichever instance comes first).
+    pub fn open_postgres(url: &str) -> Result<Self, DbError> {
+        let config = pg::config(url).map_err(DbError::Url)?;
+        let shown = redact(url);
+        let mut client = pg::PgClient::connect(&config).map_err(|source| DbError::Connect {
+            url: shown.clone(),
+            source,
+        })?;
+        pg::off_runtime(|| client.migrate()).map_err(|source| DbError::PgMigrate {
+            url: shown.clone(),
+            source,
+        })?;
+        Ok(Self {
+            store: Store::Postgres(Arc::new(PgDb {
+                pool: pg::pool(&config, POOL_SIZE),
+                config,
+            })),
+        })
+    }
+
+    /// The SQLite database, when that is the store.
+    pub fn sqlite(&self) -> Option<&SqliteDb> {
+        match &self.store {
+            Store::Sqlite(db) => Some(db),
+            Store::Postgres(_) => None,
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.store, Store::Postgres(_))
+    }
+
+    /// PostgreSQL's connection settings, when that is the store (for the feed's LISTEN connection).
+    pub fn postgres_config(&self) -> Option<&postgres::Config> {
+        match &self.store {
+            Store::Sqlite(_) => None,
+            Store::Postgres(db) => Some(&db.config),
+        }
+    }
+
+    /// Runs `f` on a writing connection, off the async runtime, and returns once what it wrote is on disk.
     pub async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+        f: impl FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
     ) -> Result<T, WriteError> {
-        let (writer, wal) = (self.writer.clone(), self.wal.clone());
-        tokio::task::spawn_blocking(move || {
-            let result = f(&mut writer.lock().unwrap_or_else(|e| e.into_inner()))?;
-            wal.sync().map_err(WriteError::Sync)?;
-            Ok(result)
-        })
-        .await
-        .expect("database task does not panic")
+        match self.store.clone() {
+            Store::Sqlite(db) => tokio::task::spawn_blocking(move || {
+                let result = f(&Connection::sqlite(
+                    &db.writer.lock().unwrap_or_else(|e| e.into_inner()),
+                ))?;
+                db.wal.sync().map_err(WriteError::Sync)?;
+                Ok(result)
+            })
+            .await
+            .expect("database task does not panic"),
+            // A commit on PostgreSQL returns once it is durable (synchronous_commit = on).
+            Store::Postgres(db) => Ok(on_pool(db.pool.clone(), f).await?),
+        }
     }
 
-    /// Runs `f` on a reader connection (WAL lets reads proceed beside the writer), off the async runtime.
+    /// Runs `f` on a reading connection, off the async runtime.
     pub async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
     ) -> Result<T, rusqlite::Error> {
-        let db = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = db.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
-            let conn = match conn {
-                Some(c) => c,
-                None => open(&db.path)?,
-            };
-            let result = f(&conn);
-            db.readers
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(conn);
-            result
-        })
-        .await
-        .expect("database task does not panic")
+        match self.store.clone() {
+            Store::Sqlite(db) => tokio::task::spawn_blocking(move || {
+                let conn = db.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                let conn = match conn {
+                    Some(c) => c,
+                    None => open(&db.path)?,
+                };
+                let result = f(&Connection::sqlite(&conn));
+                db.readers
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(conn);
+                result
+            })
+            .await
+            .expect("database task does not panic"),
+            Store::Postgres(db) => on_pool(db.pool.clone(), f).await,
+        }
     }
 
-    pub fn writer(&self) -> Arc<Mutex<Connection>> {
-        self.writer.clone()
+    /// The intake writer's connection: SQLite's one writer, or a PostgreSQL connection of its own.
+    pub fn writer(&self) -> Result<WriterConn, rusqlite::Error> {
+        match &self.store {
+            Store::Sqlite(db) => Ok(WriterConn::Sqlite(db.writer.clone())),
+            Store::Postgres(db) => Ok(WriterConn::Postgres(Arc::new(Mutex::new(
+                pg::PgClient::connect(&db.config)?,
+            )))),
+        }
+    }
+}
+
+/// Connections each instance keeps to PostgreSQL for its API (the intake's writer and the feed's listener have
+/// one each besides): a few instances stay well inside PostgreSQL's default of 100.
+const POOL_SIZE: u32 = 16;
+
+async fn on_pool<T: Send + 'static>(
+    pool: pg::Pool,
+    f: impl FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+) -> Result<T, rusqlite::Error> {
+    tokio::task::spawn_blocking(move || {
+        let mut client = pool.get().map_err(|e| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(format!("PostgreSQL: no connection: {e}")),
+            )
+        })?;
+        let result = f(&Connection::pg(&mut client));
+        client.settle();
+        result
+    })
+    .await
+    .expect("database task does not panic")
+}
+
+/// A database URL with its password hidden, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
     }
 }
 
@@ -239,7 +436,7 @@ mod tests {
     /// v5 rebuilds the events table: every cursor stays, and one never handed out again is not reused either.
     #[test]
     fn the_events_rebuild_keeps_every_cursor_and_the_counter() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         super::migrations().to_version(&mut conn, 4).unwrap();
         for id in ["evt_1", "evt_2", "evt_3"] {
             conn.execute(
@@ -260,19 +457,23 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(kept, [(1, "evt_1".to_owned()), (2, "evt_2".to_owned())]);
-        let next =
-            events::insert_catalog(&conn, &kassa_api::CatalogEvent::new(Default::default(), 5))
-                .unwrap();
+        let next = events::insert_catalog(
+            &Connection::sqlite(&conn),
+            &kassa_api::CatalogEvent::new(Default::default(), 5),
+        )
+        .unwrap();
         assert_eq!(next, 4, "cursor 3 was handed out once");
     }
 
     #[test]
     fn an_empty_events_table_is_rebuilt_too() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         super::migrations().to_latest(&mut conn).unwrap();
-        let first =
-            events::insert_catalog(&conn, &kassa_api::CatalogEvent::new(Default::default(), 5))
-                .unwrap();
+        let first = events::insert_catalog(
+            &Connection::sqlite(&conn),
+            &kassa_api::CatalogEvent::new(Default::default(), 5),
+        )
+        .unwrap();
         assert_eq!(first, 1);
     }
 
@@ -287,7 +488,7 @@ mod tests {
     fn files(db: &Db) -> Vec<PathBuf> {
         ["", "-wal", "-shm"]
             .iter()
-            .map(|s| private::side_file(&db.path, s))
+            .map(|s| private::side_file(&db.sqlite().unwrap().path, s))
             .collect()
     }
 
@@ -299,7 +500,7 @@ mod tests {
         db.write(|c| terminals::create(c, "till-1", false, 1))
             .await
             .unwrap();
-        db.read(|c| c.query_row("SELECT count(*) FROM terminals", [], |r| r.get::<_, i64>(0)))
+        db.read(|c| c.query_row("SELECT count(*) FROM terminals", (), |r| r.get::<_, i64>(0)))
             .await
             .unwrap();
         assert_eq!(mode(&dir), 0o700);

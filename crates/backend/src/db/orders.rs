@@ -3,7 +3,9 @@
 
 use kassa_api::Payment;
 use kassa_stripe::PaymentIntentStatus as Status;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension};
+
+use super::{Connection, Row};
 use serde_json::Value;
 
 /// An order's row: what the wire shows of it ([`Payment`], the contract's type) and reconciliation's bookkeeping,
@@ -201,16 +203,14 @@ pub fn owed_a_check(
     let mut stmt = conn.prepare_cached(
         "SELECT payment_intent_id FROM orders
          WHERE payment_intent_id IS NOT NULL AND (status NOT IN ('succeeded', 'canceled') OR verified = 0)
-           AND next_check <= ?1 AND (?2 IS NULL OR terminal = ?2)
+           AND next_check <= ?1 AND (CAST(?2 AS TEXT) IS NULL OR terminal = ?2)
          ORDER BY next_check, created LIMIT ?3",
     )?;
-    let ids = stmt
-        .query_map(
-            params![due_by.unwrap_or(i64::MAX), terminal, page as i64],
-            |r| r.get(0),
-        )?
-        .collect();
-    ids
+    stmt.query_map(
+        params![due_by.unwrap_or(i64::MAX), terminal, page as i64],
+        |r| r.get(0),
+    )?
+    .collect()
 }
 
 /// Schedules an intent's next check: soon after it moved, then twice as late each time it had not, up to a cap,
@@ -223,8 +223,12 @@ pub fn schedule_check(
     every: i64,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "UPDATE orders SET checks = CASE WHEN ?2 THEN 0 ELSE MIN(checks + 1, 16) END,
-             next_check = ?3 + MIN(?4 << (CASE WHEN ?2 THEN 0 ELSE MIN(checks + 1, 16) END), ?5)
+        // Two-argument MIN is SQLite's alone, hence the CASEs; the casts give PostgreSQL its operand types.
+        "UPDATE orders SET checks = CASE WHEN ?2 THEN 0 WHEN checks < 16 THEN checks + 1 ELSE 16 END,
+             next_check = ?3 + CASE
+                 WHEN (CAST(?4 AS BIGINT) << CAST(CASE WHEN ?2 THEN 0 WHEN checks < 16 THEN checks + 1 ELSE 16 END AS INTEGER)) < ?5
+                 THEN (CAST(?4 AS BIGINT) << CAST(CASE WHEN ?2 THEN 0 WHEN checks < 16 THEN checks + 1 ELSE 16 END AS INTEGER))
+                 ELSE ?5 END
          WHERE payment_intent_id = ?1",
     )?
     .execute(params![
@@ -437,10 +441,7 @@ pub fn list(
         args.len()
     ));
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(args), from_row)?
-        .collect();
-    rows
+    stmt.query_map(args.as_slice(), from_row)?.collect()
 }
 
 pub use kassa_api::Total;
@@ -448,13 +449,14 @@ pub use kassa_api::Total;
 pub fn totals(conn: &Connection, filter: &Filter) -> rusqlite::Result<Vec<Total>> {
     let mut args = Vec::new();
     let sql = format!(
-        "SELECT currency, status, COUNT(*), SUM(amount), SUM(amount_received), SUM(amount_refunded) FROM orders
+        "SELECT currency, status, COUNT(*), CAST(SUM(amount) AS BIGINT), CAST(SUM(amount_received) AS BIGINT),
+                CAST(SUM(amount_refunded) AS BIGINT) FROM orders
          WHERE {} GROUP BY currency, status ORDER BY currency, status",
         filter.sql(&mut args)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
-        .query_map(rusqlite::params_from_iter(args), |r| {
+        .query_map(args.as_slice(), |r| {
             Ok(Total {
                 currency: r.get(0)?,
                 status: status_at(r, 1)?,

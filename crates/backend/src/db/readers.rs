@@ -1,7 +1,9 @@
 //! Card readers the backend knows: their label and the terminal each is assigned to. What a reader is doing is
 //! Stripe's to say, and is asked each time.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
+
+use super::{Connection, Row};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reader {
@@ -14,7 +16,7 @@ pub struct Reader {
 
 const COLUMNS: &str = "reader_id, label, terminal, device_type, registered";
 
-fn reader(r: &rusqlite::Row<'_>) -> rusqlite::Result<Reader> {
+fn reader(r: &Row<'_>) -> rusqlite::Result<Reader> {
     Ok(Reader {
         reader_id: r.get(0)?,
         label: r.get(1)?,
@@ -35,7 +37,7 @@ pub fn get(conn: &Connection, reader_id: &str) -> rusqlite::Result<Option<Reader
 /// Every reader, or (Some) one terminal's, in the order they were registered.
 pub fn list(conn: &Connection, terminal: Option<&str>) -> rusqlite::Result<Vec<Reader>> {
     conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM readers WHERE ?1 IS NULL OR terminal = ?1 ORDER BY registered, reader_id"
+        "SELECT {COLUMNS} FROM readers WHERE CAST(?1 AS TEXT) IS NULL OR terminal = ?1 ORDER BY registered, reader_id"
     ))?
     .query_map([terminal], reader)?
     .collect()
@@ -52,15 +54,15 @@ pub fn upsert(conn: &Connection, r: &Reader) -> rusqlite::Result<()> {
 }
 
 pub fn location(conn: &Connection) -> rusqlite::Result<Option<String>> {
-    conn.prepare_cached("SELECT location_id FROM reader_location WHERE only = 1")?
-        .query_row([], |r| r.get(0))
+    conn.prepare_cached("SELECT location_id FROM reader_location WHERE \"only\" = 1")?
+        .query_row((), |r| r.get(0))
         .optional()
 }
 
 /// Keeps the first location made; a second made by a race is left unused at Stripe.
 pub fn set_location(conn: &Connection, location_id: &str) -> rusqlite::Result<String> {
     conn.prepare_cached(
-        "INSERT INTO reader_location (only, location_id) VALUES (1, ?1) ON CONFLICT (only) DO NOTHING",
+        "INSERT INTO reader_location (\"only\", location_id) VALUES (1, ?1) ON CONFLICT (\"only\") DO NOTHING",
     )?
     .execute([location_id])?;
     Ok(location(conn)?.unwrap_or_else(|| location_id.to_owned()))

@@ -1,11 +1,13 @@
 //! Z reports, stored once each by the id the till gave them.
 
 use kassa_api::{ShiftReport, StoredShiftReport};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
+
+use super::{Connection, Row};
 
 use super::cash::Stored;
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredShiftReport> {
+fn row(r: &Row<'_>) -> rusqlite::Result<StoredShiftReport> {
     let payload: String = r.get(1)?;
     let report: ShiftReport = serde_json::from_str(&payload).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
@@ -31,7 +33,7 @@ pub fn list(
     limit: usize,
 ) -> rusqlite::Result<Vec<StoredShiftReport>> {
     conn.prepare_cached(
-        "SELECT report_id, payload, received_at FROM shift_reports WHERE ?1 IS NULL OR terminal = ?1
+        "SELECT report_id, payload, received_at FROM shift_reports WHERE CAST(?1 AS TEXT) IS NULL OR terminal = ?1
          ORDER BY closed_at DESC, report_id LIMIT ?2",
     )?
     .query_map(params![terminal, limit as i64], row)?
@@ -39,7 +41,7 @@ pub fn list(
 }
 
 pub fn put(
-    conn: &mut Connection,
+    conn: &Connection,
     report_id: &str,
     report: &ShiftReport,
     now: i64,

@@ -1,7 +1,9 @@
 //! Bearer tokens: random, shown once, stored as SHA-256 (a token has 256 bits of entropy, so a fast hash is enough).
 
 use rand::RngCore;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
+
+use super::Connection;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +101,7 @@ mod tests {
     fn a_stored_reserved_name_is_never_matched() {
         let mut conn = crate::db::open(std::path::Path::new(":memory:")).unwrap();
         crate::db::migrations().to_latest(&mut conn).unwrap();
+        let conn = Connection::sqlite(&conn);
         let legacy = create(&conn, SIDECAR, true, 1).unwrap();
         let till = create(&conn, "till-1", false, 1).unwrap();
         assert_eq!(find(&conn, &legacy).unwrap(), None);

@@ -25,6 +25,16 @@ impl Log for crate::db::Wal {
     }
 }
 
+/// PostgreSQL's log: a commit returns once it is durable (synchronous_commit = on), so there is nothing left to
+/// sync.
+pub struct Committed;
+
+impl Log for Committed {
+    fn sync(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The log, held open from start-up. Opening it for every fsync needed a free descriptor at the worst moment:
 /// with every descriptor taken by client connections the open failed with EMFILE, and the intake stopped for good
 /// as if the disk had failed. A descriptor held from before a write also hears of that write's failure (Linux

@@ -127,7 +127,7 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
 fn seeded() -> (tempfile::TempDir, Connection) {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_dir(dir.path()).unwrap();
-    let conn = crate::db::open(&db.path).unwrap();
+    let conn = crate::db::open(&db.sqlite().unwrap().path).unwrap();
     for (id, pi, status) in [
         ("o1", Some("pi_1"), "requires_payment_method"),
         ("o2", Some("pi_2"), "succeeded"),
@@ -144,7 +144,7 @@ fn seeded() -> (tempfile::TempDir, Connection) {
         order.payment_intent_id = pi.map(Into::into);
         order.status = status.into();
         order.amount_received = if status == "succeeded" { 1000 } else { 0 };
-        orders::insert(&conn, &order).unwrap();
+        orders::insert(&crate::db::Connection::sqlite(&conn), &order).unwrap();
     }
     (dir, conn)
 }
@@ -176,7 +176,7 @@ proptest! {
             let Ok(event) = parse(body) else { continue };
             let before = orders_now(&tx);
             let mut recheck = Vec::new();
-            let stored = store_event(&tx, &event, 1_700_000_000, &mut recheck);
+            let stored = store_event(&crate::db::Connection::sqlite(&tx), &event, 1_700_000_000, &mut recheck);
             prop_assert!(stored.is_ok(), "a readable event must be stored: {:?} for {}", stored, String::from_utf8_lossy(body));
             let after = orders_now(&tx);
             let first = seen.insert(event.id.clone());

@@ -9,11 +9,11 @@
 //! pages it touches: table and index leaves, their parents, the header).
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::db::{Connection, WriterConn, WriterGuard};
 use kassa_stripe::PaymentIntentStatus;
-use rusqlite::Connection;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -103,11 +103,11 @@ pub struct Wiring {
 impl Writer {
     /// `log` must be the write-ahead log of `conn`'s database; everything in it is durable when this is called.
     pub fn start(
-        conn: Arc<Mutex<Connection>>,
+        conn: WriterConn,
         log: impl Log,
         clock: Arc<dyn kassa_stripe::clock::Clock>,
     ) -> Result<Wiring, rusqlite::Error> {
-        let latest = events::latest_cursor(&conn.lock().unwrap_or_else(|e| e.into_inner()))?;
+        let latest = conn.with(events::latest_cursor)?;
         let (feed_tx, feed) = watch::channel(latest);
         let feed_tx = Arc::new(feed_tx);
         let committed_cursor = Arc::new(AtomicI64::new(latest));
@@ -240,7 +240,7 @@ impl Drop for Stops<'_> {
 
 fn write(
     mut rx: mpsc::UnboundedReceiver<Job>,
-    conn: Arc<Mutex<Connection>>,
+    conn: WriterConn,
     clock: Arc<dyn kassa_stripe::clock::Clock>,
     committed: std::sync::mpsc::Sender<Committed>,
     health: &IntakeHealth,
@@ -253,7 +253,7 @@ fn write(
     // Groups committed and handed to the syncer, not yet synced.
     let mut in_flight = 0usize;
     // The connection stays locked while a transaction is open (other writers wait for at most one fsync).
-    let mut held: Option<MutexGuard<'_, Connection>> = None;
+    let mut held: Option<WriterGuard<'_>> = None;
     // The transaction being filled while the syncer is busy.
     let mut open: Option<Group> = None;
     while let Some(first) = rx.blocking_recv() {
@@ -270,10 +270,11 @@ fn write(
                 in_flight = in_flight.saturating_sub(n);
                 continue;
             }
-            let conn = held.get_or_insert_with(|| conn.lock().unwrap_or_else(|e| e.into_inner()));
+            let guard = held.get_or_insert_with(|| conn.lock());
+            let conn = &guard.conn();
             let group = match open.as_mut() {
                 Some(group) => group,
-                None => match conn.execute_batch("BEGIN IMMEDIATE") {
+                None => match conn.begin() {
                     Ok(()) => open.insert(Group::default()),
                     Err(e) => {
                         tracing::error!("could not start a transaction: {e}");
@@ -290,7 +291,7 @@ fn write(
                     // The whole transaction goes: its events were not stored, and Stripe retries them.
                     tracing::error!("could not store an event: {e}");
                     health.writer_failed(format!("could not store an event: {e}"), now);
-                    let _ = conn.execute_batch("ROLLBACK");
+                    let _ = conn.rollback();
                     held = None;
                     let error = format!("storage failed: {e}");
                     fail_answers(open.take().map(|g| g.answers).unwrap_or_default(), &error);
@@ -304,12 +305,11 @@ fn write(
         if !due {
             continue;
         }
-        let (Some(conn), Some(group)) = (held.take(), open.take()) else {
+        let (Some(mut guard), Some(group)) = (held.take(), open.take()) else {
             continue;
         };
-        let outcome = conn
-            .execute_batch("COMMIT")
-            .and_then(|()| events::latest_cursor(&conn));
+        let conn = guard.conn();
+        let outcome = conn.commit().and_then(|()| events::latest_cursor(&conn));
         let latest = match outcome {
             Ok(latest) => latest,
             Err(e) => {
@@ -318,12 +318,12 @@ fn write(
                     group.answers.len()
                 );
                 health.writer_failed(format!("could not commit: {e}"), now);
-                let _ = conn.execute_batch("ROLLBACK");
+                let _ = conn.rollback();
                 fail_answers(group.answers, &format!("storage failed: {e}"));
                 continue;
             }
         };
-        drop(conn);
+        drop(guard);
         mark.fetch_max(latest, Ordering::Release);
         health.writer_ok();
         if committed.send(Committed { group, latest }).is_err() {
@@ -707,6 +707,7 @@ fn apply_fetched(
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
 
     use super::*;
     use crate::db::{Db, Wal};
@@ -727,7 +728,7 @@ mod tests {
 
     fn start(db: &Db, wal: Wal) -> Wiring {
         Writer::start(
-            db.writer(),
+            db.writer().unwrap(),
             wal,
             Arc::new(kassa_stripe::clock::ManualClock::new(1_700_000_000)),
         )
@@ -738,7 +739,7 @@ mod tests {
     async fn an_event_is_answered_and_fed_to_tills_once_the_log_is_on_disk() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open_dir(dir.path()).unwrap();
-        let wiring = start(&db, db.wal.clone());
+        let wiring = start(&db, db.sqlite().unwrap().wal.clone());
         assert_eq!(
             wiring.writer.store_event(event("evt_1")).await,
             Ok(Stored::New { cursor: 1 })
@@ -758,14 +759,14 @@ mod tests {
         let db = Db::open_dir(dir.path()).unwrap();
         let hold = Arc::new(Mutex::new(()));
         let syncing = hold.lock().unwrap();
-        let wiring = start(&db, db.wal.clone().held_by(hold.clone()));
+        let wiring = start(&db, db.sqlite().unwrap().wal.clone().held_by(hold.clone()));
         let stored = |n: usize| {
             let writer = wiring.writer.clone();
             tokio::spawn(async move { writer.store_event(event(&format!("evt_{n}"))).await })
         };
         let committed = || {
-            let reader = crate::db::open(&db.path).unwrap();
-            events::latest_cursor(&reader).unwrap()
+            let reader = crate::db::open(&db.sqlite().unwrap().path).unwrap();
+            events::latest_cursor(&Connection::sqlite(&reader)).unwrap()
         };
         let first = stored(1);
         while committed() < 1 {
@@ -813,8 +814,9 @@ mod tests {
             "the feed serves only durable events"
         );
         {
-            let conn = db.writer();
-            let conn = conn.lock().unwrap();
+            let writer = db.writer().unwrap();
+            let mut guard = writer.lock();
+            let conn = guard.conn();
             assert_eq!(
                 events::latest_cursor(&conn).unwrap(),
                 1,
@@ -856,13 +858,13 @@ mod tests {
     fn out_of_descriptors(db: &Db, fail: usize) -> (Wiring, Arc<AtomicUsize>, Arc<AtomicUsize>) {
         let (fail, tries) = (Arc::new(AtomicUsize::new(fail)), Arc::default());
         let log = OutOfDescriptors {
-            log: db.wal.clone(),
+            log: db.sqlite().unwrap().wal.clone(),
             fail: fail.clone(),
             tries: Arc::clone(&tries),
         };
         (
             Writer::start(
-                db.writer(),
+                db.writer().unwrap(),
                 log,
                 Arc::new(kassa_stripe::clock::ManualClock::new(1_700_000_000)),
             )

@@ -49,7 +49,36 @@ pub fn certs(dir: &Path) -> Certs {
     paths
 }
 
+/// With KASSA_TEST_POSTGRES set (scripts/with-postgres sets it), the same tests run on PostgreSQL: each data
+/// directory stands for a database of its own, made on first use, so a test that restarts the backend on its
+/// data directory finds its data again.
+pub fn database_url(data_dir: &Path) -> Option<String> {
+    let server = std::env::var("KASSA_TEST_POSTGRES").ok()?;
+    use sha2::Digest;
+    let name = format!(
+        "kassa_test_{}",
+        &hex::encode(sha2::Sha256::digest(
+            data_dir.as_os_str().as_encoded_bytes()
+        ))[..16]
+    );
+    kassa_backend::db::pg::off_runtime(|| {
+        let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+        let exists = admin
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+            .unwrap()
+            .is_some();
+        if !exists {
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap();
+        }
+    });
+    let (base, _) = server.rsplit_once('/').unwrap();
+    Some(format!("{base}/{name}"))
+}
+
 pub fn args(data_dir: &Path, extra: &[&str]) -> kassa_backend::config::ServeArgs {
+    let url = database_url(data_dir);
     let mut argv = vec![
         "kassa-backend",
         "--addr",
@@ -61,6 +90,9 @@ pub fn args(data_dir: &Path, extra: &[&str]) -> kassa_backend::config::ServeArgs
         "--bootstrap-token",
         TOKEN,
     ];
+    if let Some(url) = &url {
+        argv.extend(["--database-url", url]);
+    }
     argv.extend_from_slice(extra);
     let mut serve = Cli::parse_from(argv).serve;
     if !serve.simulate {
@@ -92,11 +124,14 @@ pub async fn start(data_dir: &Path, flags: &[&str]) -> (kassa_backend::Running, 
 /// Terminal tokens made as `token create` makes them, before the backend starts on `data_dir`: one per
 /// (name, admin), in order.
 pub fn tokens(data_dir: &Path, who: &[(&str, bool)]) -> Vec<String> {
-    let db = kassa_backend::db::Db::open_dir(data_dir).unwrap();
-    let conn = db.writer();
-    let conn = conn.lock().unwrap();
+    let location = kassa_backend::db::Location::of(data_dir, database_url(data_dir).as_deref());
+    let db = kassa_backend::db::Db::open(&location).unwrap();
+    let conn = db.writer().unwrap();
     who.iter()
-        .map(|(name, admin)| kassa_backend::db::terminals::create(&conn, name, *admin, 1).unwrap())
+        .map(|(name, admin)| {
+            conn.with(|c| kassa_backend::db::terminals::create(c, name, *admin, 1))
+                .unwrap()
+        })
         .collect()
 }
 

@@ -1,0 +1,362 @@
+//! PostgreSQL: the store for several instances. Connections are pooled for the API's reads and writes; the
+//! intake's writer keeps one of its own. A commit is durable when it returns (`synchronous_commit = on`, set on
+//! every connection), so nothing is acknowledged before PostgreSQL has it on disk.
+
+use std::time::Duration;
+
+use bytes::BytesMut;
+use postgres::types::{IsNull, ToSql as PgToSql, Type};
+use postgres::NoTls;
+use rusqlite::types::Value;
+
+use super::conn::{to_postgres, StatementCache};
+
+/// The advisory lock that orders the feed: held from a transaction's first event until it commits.
+pub const FEED_LOCK: i64 = 0x6b61_7373_6101;
+/// Held while the schema is migrated, so instances starting together migrate once.
+const MIGRATE_LOCK: i64 = 0x6b61_7373_6102;
+/// The channel each commit that added to the feed notifies, with its newest cursor.
+pub const FEED_CHANNEL: &str = "kassa_feed";
+
+const MIGRATIONS: &[&str] = &[include_str!("pg_schema_v1.sql")];
+
+/// How long a statement or a wait for a lock may take before it fails (and its request is answered 503).
+const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub fn config(url: &str) -> Result<postgres::Config, String> {
+    let mut config: postgres::Config = url
+        .parse()
+        .map_err(|e| format!("--database-url is not a PostgreSQL URL: {e}"))?;
+    config
+        .application_name("kassa-backend")
+        .connect_timeout(CONNECT_TIMEOUT)
+        .options(&format!(
+            "-c synchronous_commit=on -c statement_timeout={} -c idle_in_transaction_session_timeout=60000",
+            STATEMENT_TIMEOUT.as_millis()
+        ));
+    Ok(config)
+}
+
+/// Runs `f` where the postgres crate may block: it drives each connection with a runtime of its own, which
+/// tokio refuses to start or drop on a thread that runs async tasks (blocking-pool threads are fine).
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|s| s.spawn(f).join().expect("a database call does not panic"))
+    } else {
+        f()
+    }
+}
+
+/// A connection and its prepared statements.
+pub struct PgClient {
+    /// Always Some but while dropped (see [`Drop`]).
+    client: Option<postgres::Client>,
+    config: postgres::Config,
+    cache: StatementCache,
+    in_tx: bool,
+    feed_touched: bool,
+}
+
+fn error(e: postgres::Error) -> rusqlite::Error {
+    use postgres::error::SqlState;
+    let code = match e.code() {
+        Some(c) if c.code().starts_with("23") => rusqlite::ffi::SQLITE_CONSTRAINT,
+        Some(c) if *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::LOCK_NOT_AVAILABLE => {
+            rusqlite::ffi::SQLITE_BUSY
+        }
+        Some(_) => rusqlite::ffi::SQLITE_ERROR,
+        None => rusqlite::ffi::SQLITE_IOERR,
+    };
+    let message = match e.as_db_error() {
+        Some(db) => format!("PostgreSQL: {}: {}", db.code().code(), db.message()),
+        None => format!("PostgreSQL: {e}"),
+    };
+    rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(message))
+}
+
+impl PgClient {
+    pub fn connect(config: &postgres::Config) -> rusqlite::Result<Self> {
+        Ok(Self {
+            client: Some(off_runtime(|| config.connect(NoTls)).map_err(error)?),
+            config: config.clone(),
+            cache: StatementCache::new(),
+            in_tx: false,
+            feed_touched: false,
+        })
+    }
+
+    fn client(&mut self) -> &mut postgres::Client {
+        self.client
+            .as_mut()
+            .expect("the client is there until dropped")
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.client.as_ref().is_none_or(postgres::Client::is_closed)
+    }
+
+    /// A fresh connection in place of a closed one (PostgreSQL restarted, or the network dropped it).
+    fn reopen_if_closed(&mut self) -> rusqlite::Result<()> {
+        if self.is_closed() {
+            *self = Self::connect(&self.config)?;
+        }
+        Ok(())
+    }
+
+    fn statement(&mut self, sql: &str) -> rusqlite::Result<postgres::Statement> {
+        if let Some(s) = self.cache.get(sql) {
+            return Ok(s.clone());
+        }
+        let prepared = self.client().prepare(&to_postgres(sql)).map_err(error)?;
+        self.cache.insert(sql.to_owned(), prepared.clone());
+        Ok(prepared)
+    }
+
+    pub fn query(&mut self, sql: &str, values: &[Value]) -> rusqlite::Result<Vec<Vec<Value>>> {
+        let statement = self.statement(sql)?;
+        let params: Vec<Param> = values.iter().map(Param).collect();
+        let refs: Vec<&(dyn PgToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
+        let rows = self.client().query(&statement, &refs).map_err(error)?;
+        rows.iter().map(row_values).collect()
+    }
+
+    pub fn execute(&mut self, sql: &str, values: &[Value]) -> rusqlite::Result<u64> {
+        let statement = self.statement(sql)?;
+        let params: Vec<Param> = values.iter().map(Param).collect();
+        let refs: Vec<&(dyn PgToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
+        self.client().execute(&statement, &refs).map_err(error)
+    }
+
+    pub fn batch(&mut self, sql: &str) -> rusqlite::Result<()> {
+        self.client().batch_execute(sql).map_err(error)
+    }
+
+    pub fn begin(&mut self) -> rusqlite::Result<()> {
+        self.reopen_if_closed()?;
+        self.batch("BEGIN")?;
+        self.in_tx = true;
+        self.feed_touched = false;
+        Ok(())
+    }
+
+    /// Commits; a transaction that added to the feed first notifies [`FEED_CHANNEL`] of its newest cursor, which
+    /// PostgreSQL delivers to every listening instance once (and only if) the commit succeeds.
+    pub fn commit(&mut self) -> rusqlite::Result<()> {
+        let notify = std::mem::take(&mut self.feed_touched);
+        let result = (|| {
+            if notify {
+                self.execute(
+                    "SELECT pg_notify('kassa_feed', CAST((SELECT COALESCE(MAX(cursor), 0) FROM events) AS TEXT))",
+                    &[],
+                )?;
+            }
+            self.batch("COMMIT")
+        })();
+        self.in_tx = false;
+        result
+    }
+
+    pub fn rollback(&mut self) -> rusqlite::Result<()> {
+        self.in_tx = false;
+        self.feed_touched = false;
+        if self.is_closed() {
+            return Ok(());
+        }
+        self.batch("ROLLBACK")
+    }
+
+    /// See [`super::Connection::lock_feed`].
+    pub fn lock_feed(&mut self) -> rusqlite::Result<()> {
+        if !self.in_tx {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISUSE),
+                Some(
+                    "an event is stored inside a transaction, so its cursor follows commit order"
+                        .into(),
+                ),
+            ));
+        }
+        if !self.feed_touched {
+            self.execute(
+                "SELECT pg_advisory_xact_lock(?1)",
+                &[Value::Integer(FEED_LOCK)],
+            )?;
+            self.feed_touched = true;
+        }
+        Ok(())
+    }
+
+    /// Whatever a failed call left open is rolled back before the connection is used again.
+    pub fn settle(&mut self) {
+        if self.in_tx {
+            let _ = self.rollback();
+        }
+    }
+
+    /// Brings the schema to the latest version, once however many instances start together.
+    pub fn migrate(&mut self) -> rusqlite::Result<i64> {
+        self.batch("CREATE TABLE IF NOT EXISTS kassa_schema (version BIGINT NOT NULL)")?;
+        self.begin()?;
+        let result = (|| {
+            self.execute(
+                "SELECT pg_advisory_xact_lock(?1)",
+                &[Value::Integer(MIGRATE_LOCK)],
+            )?;
+            let rows = self.query("SELECT version FROM kassa_schema", &[])?;
+            let current = match rows.first().and_then(|r| r.first()) {
+                Some(Value::Integer(v)) => *v,
+                _ => {
+                    self.execute("INSERT INTO kassa_schema (version) VALUES (0)", &[])?;
+                    0
+                }
+            };
+            let latest = MIGRATIONS.len() as i64;
+            if current > latest {
+                return Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+                    Some(format!(
+                        "the database's schema is version {current}, newer than this kassa-backend's {latest}: \
+                         run the newer kassa-backend"
+                    )),
+                ));
+            }
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+                self.batch(sql)?;
+                self.execute(
+                    "UPDATE kassa_schema SET version = ?1",
+                    &[Value::Integer(i as i64 + 1)],
+                )?;
+            }
+            Ok(latest)
+        })();
+        match result {
+            Ok(v) => self.commit().map(|()| v),
+            Err(e) => {
+                let _ = self.rollback();
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for PgClient {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            off_runtime(move || drop(client));
+        }
+    }
+}
+
+/// r2d2's view of [`PgClient`]: connect with the backend's settings, drop a connection PostgreSQL closed.
+pub struct Manager(pub postgres::Config);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = PgClient;
+    type Error = rusqlite::Error;
+
+    fn connect(&self) -> Result<PgClient, rusqlite::Error> {
+        PgClient::connect(&self.0)
+    }
+
+    fn is_valid(&self, conn: &mut PgClient) -> Result<(), rusqlite::Error> {
+        conn.batch("")
+    }
+
+    fn has_broken(&self, conn: &mut PgClient) -> bool {
+        conn.is_closed()
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+pub fn pool(config: &postgres::Config, size: u32) -> Pool {
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(CONNECT_TIMEOUT)
+        // The pool checks a connection when it is taken; a broken one is replaced rather than handed out.
+        .test_on_check_out(false)
+        .build_unchecked(Manager(config.clone()))
+}
+
+/// A value bound to whatever type PostgreSQL expects for its parameter: the storage code binds rusqlite's values
+/// (integers for flags and money, text, bytes), and PostgreSQL's columns are BIGINT, TEXT and BYTEA.
+#[derive(Debug)]
+struct Param<'a>(&'a Value);
+
+impl PgToSql for Param<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self.0 {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Integer(i) => match *ty {
+                Type::INT8 => i.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
+                Type::BOOL => (*i != 0).to_sql(ty, out),
+                Type::FLOAT8 => (*i as f64).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR => i.to_string().to_sql(ty, out),
+                _ => Err(format!("an integer cannot be bound to {ty}").into()),
+            },
+            Value::Real(f) => match *ty {
+                Type::FLOAT8 => f.to_sql(ty, out),
+                Type::FLOAT4 => (*f as f32).to_sql(ty, out),
+                _ => Err(format!("a real cannot be bound to {ty}").into()),
+            },
+            Value::Text(s) => s.as_str().to_sql(ty, out),
+            Value::Blob(b) => b.as_slice().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+fn row_values(row: &postgres::Row) -> rusqlite::Result<Vec<Value>> {
+    (0..row.len())
+        .map(|i| {
+            let ty = row.columns()[i].type_();
+            let v = match *ty {
+                Type::INT8 => row
+                    .try_get::<_, Option<i64>>(i)
+                    .map(|v| v.map(Value::Integer)),
+                Type::INT4 => row
+                    .try_get::<_, Option<i32>>(i)
+                    .map(|v| v.map(|v| Value::Integer(v.into()))),
+                Type::INT2 => row
+                    .try_get::<_, Option<i16>>(i)
+                    .map(|v| v.map(|v| Value::Integer(v.into()))),
+                Type::BOOL => row
+                    .try_get::<_, Option<bool>>(i)
+                    .map(|v| v.map(|v| Value::Integer(v.into()))),
+                Type::FLOAT8 => row.try_get::<_, Option<f64>>(i).map(|v| v.map(Value::Real)),
+                Type::BYTEA => row
+                    .try_get::<_, Option<Vec<u8>>>(i)
+                    .map(|v| v.map(Value::Blob)),
+                Type::VOID => Ok(None),
+                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => row
+                    .try_get::<_, Option<String>>(i)
+                    .map(|v| v.map(Value::Text)),
+                _ => {
+                    return Err(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISMATCH),
+                        Some(format!(
+                            "PostgreSQL column {} is {ty}: CAST it to BIGINT or TEXT",
+                            row.columns()[i].name()
+                        )),
+                    ))
+                }
+            };
+            Ok(v.map_err(error)?.unwrap_or(Value::Null))
+        })
+        .collect()
+}
