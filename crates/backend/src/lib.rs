@@ -321,6 +321,9 @@ pub async fn start_tuned(
         None => log,
     };
     let wiring = intake::writer::Writer::start(db.writer()?, log, clock.clone())?;
+    if let Some(url) = db.postgres_url() {
+        db::listen::spawn(url.to_owned(), wiring.writer.announcer());
+    }
     let stripe = kassa_stripe::Client::new(
         kassa_stripe::ClientConfig::new(&stripe_config.secret_key)
             .api_base(&stripe_config.api_base),

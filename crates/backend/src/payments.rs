@@ -154,7 +154,7 @@ pub async fn put_intent(
     if let Some(description) = &req.description {
         crate::json::check_len("description", description, MAX_DESCRIPTION_CHARS)?;
     }
-    let _guard = state.order_locks.lock(&order_id).await;
+    let _guard = state.order_locks.lock(&state.db, &order_id).await?;
     let now = state.clock.now();
     let id = order_id.clone();
     let existing = state.db.read(move |c| orders::get(c, &id)).await?;
@@ -291,7 +291,7 @@ pub async fn cancel(
     state.rate_limits.money(&caller.0.name, state.clock.now())?;
     check_order_id(&order_id)?;
     let client_key = idempotency::client_key(&headers)?;
-    let _guard = state.order_locks.lock(&order_id).await;
+    let _guard = state.order_locks.lock(&state.db, &order_id).await?;
     let mut order = visible_order(&state, &caller, &order_id).await?;
     match order.payment_intent_id.clone() {
         Some(pi) => {
@@ -362,7 +362,7 @@ pub async fn refund(
     state.rate_limits.money(&caller.0.name, state.clock.now())?;
     check_order_id(&order_id)?;
     // Two requests for one order at once would reach Stripe together, where the second is refused with a conflict.
-    let _guard = state.order_locks.lock(&order_id).await;
+    let _guard = state.order_locks.lock(&state.db, &order_id).await?;
     let order = visible_order(&state, &caller, &order_id).await?;
     let pi = order
         .payment_intent_id
@@ -428,7 +428,7 @@ pub async fn capture(
     caller.require_admin("captures need an admin token")?;
     state.rate_limits.money(&caller.0.name, state.clock.now())?;
     check_order_id(&order_id)?;
-    let _guard = state.order_locks.lock(&order_id).await;
+    let _guard = state.order_locks.lock(&state.db, &order_id).await?;
     let order = visible_order(&state, &caller, &order_id).await?;
     let pi = order
         .payment_intent_id

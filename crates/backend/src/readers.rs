@@ -152,7 +152,7 @@ pub async fn pay(
     crate::payments::check_order_id(&order_id)?;
     let client_key = idempotency::client_key(&headers)?;
     let row = known(&state, &caller, &req.reader_id).await?;
-    let _guard = state.order_locks.lock(&order_id).await;
+    let _guard = state.order_locks.lock(&state.db, &order_id).await?;
     let order = crate::payments::visible_order(&state, &caller, &order_id).await?;
     let Some(pi_id) = order.payment_intent_id.clone() else {
         return Err(ApiError::Conflict {

@@ -24,6 +24,10 @@ pub struct Policy {
     pub page: usize,
 }
 
+/// How long a periodic sweep holds the intents it took (other instances skip them meanwhile): ample for a page of
+/// fetches, and short enough that a sweep that died is picked up by the next.
+const CLAIM_SECS: i64 = 120;
+
 /// Whose intents a sweep checks.
 #[derive(Debug, Clone)]
 pub enum Scope {
@@ -64,14 +68,26 @@ pub async fn refetch(
 pub async fn sweep(state: &AppState, scope: Scope) -> Result<Sweep, ApiError> {
     let Policy { every_secs, page } = state.reconcile;
     let now = state.clock.now();
-    let ids = state
-        .db
-        .read(move |c| match &scope {
-            Scope::Due => orders::owed_a_check(c, None, Some(now), page),
-            Scope::Terminal(t) => orders::owed_a_check(c, Some(t), None, page),
-            Scope::All => orders::owed_a_check(c, None, None, page),
-        })
-        .await?;
+    let ids = match scope {
+        Scope::Due => {
+            state
+                .db
+                .write(move |c| orders::claim_due(c, now, now + CLAIM_SECS, page))
+                .await?
+        }
+        Scope::Terminal(t) => {
+            state
+                .db
+                .read(move |c| orders::owed_a_check(c, Some(&t), None, page))
+                .await?
+        }
+        Scope::All => {
+            state
+                .db
+                .read(move |c| orders::owed_a_check(c, None, None, page))
+                .await?
+        }
+    };
     let mut result = Sweep {
         checked: ids.len(),
         ..Default::default()

@@ -7,6 +7,7 @@ use tokio::sync::watch;
 
 use crate::config::StripeConfig;
 use crate::db::Db;
+use crate::error::ApiError;
 use crate::intake::writer::Writer;
 
 pub struct AppState {
@@ -27,12 +28,21 @@ pub struct AppState {
     pub reader_country: String,
 }
 
-/// One async lock per order id, so concurrent requests for one order (double clicks, retries) run one at a time.
+/// One async lock per order id, so concurrent requests for one order (double clicks, retries) run one at a time:
+/// in this process, and on PostgreSQL across every instance too (a request for an order may reach any of them).
 #[derive(Default)]
 pub struct OrderLocks(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
 
 impl OrderLocks {
-    pub async fn lock(&self, order_id: &str) -> OrderGuard<'_> {
+    pub async fn lock(&self, db: &Db, order_id: &str) -> Result<OrderGuard<'_>, ApiError> {
+        let mut guard = self.lock_here(order_id).await;
+        guard._shared = db
+            .lock_across_instances(&format!("order:{order_id}"))
+            .await?;
+        Ok(guard)
+    }
+
+    async fn lock_here(&self, order_id: &str) -> OrderGuard<'_> {
         let lock = self
             .0
             .lock()
@@ -42,6 +52,7 @@ impl OrderLocks {
             .clone();
         let guard = lock.clone().lock_owned().await;
         OrderGuard {
+            _shared: None,
             locks: self,
             order_id: order_id.to_owned(),
             lock,
@@ -51,6 +62,8 @@ impl OrderLocks {
 }
 
 pub struct OrderGuard<'a> {
+    /// Released before the local lock (fields drop in order), so the next local waiter can take it at once.
+    _shared: Option<crate::db::pg::SessionLock>,
     locks: &'a OrderLocks,
     order_id: String,
     lock: Arc<tokio::sync::Mutex<()>>,

@@ -7,6 +7,7 @@ pub mod cash;
 pub mod catalog;
 pub mod conn;
 pub mod events;
+pub mod listen;
 pub mod orders;
 pub mod pg;
 pub mod private;
@@ -195,6 +196,7 @@ pub struct SqliteDb {
 
 #[derive(Clone)]
 struct PgDb {
+    url: String,
     config: postgres::Config,
     pool: pg::Pool,
 }
@@ -304,6 +306,7 @@ impl Db {
         Ok(Self {
             store: Store::Postgres(Arc::new(PgDb {
                 pool: pg::pool(&config, POOL_SIZE),
+                url: url.to_owned(),
                 config,
             })),
         })
@@ -371,6 +374,26 @@ impl Db {
             .await
             .expect("database task does not panic"),
             Store::Postgres(db) => on_pool(db.pool.clone(), f).await,
+        }
+    }
+
+    /// Holds `name` locked across every instance sharing the database, until the lock is dropped. None on SQLite,
+    /// whose one instance locks in-process (see [`crate::state::OrderLocks`]).
+    pub async fn lock_across_instances(
+        &self,
+        name: &str,
+    ) -> Result<Option<pg::SessionLock>, rusqlite::Error> {
+        match &self.store {
+            Store::Sqlite(_) => Ok(None),
+            Store::Postgres(db) => Ok(Some(pg::SessionLock::acquire(db.pool.clone(), name).await?)),
+        }
+    }
+
+    /// PostgreSQL's URL, when that is the store (for the feed's LISTEN connection).
+    pub fn postgres_url(&self) -> Option<&str> {
+        match &self.store {
+            Store::Sqlite(_) => None,
+            Store::Postgres(db) => Some(&db.url),
         }
     }
 

@@ -213,6 +213,34 @@ pub fn owed_a_check(
     .collect()
 }
 
+/// The periodic sweep's page: the intents due, claimed for `until` (their next check moves there), so that
+/// instances sweeping one PostgreSQL at once share the work rather than repeat it; rows another sweep holds are
+/// skipped. The check itself then schedules the next one ([`schedule_check`]); a sweep that dies leaves its claim
+/// to run out.
+pub fn claim_due(
+    conn: &Connection,
+    now: i64,
+    until: i64,
+    page: usize,
+) -> rusqlite::Result<Vec<String>> {
+    // SQLite has one writer, so there is nothing to skip (and no such clause).
+    let skip_locked = if conn.is_postgres() {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    conn.prepare_cached(&format!(
+        "UPDATE orders SET next_check = ?2 WHERE payment_intent_id IN (
+             SELECT payment_intent_id FROM orders
+             WHERE payment_intent_id IS NOT NULL AND (status NOT IN ('succeeded', 'canceled') OR verified = 0)
+               AND next_check <= ?1
+             ORDER BY next_check, created LIMIT ?3{skip_locked})
+         RETURNING payment_intent_id"
+    ))?
+    .query_map(params![now, until, page as i64], |r| r.get(0))?
+    .collect()
+}
+
 /// Schedules an intent's next check: soon after it moved, then twice as late each time it had not, up to a cap,
 /// so intents left open for days cost a fetch an hour rather than one a sweep.
 pub fn schedule_check(

@@ -53,6 +53,8 @@ pub struct PgClient {
     /// Always Some but while dropped (see [`Drop`]).
     client: Option<postgres::Client>,
     config: postgres::Config,
+    /// Set when a session lock could not be released: the pool then closes the connection, which releases it.
+    poisoned: bool,
     cache: StatementCache,
     in_tx: bool,
     feed_touched: bool,
@@ -80,6 +82,7 @@ impl PgClient {
         Ok(Self {
             client: Some(off_runtime(|| config.connect(NoTls)).map_err(error)?),
             config: config.clone(),
+            poisoned: false,
             cache: StatementCache::new(),
             in_tx: false,
             feed_touched: false,
@@ -266,7 +269,7 @@ impl r2d2::ManageConnection for Manager {
     }
 
     fn has_broken(&self, conn: &mut PgClient) -> bool {
-        conn.is_closed()
+        conn.poisoned || conn.is_closed()
     }
 }
 
@@ -359,4 +362,54 @@ fn row_values(row: &postgres::Row) -> rusqlite::Result<Vec<Value>> {
             Ok(v.map_err(error)?.unwrap_or(Value::Null))
         })
         .collect()
+}
+
+/// A lock on a name shared by every instance (an order's id): PostgreSQL's session advisory lock, held on a pooled
+/// connection of its own until dropped.
+pub struct SessionLock {
+    conn: Option<r2d2::PooledConnection<Manager>>,
+    name: String,
+}
+
+const LOCK_NAME: &str = "SELECT pg_advisory_lock(hashtextextended(?1, 0))";
+const UNLOCK_NAME: &str = "SELECT pg_advisory_unlock(hashtextextended(?1, 0))";
+
+impl SessionLock {
+    /// Waits for the lock (at most the statement timeout, then fails).
+    pub async fn acquire(pool: Pool, name: &str) -> rusqlite::Result<Self> {
+        let name = name.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| {
+                rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                    Some(format!("PostgreSQL: no connection: {e}")),
+                )
+            })?;
+            conn.execute(LOCK_NAME, &[Value::Text(name.clone())])?;
+            Ok(Self {
+                conn: Some(conn),
+                name,
+            })
+        })
+        .await
+        .expect("database task does not panic")
+    }
+}
+
+impl Drop for SessionLock {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        let name = std::mem::take(&mut self.name);
+        let release = move || {
+            if conn.execute(UNLOCK_NAME, &[Value::Text(name)]).is_err() {
+                conn.poisoned = true;
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn_blocking(release)),
+            Err(_) => release(),
+        }
+    }
 }

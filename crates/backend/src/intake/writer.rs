@@ -175,6 +175,20 @@ impl Writer {
         send_max(&self.feed, cursor);
     }
 
+    /// Announces cursors committed elsewhere (another instance, on PostgreSQL) without keeping the writer alive:
+    /// false once the backend has stopped.
+    pub fn announcer(&self) -> impl Fn(i64) -> bool + Send + Sync + 'static {
+        let (committed, feed) = (Arc::downgrade(&self.committed), Arc::downgrade(&self.feed));
+        move |cursor| match (committed.upgrade(), feed.upgrade()) {
+            (Some(committed), Some(feed)) => {
+                committed.fetch_max(cursor, Ordering::Release);
+                send_max(&feed, cursor);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// A re-fetched intent: its state is recorded, and a change enters the feed (for events missed meanwhile).
     pub async fn observe(&self, intent: Value, after: i64) -> Result<Observed, String> {
         self.fetched(intent, false, after).await
