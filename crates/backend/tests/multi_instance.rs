@@ -237,7 +237,7 @@ async fn three_instances_one_killed_mid_burst_lose_skip_and_repeat_nothing() {
     // Instance 2 is killed once a third has been sent; a delivery that gets no 2xx is retried on the next
     // instance, as Stripe retries.
     let mut payloads = Vec::new();
-    for step in 0..STATUSES.len() {
+    for (step, status) in STATUSES.iter().enumerate() {
         for till in TILLS {
             for n in 0..ORDERS {
                 let id = format!("evt_{till}_{n}_{step}");
@@ -245,7 +245,7 @@ async fn three_instances_one_killed_mid_burst_lose_skip_and_repeat_nothing() {
                 payloads.push((
                     id.clone(),
                     till,
-                    event(&id, &pi, STATUSES[step], 1_700_000_000 + step as i64),
+                    event(&id, &pi, status, 1_700_000_000 + step as i64),
                 ));
             }
         }
