@@ -624,6 +624,35 @@ mod tests {
     }
 
     #[test]
+    fn the_database_url_is_global_too_and_chooses_postgresql() {
+        let url = "postgres://kassa:pw@db.internal/kassa";
+        for argv in [
+            &["token", "create", "--name", "till-1", "--database-url", url][..],
+            &["--database-url", url, "token", "create", "--name", "till-1"],
+        ] {
+            let cli =
+                Cli::try_parse_from(std::iter::once("kassa-backend").chain(argv.iter().copied()))
+                    .unwrap();
+            assert!(
+                matches!(cli.serve.location(), crate::db::Location::Postgres(u) if u == url),
+                "{argv:?}"
+            );
+        }
+        assert!(matches!(
+            serve_args(&["--data-dir", "/d"]).location(),
+            crate::db::Location::Dir(d) if d == std::path::Path::new("/d")
+        ));
+    }
+
+    #[test]
+    fn a_database_url_that_is_not_postgresql_is_named() {
+        let err = Cli::try_parse_from(["kassa-backend", "--database-url", "mysql://x@y/z"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--database-url"), "{err}");
+    }
+
+    #[test]
     fn a_short_bootstrap_token_is_refused_without_echoing_it() {
         let short = "s3cr3t-but-only-31-characters!!";
         assert_eq!(short.len(), 31);

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use rusqlite::types::{FromSql, ToSql, ToSqlOutput, Value, ValueRef};
 
-use super::pg::PgClient;
+use super::pg::{PgClient, Renumbered};
 
 /// A connection to either store, for one call of [`super::Db::read`] or [`super::Db::write`].
 pub struct Connection<'a> {
@@ -88,9 +88,10 @@ impl<'a> Connection<'a> {
         }
     }
 
-    pub fn commit(&self) -> rusqlite::Result<()> {
+    /// Commits; on PostgreSQL the events stored get their final cursors here (see [`PgClient::commit`]).
+    pub fn commit(&self) -> rusqlite::Result<Renumbered> {
         match &self.inner {
-            Inner::Sqlite(c) => c.execute_batch("COMMIT"),
+            Inner::Sqlite(c) => c.execute_batch("COMMIT").map(|()| Renumbered::default()),
             Inner::Pg(c) => c.borrow_mut().commit(),
         }
     }
@@ -102,14 +103,13 @@ impl<'a> Connection<'a> {
         }
     }
 
-    /// Called before an event is given its cursor. On PostgreSQL, transactions that add to the feed take one lock
-    /// and hold it until they commit, so cursors are handed out in commit order: a till that has seen cursor N
-    /// can never later meet a smaller one committed by a slower instance. SQLite has one writer, which is the
-    /// same guarantee.
-    pub fn lock_feed(&self) -> rusqlite::Result<()> {
+    /// Called once an event is stored with `cursor`. On SQLite, with its one writer, cursors follow commit order
+    /// as they are given. On PostgreSQL the cursor is provisional, and final at commit (see [`PgClient::commit`]),
+    /// so the event must be stored inside a transaction.
+    pub fn stored_event(&self, cursor: i64) -> rusqlite::Result<()> {
         match &self.inner {
             Inner::Sqlite(_) => Ok(()),
-            Inner::Pg(c) => c.borrow_mut().lock_feed(),
+            Inner::Pg(c) => c.borrow_mut().stored_event(cursor),
         }
     }
 }
@@ -130,7 +130,7 @@ impl<'a> std::ops::Deref for Transaction<'_, 'a> {
 impl Transaction<'_, '_> {
     pub fn commit(mut self) -> rusqlite::Result<()> {
         self.done = true;
-        self.conn.commit()
+        self.conn.commit().map(drop)
     }
 }
 

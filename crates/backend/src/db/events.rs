@@ -1,5 +1,5 @@
 //! The event log behind the feed. `cursor` is SQLite's AUTOINCREMENT rowid or PostgreSQL's sequence: strictly
-//! increasing, never reused, and handed out in commit order (see [`Connection::lock_feed`]), so a till that stores
+//! increasing, never reused, and handed out in commit order (see [`Connection::stored_event`]), so a till that stores
 //! the last cursor it applied resumes exactly where it left off.
 
 use rusqlite::{params, OptionalExtension};
@@ -21,8 +21,7 @@ pub struct NewEvent<'a> {
 
 /// Stores an event; returns its cursor, or None when an event with that id is already stored.
 pub fn insert(conn: &Connection, e: &NewEvent) -> rusqlite::Result<Option<i64>> {
-    conn.lock_feed()?;
-    conn.prepare_cached(
+    let cursor = conn.prepare_cached(
         "INSERT INTO events (event_id, type, payment_intent_id, order_id, terminal, is_foreign, source, stripe_created, received, payload)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (event_id) DO NOTHING RETURNING cursor",
@@ -39,21 +38,27 @@ pub fn insert(conn: &Connection, e: &NewEvent) -> rusqlite::Result<Option<i64>> 
             e.received,
             e.payload
         ], |r| r.get(0))
-    .optional()
+    .optional()?;
+    if let Some(cursor) = cursor {
+        conn.stored_event(cursor)?;
+    }
+    Ok(cursor)
 }
 
 /// Stores a change to the catalogue as a feed item for every till; returns its cursor.
 pub fn insert_catalog(conn: &Connection, event: &kassa_api::CatalogEvent) -> rusqlite::Result<i64> {
     let payload = serde_json::to_string(event)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    conn.lock_feed()?;
-    conn.prepare_cached(
-        "INSERT INTO events (event_id, type, is_foreign, source, stripe_created, received, payload)
-         VALUES (?1, ?2, 0, 'catalog', ?3, ?3, ?4) RETURNING cursor",
-    )?
-    .query_row(params![event.id, event.kind, event.created, payload], |r| {
-        r.get(0)
-    })
+    let cursor = conn
+        .prepare_cached(
+            "INSERT INTO events (event_id, type, is_foreign, source, stripe_created, received, payload)
+             VALUES (?1, ?2, 0, 'catalog', ?3, ?3, ?4) RETURNING cursor",
+        )?
+        .query_row(params![event.id, event.kind, event.created, payload], |r| {
+            r.get(0)
+        })?;
+    conn.stored_event(cursor)?;
+    Ok(cursor)
 }
 
 /// A feed item as the backend serves it: the Stripe event exactly as verified.

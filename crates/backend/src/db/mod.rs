@@ -452,6 +452,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_database_urls_password_is_never_shown() {
+        assert_eq!(
+            redact("postgres://kassa:s3cret@db.internal:5432/kassa"),
+            "postgres://kassa:***@db.internal:5432/kassa"
+        );
+        assert_eq!(
+            redact("postgres://kassa@db.internal/kassa"),
+            "postgres://kassa@db.internal/kassa"
+        );
+        assert_eq!(
+            Location::Postgres("postgres://a:b@h/d".into()).to_string(),
+            "postgres://a:***@h/d"
+        );
+    }
+
+    #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
     }

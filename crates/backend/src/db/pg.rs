@@ -11,7 +11,8 @@ use rusqlite::types::Value;
 
 use super::conn::{to_postgres, StatementCache};
 
-/// The advisory lock that orders the feed: held from a transaction's first event until it commits.
+/// The advisory lock that orders the feed: a transaction that stored events takes it to give them their final
+/// cursors, and holds it until it has committed.
 pub const FEED_LOCK: i64 = 0x6b61_7373_6101;
 /// Held while the schema is migrated, so instances starting together migrate once.
 const MIGRATE_LOCK: i64 = 0x6b61_7373_6102;
@@ -38,6 +39,21 @@ pub fn config(url: &str) -> Result<postgres::Config, String> {
     Ok(config)
 }
 
+/// Provisional cursors and the final ones they became at commit (see [`PgClient::commit`]); empty on SQLite,
+/// whose cursors are final when given.
+#[derive(Debug, Default)]
+pub struct Renumbered(Vec<(i64, i64)>);
+
+impl Renumbered {
+    /// The final cursor of an event stored with `cursor`.
+    pub fn cursor(&self, cursor: i64) -> i64 {
+        self.0
+            .iter()
+            .find(|(old, _)| *old == cursor)
+            .map_or(cursor, |(_, new)| *new)
+    }
+}
+
 /// Runs `f` where the postgres crate may block: it drives each connection with a runtime of its own, which
 /// tokio refuses to start or drop on a thread that runs async tasks (blocking-pool threads are fine).
 pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
@@ -57,7 +73,8 @@ pub struct PgClient {
     poisoned: bool,
     cache: StatementCache,
     in_tx: bool,
-    feed_touched: bool,
+    /// The provisional cursors of the events this transaction stored, in order (see [`Self::commit`]).
+    pending: Vec<i64>,
 }
 
 fn error(e: postgres::Error) -> rusqlite::Error {
@@ -85,7 +102,7 @@ impl PgClient {
             poisoned: false,
             cache: StatementCache::new(),
             in_tx: false,
-            feed_touched: false,
+            pending: Vec::new(),
         })
     }
 
@@ -141,38 +158,85 @@ impl PgClient {
         self.reopen_if_closed()?;
         self.batch("BEGIN")?;
         self.in_tx = true;
-        self.feed_touched = false;
+        self.pending.clear();
         Ok(())
     }
 
-    /// Commits; a transaction that added to the feed first notifies [`FEED_CHANNEL`] of its newest cursor, which
-    /// PostgreSQL delivers to every listening instance once (and only if) the commit succeeds.
-    pub fn commit(&mut self) -> rusqlite::Result<()> {
-        let notify = std::mem::take(&mut self.feed_touched);
+    /// Commits. A transaction that stored events gave them provisional cursors (the sequence's next values,
+    /// taken without waiting for anyone); here, just before the commit, it takes the feed's lock and gives them
+    /// their final cursors, and holds the lock until the commit is done. So final cursors are handed out in commit
+    /// order across every instance (a till that has seen cursor N never meets a smaller one later), while the lock
+    /// is held for three statements and the commit, not for the transaction's work. The commit also notifies
+    /// [`FEED_CHANNEL`] of the newest cursor, which PostgreSQL delivers to every listening instance once (and
+    /// only if) the commit succeeds. Returns the provisional cursors' final values.
+    pub fn commit(&mut self) -> rusqlite::Result<Renumbered> {
+        let pending = std::mem::take(&mut self.pending);
         let result = (|| {
-            if notify {
-                self.execute(
-                    "SELECT pg_notify('kassa_feed', CAST((SELECT COALESCE(MAX(cursor), 0) FROM events) AS TEXT))",
-                    &[],
-                )?;
-            }
-            self.batch("COMMIT")
+            let renumbered = if pending.is_empty() {
+                Renumbered::default()
+            } else {
+                self.renumber(pending)?
+            };
+            self.batch("COMMIT")?;
+            Ok(renumbered)
         })();
         self.in_tx = false;
         result
     }
 
+    fn renumber(&mut self, provisional: Vec<i64>) -> rusqlite::Result<Renumbered> {
+        let client = self.client();
+        client
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&FEED_LOCK])
+            .map_err(error)?;
+        let n = provisional.len() as i64;
+        // One value per row, in the series' order: ascending, as the sequence hands them out.
+        let mut fresh: Vec<i64> = client
+            .query(
+                "SELECT nextval('events_cursor') FROM generate_series(1, $1::bigint)",
+                &[&n],
+            )
+            .map_err(error)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        fresh.sort_unstable();
+        client
+            .execute(
+                "UPDATE events e SET cursor = m.new FROM unnest($1::bigint[], $2::bigint[]) AS m(old, new)
+                 WHERE e.cursor = m.old",
+                &[&provisional, &fresh],
+            )
+            .map_err(error)?;
+        // The orders whose state these events moved point at them by cursor.
+        client
+            .execute(
+                "UPDATE orders o SET state_cursor = m.new FROM unnest($1::bigint[], $2::bigint[]) AS m(old, new)
+                 WHERE o.state_cursor = m.old",
+                &[&provisional, &fresh],
+            )
+            .map_err(error)?;
+        let newest = fresh.last().copied().unwrap_or(0);
+        client
+            .execute(
+                "SELECT pg_notify($1, $2)",
+                &[&FEED_CHANNEL, &newest.to_string()],
+            )
+            .map_err(error)?;
+        Ok(Renumbered(provisional.into_iter().zip(fresh).collect()))
+    }
+
     pub fn rollback(&mut self) -> rusqlite::Result<()> {
         self.in_tx = false;
-        self.feed_touched = false;
+        self.pending.clear();
         if self.is_closed() {
             return Ok(());
         }
         self.batch("ROLLBACK")
     }
 
-    /// See [`super::Connection::lock_feed`].
-    pub fn lock_feed(&mut self) -> rusqlite::Result<()> {
+    /// See [`super::Connection::stored_event`].
+    pub fn stored_event(&mut self, cursor: i64) -> rusqlite::Result<()> {
         if !self.in_tx {
             return Err(rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISUSE),
@@ -182,13 +246,7 @@ impl PgClient {
                 ),
             ));
         }
-        if !self.feed_touched {
-            self.execute(
-                "SELECT pg_advisory_xact_lock(?1)",
-                &[Value::Integer(FEED_LOCK)],
-            )?;
-            self.feed_touched = true;
-        }
+        self.pending.push(cursor);
         Ok(())
     }
 
@@ -201,13 +259,14 @@ impl PgClient {
 
     /// Brings the schema to the latest version, once however many instances start together.
     pub fn migrate(&mut self) -> rusqlite::Result<i64> {
-        self.batch("CREATE TABLE IF NOT EXISTS kassa_schema (version BIGINT NOT NULL)")?;
         self.begin()?;
         let result = (|| {
+            // The lock first: two instances creating the version table at once collide even with IF NOT EXISTS.
             self.execute(
                 "SELECT pg_advisory_xact_lock(?1)",
                 &[Value::Integer(MIGRATE_LOCK)],
             )?;
+            self.batch("CREATE TABLE IF NOT EXISTS kassa_schema (version BIGINT NOT NULL)")?;
             let rows = self.query("SELECT version FROM kassa_schema", &[])?;
             let current = match rows.first().and_then(|r| r.first()) {
                 Some(Value::Integer(v)) => *v,
@@ -236,7 +295,7 @@ impl PgClient {
             Ok(latest)
         })();
         match result {
-            Ok(v) => self.commit().map(|()| v),
+            Ok(v) => self.commit().map(|_| v),
             Err(e) => {
                 let _ = self.rollback();
                 Err(e)

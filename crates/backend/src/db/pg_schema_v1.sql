@@ -76,7 +76,8 @@ CREATE INDEX product_barcodes_by_sku ON product_barcodes (sku);
 CREATE TABLE catalog_version (id BIGINT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);
 INSERT INTO catalog_version (id, version) VALUES (1, 0);
 
--- cursor: handed out under the feed's lock (see db::conn::Connection::lock_feed), so in commit order.
+-- cursor: provisional while its transaction runs, final at commit under the feed's lock, so final cursors follow
+-- commit order (see db::pg::PgClient::commit).
 CREATE SEQUENCE events_cursor;
 CREATE TABLE events (
     cursor BIGINT PRIMARY KEY DEFAULT nextval('events_cursor'),

@@ -227,6 +227,20 @@ struct Group {
     stale: Vec<(String, Recheck)>,
 }
 
+impl Group {
+    /// The answers with their events' final cursors (PostgreSQL gives them at commit).
+    fn renumbered(mut self, r: &crate::db::pg::Renumbered) -> Self {
+        for answer in &mut self.answers {
+            match answer {
+                Answer::Event(_, Stored::New { cursor })
+                | Answer::Fetched(_, Observed::Changed { cursor }) => *cursor = r.cursor(*cursor),
+                _ => {}
+            }
+        }
+        self
+    }
+}
+
 /// A group that is committed but not yet known to be on disk.
 struct Committed {
     group: Group,
@@ -323,9 +337,11 @@ fn write(
             continue;
         };
         let conn = guard.conn();
-        let outcome = conn.commit().and_then(|()| events::latest_cursor(&conn));
-        let latest = match outcome {
-            Ok(latest) => latest,
+        let outcome = conn
+            .commit()
+            .and_then(|renumbered| Ok((renumbered, events::latest_cursor(&conn)?)));
+        let (group, latest) = match outcome {
+            Ok((renumbered, latest)) => (group.renumbered(&renumbered), latest),
             Err(e) => {
                 tracing::error!(
                     "could not commit a group of {} events: {e}",
