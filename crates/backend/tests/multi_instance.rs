@@ -19,8 +19,8 @@ use serde_json::{json, Value};
 
 const SECRET: &str = "whsec_multi_instance";
 const TILLS: [&str; 3] = ["till-a", "till-b", "till-c"];
-/// Orders per till, and status events per order: 3 × 20 × 5 = 300 events, plus duplicates.
-const ORDERS: usize = 20;
+/// Orders per till, and status events per order: 3 × 40 × 5 = 600 events, plus duplicates.
+const ORDERS: usize = 40;
 const STATUSES: [&str; 5] = [
     "requires_payment_method",
     "requires_confirmation",
@@ -233,7 +233,7 @@ async fn three_instances_one_killed_mid_burst_lose_skip_and_repeat_nothing() {
         )));
     }
 
-    // The burst: every event to instance n % 3, one in four again to another instance, eight senders at once.
+    // The burst: every event to instance n % 3, one in four again to another instance, twelve senders at once.
     // Instance 2 is killed once a third has been sent; a delivery that gets no 2xx is retried on the next
     // instance, as Stripe retries.
     let mut payloads = Vec::new();
@@ -260,7 +260,7 @@ async fn three_instances_one_killed_mid_burst_lose_skip_and_repeat_nothing() {
     let (deliveries, retried) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let (kill_tx, mut kill_rx) = tokio::sync::mpsc::channel::<()>(1);
     let mut senders = Vec::new();
-    for _ in 0..8 {
+    for _ in 0..12 {
         let (deliveries, retried) = (deliveries.clone(), retried.clone());
         let (http, bases, queue, acknowledged, alive, sent, kill_tx) = (
             http.clone(),
