@@ -331,18 +331,32 @@ async fn three_instances_one_killed_mid_burst_lose_skip_and_repeat_nothing() {
 
     // The feed's last cursor, and the events each till owns, as PostgreSQL holds them.
     let url = database_url.clone();
-    let stored: Vec<(i64, String, Option<String>)> =
-        kassa_backend::db::pg::off_runtime(move || {
-            let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-            db.query(
+    let (stored, statuses) = kassa_backend::db::pg::off_runtime(move || {
+        let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let stored: Vec<(i64, String, Option<String>)> = db
+            .query(
                 "SELECT cursor, event_id, terminal FROM events ORDER BY cursor",
                 &[],
             )
             .unwrap()
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
-            .collect()
-        });
+            .collect();
+        let statuses: BTreeMap<String, i64> = db
+            .query("SELECT status, COUNT(*) FROM orders GROUP BY status", &[])
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        (stored, statuses)
+    });
+    // Each intent's events were applied by whichever instances got them, some at the same moment: none may
+    // write over another's work, and a final status is never undone.
+    assert_eq!(
+        statuses,
+        BTreeMap::from([("succeeded".to_owned(), (TILLS.len() * ORDERS) as i64)]),
+        "every order ends succeeded"
+    );
     assert_eq!(
         stored.len(),
         total,

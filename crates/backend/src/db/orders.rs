@@ -116,6 +116,39 @@ pub fn by_intent(conn: &Connection, payment_intent_id: &str) -> rusqlite::Result
     .optional()
 }
 
+/// [`get`] for a change: on PostgreSQL the row stays locked until the transaction ends, so an instance applying
+/// an event waits for another applying one to the same order and then reads its result, rather than writing
+/// over it with what it read before. (SQLite's one writer never interleaves.)
+pub fn get_for_update(conn: &Connection, order_id: &str) -> rusqlite::Result<Option<Order>> {
+    let lock = if conn.is_postgres() {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM orders WHERE order_id = ?1{lock}"
+    ))?
+    .query_row([order_id], from_row)
+    .optional()
+}
+
+/// [`by_intent`] for a change; see [`get_for_update`].
+pub fn by_intent_for_update(
+    conn: &Connection,
+    payment_intent_id: &str,
+) -> rusqlite::Result<Option<Order>> {
+    let lock = if conn.is_postgres() {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM orders WHERE payment_intent_id = ?1{lock}"
+    ))?
+    .query_row([payment_intent_id], from_row)
+    .optional()
+}
+
 /// Records a new order before its intent exists, so a crash between Stripe's answer and ours is recoverable:
 /// the retry finds the row and repeats the create with the same Idempotency-Key.
 pub fn insert(conn: &Connection, o: &Order) -> rusqlite::Result<()> {

@@ -569,7 +569,7 @@ pub(crate) fn store_event(
     stale: &mut Vec<(String, Recheck)>,
 ) -> rusqlite::Result<Stored> {
     let mut order = match &e.payment_intent_id {
-        Some(pi) => match orders::by_intent(conn, pi)? {
+        Some(pi) => match orders::by_intent_for_update(conn, pi)? {
             Some(o) => Some(o),
             None => order_awaiting_intent(conn, e, pi)?,
         },
@@ -638,7 +638,7 @@ fn order_awaiting_intent(
     else {
         return Ok(None);
     };
-    let Some(mut order) = orders::get(conn, order_id)? else {
+    let Some(mut order) = orders::get_for_update(conn, order_id)? else {
         return Ok(None);
     };
     let terminal_matches = e
@@ -677,7 +677,7 @@ fn apply_fetched(
     let Some(id) = pi.get("id").and_then(Value::as_str) else {
         return Ok(Observed::Unknown);
     };
-    let Some(mut order) = orders::by_intent(conn, id)? else {
+    let Some(mut order) = orders::by_intent_for_update(conn, id)? else {
         return Ok(Observed::Unknown);
     };
     let applied = orders::apply_intent(&mut order, pi, now, Snapshot::Fetched { after }, now);
