@@ -459,3 +459,73 @@ async fn a_till_on_one_instance_wakes_when_another_stores_an_event() {
         woke.duration_since(sent)
     );
 }
+
+/// Two instances get two events of one intent at the same moment: Stripe's later `succeeded` at one, an earlier
+/// `processing` at the other. Whichever commits second must see the first's work: every order ends succeeded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_applying_events_to_one_order_never_write_over_each_other() {
+    if std::env::var("KASSA_TEST_POSTGRES").is_err() {
+        eprintln!("skipped: needs PostgreSQL (run it under scripts/with-postgres)");
+        return;
+    }
+    const N: usize = 200;
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = common::database_url(dir.path()).unwrap();
+    let (a, b) = (
+        Instance::start(&database_url),
+        Instance::start(&database_url),
+    );
+    let url = database_url.clone();
+    kassa_backend::db::pg::off_runtime(move || {
+        let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        for n in 0..N {
+            db.execute(
+                "INSERT INTO orders (order_id, terminal, payment_intent_id, amount, currency, status, created, updated)
+                 VALUES ($1, 'till-a', $2, 1000, 'usd', 'requires_payment_method', 1, 1)",
+                &[&format!("o{n}"), &format!("pi_race_{n}")],
+            )
+            .unwrap();
+        }
+    });
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut sends = Vec::new();
+    for n in 0..N {
+        let pi = format!("pi_race_{n}");
+        for (base, status, created) in [
+            (&a.url, "succeeded", 1_700_000_002),
+            (&b.url, "processing", 1_700_000_001),
+        ] {
+            let (http, base) = (http.clone(), base.clone());
+            let payload = event(&format!("evt_race_{n}_{status}"), &pi, status, created);
+            // Retried on a 5xx as Stripe retries: two groups that lock the same orders in opposite orders are a
+            // deadlock PostgreSQL breaks by failing one, whose webhooks are then answered 503.
+            sends.push(tokio::spawn(async move {
+                for tries in 1..=10 {
+                    match deliver(&http, &base, &payload).await {
+                        Ok(200) => return tries,
+                        _ => tokio::time::sleep(Duration::from_millis(50)).await,
+                    }
+                }
+                panic!("never acknowledged: {payload}")
+            }));
+        }
+    }
+    let mut retried = 0;
+    for s in sends {
+        retried += s.await.unwrap() - 1;
+    }
+    eprintln!("{} deliveries, {retried} retried after a 503", 2 * N);
+    let url = database_url.clone();
+    let statuses: BTreeMap<String, i64> = kassa_backend::db::pg::off_runtime(move || {
+        let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        db.query("SELECT status, COUNT(*) FROM orders GROUP BY status", &[])
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect()
+    });
+    assert_eq!(
+        statuses,
+        BTreeMap::from([("succeeded".to_owned(), N as i64)])
+    );
+}
