@@ -241,6 +241,79 @@ impl Group {
     }
 }
 
+/// The jobs applied in the open transaction, kept until it commits: on PostgreSQL two instances' transactions
+/// can deadlock (each holds an order the other wants), and PostgreSQL then fails one; its jobs are applied again
+/// in a fresh transaction rather than refused.
+#[derive(Default)]
+struct Open {
+    applied: Vec<(Job, Outcome)>,
+    stale: Vec<(String, Recheck)>,
+}
+
+impl Open {
+    fn len(&self) -> usize {
+        self.applied.len()
+    }
+
+    fn into_group(self) -> Group {
+        Group {
+            answers: self
+                .applied
+                .into_iter()
+                .map(|(job, outcome)| answer(job, outcome))
+                .collect(),
+            stale: self.stale,
+        }
+    }
+
+    fn into_jobs(self) -> Vec<Job> {
+        self.applied.into_iter().map(|(job, _)| job).collect()
+    }
+}
+
+/// How often a transaction PostgreSQL failed to break a deadlock is tried again before its jobs are refused.
+const DEADLOCK_TRIES: usize = 3;
+
+/// A deadlock or a lock wait cut short: the transaction was rolled back, and doing it again can succeed.
+fn is_retryable(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy)
+}
+
+/// Begins a transaction and applies `jobs` in it, trying again from the start while a deadlock breaks it.
+fn replay(
+    conn: &Connection,
+    mut jobs: Vec<Job>,
+    now: i64,
+) -> Result<Open, (Vec<Job>, rusqlite::Error)> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        if let Err(e) = conn.begin() {
+            return Err((jobs, e));
+        }
+        let mut stale = Vec::new();
+        let outcomes: rusqlite::Result<Vec<Outcome>> = jobs
+            .iter()
+            .map(|job| apply(conn, job, now, &mut stale))
+            .collect();
+        match outcomes {
+            Ok(outcomes) => {
+                return Ok(Open {
+                    applied: jobs.drain(..).zip(outcomes).collect(),
+                    stale,
+                })
+            }
+            Err(e) => {
+                let _ = conn.rollback();
+                if !(is_retryable(&e) && tries < DEADLOCK_TRIES) {
+                    return Err((jobs, e));
+                }
+                tracing::info!("a deadlock with another instance broke a group of {} events; applying it again", jobs.len());
+            }
+        }
+    }
+}
+
 /// A group that is committed but not yet known to be on disk.
 struct Committed {
     group: Group,
@@ -283,7 +356,7 @@ fn write(
     // The connection stays locked while a transaction is open (other writers wait for at most one fsync).
     let mut held: Option<WriterGuard<'_>> = None;
     // The transaction being filled while the syncer is busy.
-    let mut open: Option<Group> = None;
+    let mut open: Option<Open> = None;
     while let Some(first) = rx.blocking_recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_GROUP {
@@ -303,7 +376,7 @@ fn write(
             let group = match open.as_mut() {
                 Some(group) => group,
                 None => match conn.begin() {
-                    Ok(()) => open.insert(Group::default()),
+                    Ok(()) => open.insert(Open::default()),
                     Err(e) => {
                         tracing::error!("could not start a transaction: {e}");
                         health.writer_failed(format!("could not start a transaction: {e}"), now);
@@ -313,43 +386,79 @@ fn write(
                     }
                 },
             };
-            match apply(conn, &job, now, &mut group.stale) {
-                Ok(result) => group.answers.push(answer(job, result)),
-                Err(e) => {
-                    // The whole transaction goes: its events were not stored, and Stripe retries them.
-                    tracing::error!("could not store an event: {e}");
-                    health.writer_failed(format!("could not store an event: {e}"), now);
-                    let _ = conn.rollback();
-                    held = None;
-                    let error = format!("storage failed: {e}");
-                    fail_answers(open.take().map(|g| g.answers).unwrap_or_default(), &error);
-                    fail_job(job, &error);
+            let e = match apply(conn, &job, now, &mut group.stale) {
+                Ok(result) => {
+                    group.applied.push((job, result));
+                    continue;
                 }
+                Err(e) => e,
+            };
+            let _ = conn.rollback();
+            let mut jobs = open.take().map(Open::into_jobs).unwrap_or_default();
+            jobs.push(job);
+            let failed = if is_retryable(&e) {
+                match replay(conn, jobs, now) {
+                    Ok(replayed) => {
+                        open = Some(replayed);
+                        continue;
+                    }
+                    Err(failed) => failed,
+                }
+            } else {
+                (jobs, e)
+            };
+            // The whole transaction goes: its events were not stored, and Stripe retries them.
+            let (jobs, e) = failed;
+            tracing::error!("could not store an event: {e}");
+            health.writer_failed(format!("could not store an event: {e}"), now);
+            held = None;
+            let error = format!("storage failed: {e}");
+            for job in jobs {
+                fail_job(job, &error);
             }
         }
         let due = open
             .as_ref()
-            .is_some_and(|g| in_flight == 0 || g.answers.len() >= MAX_GROUP);
+            .is_some_and(|g| in_flight == 0 || g.len() >= MAX_GROUP);
         if !due {
             continue;
         }
-        let (Some(mut guard), Some(group)) = (held.take(), open.take()) else {
+        let (Some(mut guard), Some(mut group)) = (held.take(), open.take()) else {
             continue;
         };
         let conn = guard.conn();
-        let outcome = conn
-            .commit()
-            .and_then(|renumbered| Ok((renumbered, events::latest_cursor(&conn)?)));
+        let mut tries = 1;
+        let outcome = loop {
+            let result = conn
+                .commit()
+                .and_then(|renumbered| Ok((renumbered, events::latest_cursor(&conn)?)));
+            match result {
+                Err(e) if is_retryable(&e) && tries < DEADLOCK_TRIES => {
+                    tries += 1;
+                    let _ = conn.rollback();
+                    match replay(&conn, group.into_jobs(), now) {
+                        Ok(replayed) => group = replayed,
+                        Err((jobs, e)) => break Err((jobs, e)),
+                    }
+                }
+                Err(e) => {
+                    let _ = conn.rollback();
+                    break Err((group.into_jobs(), e));
+                }
+                Ok(done) => break Ok((group, done)),
+            }
+        };
         let (group, latest) = match outcome {
-            Ok((renumbered, latest)) => (group.renumbered(&renumbered), latest),
-            Err(e) => {
-                tracing::error!(
-                    "could not commit a group of {} events: {e}",
-                    group.answers.len()
-                );
+            Ok((group, (renumbered, latest))) => {
+                (group.into_group().renumbered(&renumbered), latest)
+            }
+            Err((jobs, e)) => {
+                tracing::error!("could not commit a group of {} events: {e}", jobs.len());
                 health.writer_failed(format!("could not commit: {e}"), now);
-                let _ = conn.rollback();
-                fail_answers(group.answers, &format!("storage failed: {e}"));
+                let error = format!("storage failed: {e}");
+                for job in jobs {
+                    fail_job(job, &error);
+                }
                 continue;
             }
         };
