@@ -48,7 +48,7 @@ port_base=4310
 # Starts N instances on one store (sqlite: a data directory; pg: a fresh database); their webhook URLs go in URLS.
 start_instances() {
   local store=$1 n=$2 name=$3 urls=()
-  if [ "$store" = pg ]; then psql_admin "DROP DATABASE IF EXISTS $name" >/dev/null; psql_admin "CREATE DATABASE $name" >/dev/null; fi
+  if [ "$store" = pg ]; then psql_admin "DROP DATABASE IF EXISTS $name" >/dev/null 2>&1; psql_admin "CREATE DATABASE $name" >/dev/null; fi
   for i in $(seq 1 "$n"); do
     local port=$((port_base++)) db=(--data-dir "$work/$name")
     [ "$store" = pg ] && db=(--database-url "$PG_BASE/$name")

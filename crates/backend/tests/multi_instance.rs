@@ -30,6 +30,17 @@ const STATUSES: [&str; 5] = [
     "succeeded",
 ];
 
+/// A database of its own on the test's PostgreSQL (and the directory that names it), or None, said, without one.
+fn postgres() -> Option<(tempfile::TempDir, String)> {
+    if std::env::var("KASSA_TEST_POSTGRES").is_err() {
+        eprintln!("skipped: needs PostgreSQL (run it under scripts/with-postgres)");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = common::database_url(dir.path()).unwrap();
+    Some((dir, url))
+}
+
 struct Instance {
     child: Child,
     url: String,
@@ -182,12 +193,9 @@ async fn follow(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_instances_one_killed_mid_burst_lose_skip_and_repeat_nothing() {
-    if std::env::var("KASSA_TEST_POSTGRES").is_err() {
-        eprintln!("skipped: needs PostgreSQL (run it under scripts/with-postgres)");
+    let Some((_dir, database_url)) = postgres() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let database_url = common::database_url(dir.path()).unwrap();
+    };
     let tokens: HashMap<&str, String> = TILLS
         .iter()
         .map(|t| (*t, token_create(&database_url, t, false)))
@@ -420,12 +428,9 @@ async fn three_instances_one_killed_mid_burst_lose_skip_and_repeat_nothing() {
 /// feed's backstop read (every 5 s) would have told it. (Its latency is measured in bench/multi-instance.sh.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_till_on_one_instance_wakes_when_another_stores_an_event() {
-    if std::env::var("KASSA_TEST_POSTGRES").is_err() {
-        eprintln!("skipped: needs PostgreSQL (run it under scripts/with-postgres)");
+    let Some((_dir, database_url)) = postgres() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let database_url = common::database_url(dir.path()).unwrap();
+    };
     let admin = token_create(&database_url, "office", true);
     let (a, b) = (
         Instance::start(&database_url),
@@ -472,13 +477,10 @@ async fn a_till_on_one_instance_wakes_when_another_stores_an_event() {
 /// `processing` at the other. Whichever commits second must see the first's work: every order ends succeeded.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_applying_events_to_one_order_never_write_over_each_other() {
-    if std::env::var("KASSA_TEST_POSTGRES").is_err() {
-        eprintln!("skipped: needs PostgreSQL (run it under scripts/with-postgres)");
-        return;
-    }
     const N: usize = 200;
-    let dir = tempfile::tempdir().unwrap();
-    let database_url = common::database_url(dir.path()).unwrap();
+    let Some((_dir, database_url)) = postgres() else {
+        return;
+    };
     let (a, b) = (
         Instance::start(&database_url),
         Instance::start(&database_url),

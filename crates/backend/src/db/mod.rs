@@ -417,12 +417,7 @@ async fn on_pool<T: Send + 'static>(
     f: impl FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
 ) -> Result<T, rusqlite::Error> {
     tokio::task::spawn_blocking(move || {
-        let mut client = pool.get().map_err(|e| {
-            rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-                Some(format!("PostgreSQL: no connection: {e}")),
-            )
-        })?;
+        let mut client = pg::checkout(&pool)?;
         let result = f(&Connection::pg(&mut client));
         client.settle();
         result

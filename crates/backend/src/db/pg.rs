@@ -201,21 +201,18 @@ impl PgClient {
             .map(|r| r.get(0))
             .collect();
         fresh.sort_unstable();
-        client
-            .execute(
-                "UPDATE events e SET cursor = m.new FROM unnest($1::bigint[], $2::bigint[]) AS m(old, new)
-                 WHERE e.cursor = m.old",
-                &[&provisional, &fresh],
-            )
-            .map_err(error)?;
-        // The orders whose state these events moved point at them by cursor.
-        client
-            .execute(
-                "UPDATE orders o SET state_cursor = m.new FROM unnest($1::bigint[], $2::bigint[]) AS m(old, new)
-                 WHERE o.state_cursor = m.old",
-                &[&provisional, &fresh],
-            )
-            .map_err(error)?;
+        // The events, and the orders whose state they moved (which point at them by cursor).
+        for (table, column) in [("events", "cursor"), ("orders", "state_cursor")] {
+            client
+                .execute(
+                    &format!(
+                        "UPDATE {table} t SET {column} = m.new
+                         FROM unnest($1::bigint[], $2::bigint[]) AS m(old, new) WHERE t.{column} = m.old"
+                    ),
+                    &[&provisional, &fresh],
+                )
+                .map_err(error)?;
+        }
         let newest = fresh.last().copied().unwrap_or(0);
         client
             .execute(
@@ -334,6 +331,17 @@ impl r2d2::ManageConnection for Manager {
 
 pub type Pool = r2d2::Pool<Manager>;
 
+/// A pooled connection, or an error that says the pool had none (PostgreSQL down, or every connection busy for
+/// the pool's timeout).
+pub fn checkout(pool: &Pool) -> rusqlite::Result<r2d2::PooledConnection<Manager>> {
+    pool.get().map_err(|e| {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            Some(format!("PostgreSQL: no connection: {e}")),
+        )
+    })
+}
+
 pub fn pool(config: &postgres::Config, size: u32) -> Pool {
     r2d2::Pool::builder()
         .max_size(size)
@@ -438,12 +446,7 @@ impl SessionLock {
     pub async fn acquire(pool: Pool, name: &str) -> rusqlite::Result<Self> {
         let name = name.to_owned();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(|e| {
-                rusqlite::Error::SqliteFailure(
-                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-                    Some(format!("PostgreSQL: no connection: {e}")),
-                )
-            })?;
+            let mut conn = checkout(&pool)?;
             conn.execute(LOCK_NAME, &[Value::Text(name.clone())])?;
             Ok(Self {
                 conn: Some(conn),
