@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Durable webhook intake on PostgreSQL with 1, 2 and 3 backend instances (connections spread across them, as a
 # balancer does), against SQLite on one instance and the tutorial's Express handler (the anchor), in one run with
-# one load tool (bench/anchors/webhook-load). Rounds alternate and medians are reported: the machine's speed
+# one load tool (bench/anchors/webhook-load, a process per instance). Rounds alternate and medians are reported: the machine's speed
 # drifts. Then the feed's latency from a delivery on one instance to a till long-polling another (LISTEN/NOTIFY),
 # beside the same till on the same instance.
 #
@@ -68,7 +68,30 @@ stored_events() {
   esac
 }
 
-load() { /tmp/webhook-load/release/webhook-load "$1" $SECRET --connections "$CONNS" --seconds "$SECS"; }
+# The anchor's load tool, unchanged: one process per instance, the connections split between them (as a
+# balancer spreads them), started together; their requests are added up, their worst p99 kept.
+load() {
+  local urls; IFS=, read -r -a urls <<<"$1"
+  local n=${#urls[@]} i loaders=()
+  for i in "${!urls[@]}"; do
+    /tmp/webhook-load/release/webhook-load "${urls[$i]}" $SECRET --connections $((CONNS / n)) --seconds "$SECS" \
+      >"$work/load.$i" &
+    loaders+=($!)
+  done
+  wait "${loaders[@]}"
+  cat "$work"/load.* | python3 -c '
+import re, sys
+runs = [l for l in sys.stdin if l.startswith("requests")]
+get = lambda l, p: float(re.search(p, l).group(1))
+req = sum(get(l, r"requests (\d+)") for l in runs)
+secs = max(get(l, r"in ([\d.]+) s") for l in runs)
+p50 = max(get(l, r"p50 (\d+) us") for l in runs)
+p99 = max(get(l, r"p99 (\d+) us") for l in runs)
+top = max(get(l, r"max (\d+) us") for l in runs)
+bad = sum(get(l, r"non-2xx (\d+)") for l in runs)
+print("requests %d in %.2f s: %d req/s, p50 %d us, p99 %d us, max %d us, non-2xx %d" % (req, secs, req / secs, p50, p99, top, bad))'
+  rm -f "$work"/load.*
+}
 
 # One measurement: start, load, count what was stored durably, CPU per stored event, stop.
 measure() {

@@ -350,6 +350,9 @@ pub struct BackendConfig {
     /// Environment: the Stripe keys and anything else.
     pub env: Vec<(String, String)>,
     pub args: Vec<String>,
+    /// `--database-url`: PostgreSQL when the tests run on it (see [`database_url`]), else None (SQLite in
+    /// `data_dir`).
+    pub database_url: Option<String>,
 }
 
 impl BackendConfig {
@@ -365,6 +368,7 @@ impl BackendConfig {
                 ("STRIPE_API_BASE".into(), api_base.into()),
             ],
             args: Vec::new(),
+            database_url: database_url(data_dir),
         }
     }
 
@@ -375,6 +379,9 @@ impl BackendConfig {
             .arg("--data-dir")
             .arg(&self.data_dir)
             .args(&self.args);
+        if let Some(url) = &self.database_url {
+            cmd.arg("--database-url").arg(url);
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -438,11 +445,24 @@ impl Backend {
     }
 }
 
+/// With KASSA_TEST_POSTGRES set (scripts/with-postgres sets it), the backend keeps its data in PostgreSQL: a
+/// database of its own for each data directory, so a backend restarted on its directory finds its data again.
+pub fn database_url(data_dir: &Path) -> Option<String> {
+    let server = std::env::var("KASSA_TEST_POSTGRES").ok()?;
+    Some(
+        kassa_backend::db::pg::scratch_database(&server, &data_dir.to_string_lossy())
+            .expect("the test's PostgreSQL takes a database"),
+    )
+}
+
 /// `kassa-backend token create`: the token is the last line on stdout.
 pub fn create_token(data_dir: &Path, name: &str, admin: bool) -> String {
     let mut cmd = command("kassa-backend");
     cmd.args(["token", "create", "--name", name, "--data-dir"])
         .arg(data_dir);
+    if let Some(url) = database_url(data_dir) {
+        cmd.arg("--database-url").arg(url);
+    }
     if admin {
         cmd.arg("--admin");
     }

@@ -68,13 +68,12 @@ async fn tokens_made_with_the_data_dir_anywhere_work_with_the_server_on_that_dir
         "a token went to ./kassa-data"
     );
 
-    // The server alone is enough here: /api/me never calls Stripe.
-    let backend = Backend::start(BackendConfig::for_sim(
-        free_port(),
-        &dir,
-        "http://127.0.0.1:9",
-        "whsec_unused",
-    ));
+    // The server alone is enough here: /api/me never calls Stripe. --data-dir is what is tested, so SQLite
+    // even when the suite runs on PostgreSQL.
+    let backend = Backend::start(BackendConfig {
+        database_url: None,
+        ..BackendConfig::for_sim(free_port(), &dir, "http://127.0.0.1:9", "whsec_unused")
+    });
     let http = kassa_tests::client();
     for (token, name) in [
         (&till_1, "till-1"),

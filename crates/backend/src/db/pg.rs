@@ -475,3 +475,33 @@ impl Drop for SessionLock {
         }
     }
 }
+
+/// A database named after `key` on the server at `server` (a URL to its maintenance database), made if it is not
+/// there yet; its URL. For tests and benchmarks, which give each data directory a database of its own.
+pub fn scratch_database(server: &str, key: &str) -> Result<String, String> {
+    use sha2::Digest;
+    let name = format!(
+        "kassa_test_{}",
+        &hex::encode(sha2::Sha256::digest(key.as_bytes()))[..16]
+    );
+    off_runtime(|| {
+        let mut admin = postgres::Client::connect(server, NoTls).map_err(|e| e.to_string())?;
+        let exists = admin
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+            .map_err(|e| e.to_string())?
+            .is_some();
+        if !exists {
+            // Two tests of one data directory can race here; the loser finds it made.
+            if let Err(e) = admin.batch_execute(&format!("CREATE DATABASE {name}")) {
+                if e.code() != Some(&postgres::error::SqlState::DUPLICATE_DATABASE) {
+                    return Err(e.to_string());
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let (base, _) = server
+        .rsplit_once('/')
+        .ok_or_else(|| format!("{server} names no database"))?;
+    Ok(format!("{base}/{name}"))
+}

@@ -54,27 +54,8 @@ pub fn certs(dir: &Path) -> Certs {
 /// data directory finds its data again.
 pub fn database_url(data_dir: &Path) -> Option<String> {
     let server = std::env::var("KASSA_TEST_POSTGRES").ok()?;
-    use sha2::Digest;
-    let name = format!(
-        "kassa_test_{}",
-        &hex::encode(sha2::Sha256::digest(
-            data_dir.as_os_str().as_encoded_bytes()
-        ))[..16]
-    );
-    kassa_backend::db::pg::off_runtime(|| {
-        let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
-        let exists = admin
-            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
-            .unwrap()
-            .is_some();
-        if !exists {
-            admin
-                .batch_execute(&format!("CREATE DATABASE {name}"))
-                .unwrap();
-        }
-    });
-    let (base, _) = server.rsplit_once('/').unwrap();
-    Some(format!("{base}/{name}"))
+    let key = data_dir.to_string_lossy();
+    Some(kassa_backend::db::pg::scratch_database(&server, &key).unwrap())
 }
 
 pub fn args(data_dir: &Path, extra: &[&str]) -> kassa_backend::config::ServeArgs {
