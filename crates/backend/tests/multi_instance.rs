@@ -7,6 +7,7 @@
 //! at KASSA_TEST_RUST_LOG's level when set.
 
 mod common;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufRead, BufReader};
@@ -132,18 +133,7 @@ fn event(id: &str, pi: &str, status: &str, created: i64) -> String {
 
 /// One delivery; Ok(status) or Err when the instance did not answer (killed).
 async fn deliver(http: &reqwest::Client, base: &str, payload: &str) -> Result<u16, String> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    http.post(format!("{base}/webhook"))
-        .header("content-type", "application/json")
-        .header(
-            "stripe-signature",
-            kassa_stripe::webhook::sign(payload.as_bytes(), SECRET, now),
-        )
-        .body(payload.to_owned())
-        .send()
+    support::deliver(http, base, SECRET, payload)
         .await
         .map(|r| r.status().as_u16())
         .map_err(|e| e.to_string())

@@ -7,7 +7,6 @@
 //! (a unique or check violation is `SQLITE_CONSTRAINT` either way).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use rusqlite::types::{FromSql, ToSql, ToSqlOutput, Value, ValueRef};
 
@@ -344,9 +343,6 @@ pub(super) fn to_postgres(sql: &str) -> String {
     }
     out
 }
-
-/// Statements prepared on one PostgreSQL connection, by their SQLite-dialect text.
-pub(super) type StatementCache = HashMap<String, postgres::Statement>;
 
 #[cfg(test)]
 mod tests {

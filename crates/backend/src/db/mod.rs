@@ -320,18 +320,6 @@ impl Db {
         }
     }
 
-    pub fn is_postgres(&self) -> bool {
-        matches!(self.store, Store::Postgres(_))
-    }
-
-    /// PostgreSQL's connection settings, when that is the store (for the feed's LISTEN connection).
-    pub fn postgres_config(&self) -> Option<&postgres::Config> {
-        match &self.store {
-            Store::Sqlite(_) => None,
-            Store::Postgres(db) => Some(&db.config),
-        }
-    }
-
     /// Runs `f` on a writing connection, off the async runtime, and returns once what it wrote is on disk.
     pub async fn write<T: Send + 'static>(
         &self,

@@ -103,33 +103,18 @@ fn status_at(r: &Row, i: usize) -> rusqlite::Result<Status> {
 }
 
 pub fn get(conn: &Connection, order_id: &str) -> rusqlite::Result<Option<Order>> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE order_id = ?1"))?
-        .query_row([order_id], from_row)
-        .optional()
+    find(conn, "order_id", order_id, false)
 }
 
 pub fn by_intent(conn: &Connection, payment_intent_id: &str) -> rusqlite::Result<Option<Order>> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM orders WHERE payment_intent_id = ?1"
-    ))?
-    .query_row([payment_intent_id], from_row)
-    .optional()
+    find(conn, "payment_intent_id", payment_intent_id, false)
 }
 
 /// [`get`] for a change: on PostgreSQL the row stays locked until the transaction ends, so an instance applying
 /// an event waits for another applying one to the same order and then reads its result, rather than writing
 /// over it with what it read before. (SQLite's one writer never interleaves.)
 pub fn get_for_update(conn: &Connection, order_id: &str) -> rusqlite::Result<Option<Order>> {
-    let lock = if conn.is_postgres() {
-        " FOR UPDATE"
-    } else {
-        ""
-    };
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM orders WHERE order_id = ?1{lock}"
-    ))?
-    .query_row([order_id], from_row)
-    .optional()
+    find(conn, "order_id", order_id, true)
 }
 
 /// [`by_intent`] for a change; see [`get_for_update`].
@@ -137,15 +122,25 @@ pub fn by_intent_for_update(
     conn: &Connection,
     payment_intent_id: &str,
 ) -> rusqlite::Result<Option<Order>> {
-    let lock = if conn.is_postgres() {
+    find(conn, "payment_intent_id", payment_intent_id, true)
+}
+
+/// The order whose unique `column` is `value`; `for_update` locks its row on PostgreSQL.
+fn find(
+    conn: &Connection,
+    column: &str,
+    value: &str,
+    for_update: bool,
+) -> rusqlite::Result<Option<Order>> {
+    let lock = if for_update && conn.is_postgres() {
         " FOR UPDATE"
     } else {
         ""
     };
     conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM orders WHERE payment_intent_id = ?1{lock}"
+        "SELECT {COLUMNS} FROM orders WHERE {column} = ?1{lock}"
     ))?
-    .query_row([payment_intent_id], from_row)
+    .query_row([value], from_row)
     .optional()
 }
 

@@ -9,11 +9,13 @@ use postgres::types::{IsNull, ToSql as PgToSql, Type};
 use postgres::NoTls;
 use rusqlite::types::Value;
 
-use super::conn::{to_postgres, StatementCache};
+use std::collections::HashMap;
+
+use super::conn::to_postgres;
 
 /// The advisory lock that orders the feed: a transaction that stored events takes it to give them their final
 /// cursors, and holds it until it has committed.
-pub const FEED_LOCK: i64 = 0x6b61_7373_6101;
+const FEED_LOCK: i64 = 0x6b61_7373_6101;
 /// Held while the schema is migrated, so instances starting together migrate once.
 const MIGRATE_LOCK: i64 = 0x6b61_7373_6102;
 /// The channel each commit that added to the feed notifies, with its newest cursor.
@@ -71,7 +73,8 @@ pub struct PgClient {
     config: postgres::Config,
     /// Set when a session lock could not be released: the pool then closes the connection, which releases it.
     poisoned: bool,
-    cache: StatementCache,
+    /// Statements prepared on this connection, by their SQLite-dialect text.
+    cache: HashMap<String, postgres::Statement>,
     in_tx: bool,
     /// The provisional cursors of the events this transaction stored, in order (see [`Self::commit`]).
     pending: Vec<i64>,
@@ -100,7 +103,7 @@ impl PgClient {
             client: Some(off_runtime(|| config.connect(NoTls)).map_err(error)?),
             config: config.clone(),
             poisoned: false,
-            cache: StatementCache::new(),
+            cache: HashMap::new(),
             in_tx: false,
             pending: Vec::new(),
         })
@@ -134,20 +137,30 @@ impl PgClient {
     }
 
     pub fn query(&mut self, sql: &str, values: &[Value]) -> rusqlite::Result<Vec<Vec<Value>>> {
-        let statement = self.statement(sql)?;
-        let params: Vec<Param> = values.iter().map(Param).collect();
-        let refs: Vec<&(dyn PgToSql + Sync)> =
-            params.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
-        let rows = self.client().query(&statement, &refs).map_err(error)?;
+        let rows = self.run(sql, values, |c, s, p| c.query(s, p))?;
         rows.iter().map(row_values).collect()
     }
 
     pub fn execute(&mut self, sql: &str, values: &[Value]) -> rusqlite::Result<u64> {
+        self.run(sql, values, |c, s, p| c.execute(s, p))
+    }
+
+    /// `sql`'s prepared statement, run by `f` with `values` bound as [`Param`]s.
+    fn run<T>(
+        &mut self,
+        sql: &str,
+        values: &[Value],
+        f: impl FnOnce(
+            &mut postgres::Client,
+            &postgres::Statement,
+            &[&(dyn PgToSql + Sync)],
+        ) -> Result<T, postgres::Error>,
+    ) -> rusqlite::Result<T> {
         let statement = self.statement(sql)?;
         let params: Vec<Param> = values.iter().map(Param).collect();
         let refs: Vec<&(dyn PgToSql + Sync)> =
             params.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
-        self.client().execute(&statement, &refs).map_err(error)
+        f(self.client(), &statement, &refs).map_err(error)
     }
 
     pub fn batch(&mut self, sql: &str) -> rusqlite::Result<()> {
@@ -166,7 +179,7 @@ impl PgClient {
     /// taken without waiting for anyone); here, just before the commit, it takes the feed's lock and gives them
     /// their final cursors, and holds the lock until the commit is done. So final cursors are handed out in commit
     /// order across every instance (a till that has seen cursor N never meets a smaller one later), while the lock
-    /// is held for three statements and the commit, not for the transaction's work. The commit also notifies
+    /// is held for a few statements and the commit, not for the transaction's work. The commit also notifies
     /// [`FEED_CHANNEL`] of the newest cursor, which PostgreSQL delivers to every listening instance once (and
     /// only if) the commit succeeds. Returns the provisional cursors' final values.
     pub fn commit(&mut self) -> rusqlite::Result<Renumbered> {
